@@ -1,0 +1,5 @@
+"""Exceptions raised while harvesting. Pure; no I/O."""
+
+
+class HarvestError(Exception):
+    """Root of every error the harvester raises."""

@@ -1,0 +1,197 @@
+"""The normalised learning-material record and its JSON form. Pure; no I/O.
+
+A `Record` is what every other part of the product works with: the harvester
+produces it from NL-LOM / IEEE LOM / oai_dc XML, the store keeps its JSON form,
+the search index flattens it, and the serialisers write it back out. Its JSON
+form (`Record.to_dict`) is described by `schemas/record.schema.json`; the keys
+are part of the public contract (`oer normalize`, the JSON API).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Identifier:
+    """A general/catalogentry (IMS) or general/identifier (IEEE) pair."""
+
+    catalog: str
+    entry: str
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A classification taxon: an OBK UUID (or other vocabulary id) and its label."""
+
+    id: str
+    label: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Licence:
+    """A normalised licence: a NL-LOM copyright code and its canonical URL.
+
+    `code` is one of the NL-LOM copyright vocabulary codes (`cc-by-sa-40`,
+    `cc0-10`, `pdm-10`, ...), or `yes` (all rights reserved / unspecified) or
+    `no` (no restrictions) when no CC licence could be identified.
+    """
+
+    code: str
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Contributor:
+    """A lifecycle/contribute entry: role, the vCard's FN, and the date if given."""
+
+    role: str
+    name: str | None = None
+    date: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """A relation/resource: NL-LOM relation kind and the target identifier or URL."""
+
+    kind: str
+    target: str
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """Something the normaliser repaired, could not interpret, or found missing."""
+
+    code: str
+    path: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Completeness:
+    """How much of NL-LOM's required and recommended metadata the record carries."""
+
+    score: float = 0.0
+    missing_required: tuple[str, ...] = ()
+    missing_recommended: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One normalised learning-material record.
+
+    Lists are tuples so a record is immutable; `titles` maps a language code
+    (`nl`, `en`, `x-none`, ...) to the title in that language and is never
+    mutated after construction. Missing values are None or empty.
+    """
+
+    oai_identifier: str | None = None
+    datestamp: str | None = None
+    deleted: bool = False
+    title: str | None = None
+    titles: Mapping[str, str] = field(default_factory=dict)
+    description: str | None = None
+    keywords: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    identifiers: tuple[Identifier, ...] = ()
+    location: str | None = None
+    formats: tuple[str, ...] = ()
+    aggregation_level: int | None = None
+    learning_resource_types: tuple[str, ...] = ()
+    end_user_roles: tuple[str, ...] = ()
+    contexts: tuple[str, ...] = ()
+    educational_levels: tuple[Term, ...] = ()
+    disciplines: tuple[Term, ...] = ()
+    typical_age_range: str | None = None
+    typical_learning_time: int | None = None
+    cost: bool | None = None
+    licence: Licence | None = None
+    access_rights: str | None = None
+    contributors: tuple[Contributor, ...] = ()
+    relations: tuple[Relation, ...] = ()
+    completeness: Completeness = field(default_factory=Completeness)
+    issues: tuple[Issue, ...] = ()
+
+    def with_changes(self, **changes: Any) -> Record:
+        """Return a copy with some fields replaced (records are immutable)."""
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The record's JSON form, with exactly the keys of the public contract."""
+        return {f.name: _to_json(getattr(self, f.name)) for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Record:
+        """Build a record from its JSON form (as produced by `to_dict`).
+
+        Unknown keys are ignored so that stored JSON written by a newer
+        version still loads; missing keys take their defaults.
+        """
+        known = {f.name for f in fields(cls)}
+        values: dict[str, Any] = {}
+        for name, value in data.items():
+            if name not in known or value is None:
+                continue
+            converter = _FROM_JSON.get(name)
+            values[name] = converter(value) if converter else value
+        return cls(**values)
+
+
+# Fields whose JSON form is a list of objects, and the class each object becomes.
+_OBJECT_LISTS: dict[str, type] = {
+    "identifiers": Identifier,
+    "educational_levels": Term,
+    "disciplines": Term,
+    "contributors": Contributor,
+    "relations": Relation,
+    "issues": Issue,
+}
+_STRING_LISTS = (
+    "keywords",
+    "languages",
+    "formats",
+    "learning_resource_types",
+    "end_user_roles",
+    "contexts",
+)
+
+
+def _objects(kind: type) -> Any:
+    return lambda items: tuple(kind(**item) for item in items)
+
+
+def _completeness(value: Mapping[str, Any]) -> Completeness:
+    return Completeness(
+        score=float(value.get("score", 0.0)),
+        missing_required=tuple(value.get("missing_required", ())),
+        missing_recommended=tuple(value.get("missing_recommended", ())),
+    )
+
+
+_FROM_JSON: dict[str, Any] = {
+    **{name: _objects(kind) for name, kind in _OBJECT_LISTS.items()},
+    **{name: tuple for name in _STRING_LISTS},
+    "titles": dict,
+    "licence": lambda value: Licence(**value),
+    "completeness": _completeness,
+    "aggregation_level": int,
+    "typical_learning_time": int,
+}
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, (Identifier, Term, Licence, Contributor, Relation, Issue)):
+        return {f.name: getattr(value, f.name) for f in fields(value)}
+    if isinstance(value, Completeness):
+        return {
+            "score": value.score,
+            "missing_required": list(value.missing_required),
+            "missing_recommended": list(value.missing_recommended),
+        }
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        return [_to_json(item) for item in value]
+    return value

@@ -1,0 +1,1 @@
+"""The core of the OER repository: settings, store, services, search, tasks and CLI commands."""

@@ -1,0 +1,114 @@
+"""Validated, read-only settings from the environment. I/O: reads the environment and OER_HOME.
+
+Every key has one commented default here; nothing else in the project reads
+`os.environ` for configuration. The embedded defaults run everything on one
+machine (SQLite, tantivy, tasks in-process); the scaled deployment sets the
+URLs to PostgreSQL, Elasticsearch and Redis.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from oer.errors import ConfigurationError
+
+SECRET_KEY_FILE = "secret_key"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    # Where the embedded database, search index, raw-record archive and secret live.
+    home: Path
+    # SQLAlchemy URL; default: SQLite file `oer.sqlite3` in `home`.
+    database_url: str
+    # None: tantivy index in `home/index`; `http(s)://host:9200`: Elasticsearch.
+    search_url: str | None
+    # None: tasks run in-process; `redis://...`: Celery broker (workers + beat).
+    broker_url: str | None
+    # Signs sessions, CSRF tokens and OAI-PMH resumption tokens; None until `oer init`.
+    secret_key: str | None
+    # Prefix of the Elasticsearch index/alias names (lets tests share one cluster).
+    search_index_prefix: str = "oer"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.home / "index"
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.home / "archive"
+
+    @property
+    def search_backend(self) -> str:
+        return "elasticsearch" if self.search_url else "tantivy"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        home = Path(env.get("OER_HOME") or "instance").resolve()
+        database_url = env.get("OER_DATABASE_URL") or f"sqlite:///{home / 'oer.sqlite3'}"
+        search_url = env.get("OER_SEARCH_URL") or None
+        broker_url = env.get("OER_BROKER_URL") or None
+        secret_key = env.get("OER_SECRET_KEY") or _read_secret(home)
+        settings = cls(
+            home=home,
+            database_url=database_url,
+            search_url=search_url,
+            broker_url=broker_url,
+            secret_key=secret_key,
+            search_index_prefix=env.get("OER_SEARCH_INDEX_PREFIX") or "oer",
+        )
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        """Fail at start-up, with a message a user can act on, for a malformed setting."""
+        scheme = urlsplit(self.database_url).scheme.split("+")[0]
+        if scheme not in ("sqlite", "postgresql"):
+            raise ConfigurationError(
+                f"OER_DATABASE_URL: unsupported database {scheme or self.database_url!r}; "
+                "use sqlite:///PATH or postgresql://USER@HOST/DB"
+            )
+        if self.search_url is not None and urlsplit(self.search_url).scheme not in ("http", "https"):
+            raise ConfigurationError(
+                f"OER_SEARCH_URL: {self.search_url!r} is not an Elasticsearch URL "
+                "(http(s)://HOST:9200); leave it unset for the embedded tantivy index"
+            )
+        if self.broker_url is not None and urlsplit(self.broker_url).scheme not in ("redis", "rediss"):
+            raise ConfigurationError(
+                f"OER_BROKER_URL: {self.broker_url!r} is not a Redis URL (redis://HOST:6379/0); "
+                "leave it unset to run tasks in-process"
+            )
+
+
+def ensure_home(settings: Settings) -> Settings:
+    """Create OER_HOME and a secret key in it if there is none; return the settings with it."""
+    settings.home.mkdir(parents=True, exist_ok=True)
+    if settings.secret_key:
+        return settings
+    secret_file = settings.home / SECRET_KEY_FILE
+    secret = secrets.token_urlsafe(48)
+    # The secret signs resumption tokens and sessions: readable by the owner only.
+    fd = os.open(secret_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secret)
+    return Settings(
+        home=settings.home,
+        database_url=settings.database_url,
+        search_url=settings.search_url,
+        broker_url=settings.broker_url,
+        secret_key=secret,
+        search_index_prefix=settings.search_index_prefix,
+    )
+
+
+def _read_secret(home: Path) -> str | None:
+    try:
+        return (home / SECRET_KEY_FILE).read_text().strip() or None
+    except FileNotFoundError:
+        return None

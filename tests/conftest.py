@@ -1,0 +1,25 @@
+"""Shared pytest configuration: paths to test data and the policy for real services."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+TESTS_DIR = Path(__file__).parent
+DATA_DIR = TESTS_DIR / "data"
+FIXTURES_DIR = DATA_DIR / "fixtures"
+
+pytest_plugins = [
+    "tests.fixtures.services",
+]
+
+
+@pytest.fixture(scope="session")
+def fixtures_dir() -> Path:
+    return FIXTURES_DIR
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    return DATA_DIR
