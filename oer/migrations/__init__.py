@@ -1,0 +1,1 @@
+"""Alembic migrations of the store (env.py, versions/); run through `oer.store.database.migrate`. Pure; no I/O."""

@@ -1,0 +1,1 @@
+"""The store: database models, engines, sessions and migrations. Written to only through `oer.services`."""

@@ -1,0 +1,194 @@
+"""Engines, sessions and schema migrations for the store. I/O: database.
+
+`create_engine_from_settings` is the one place an engine is made, so every
+process (web, CLI, worker, tests) talks to SQLite and PostgreSQL the same way.
+`migrate` brings a database to the newest Alembic revision; Alembic is set up in
+code from the migrations packaged in `oer/migrations`, so it works from an
+installed package with no `alembic.ini` around.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from oer.settings import Settings
+from oer.store.errors import DatabaseOutdatedError, DatabaseUnavailableError
+from oer.store.models import Base
+
+# Seconds a SQLite writer waits for another writer's lock before giving up.
+SQLITE_BUSY_TIMEOUT = 30
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """What `migrate` did: the revision before (None: empty database) and after."""
+
+    url: str
+    before: str | None
+    after: str | None
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+def create_engine_from_url(url: str, **options: Any) -> Engine:
+    """An engine for a SQLite or PostgreSQL URL, set up as the store expects."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(
+            parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT}, **options
+        )
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_on_begin)
+        return engine
+    return create_engine(parsed, pool_pre_ping=True, **options)
+
+
+def create_engine_from_settings(settings: Settings, **options: Any) -> Engine:
+    return create_engine_from_url(settings.database_url, **options)
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for the services; `with factory.begin() as session:` is one transaction.
+
+    Objects stay usable after commit (expire_on_commit=False): the harvester
+    commits once per page and keeps working with the same source and run rows.
+    """
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def migrate(target: Settings | Engine, revision: str = "head") -> Migration:
+    """Upgrade the database to `revision` (default: the newest); a no-op when already there."""
+    return _run_alembic(target, command.upgrade, revision)
+
+
+def downgrade(target: Settings | Engine, revision: str) -> Migration:
+    """Downgrade the database to `revision` ("base": no tables); for operators and tests."""
+    return _run_alembic(target, command.downgrade, revision)
+
+
+def _run_alembic(
+    target: Settings | Engine, step: Callable[[Config, str], None], revision: str
+) -> Migration:
+    engine, owned = _engine(target)
+    try:
+        with _connect(engine) as connection:
+            before = _revision_of(connection)
+            step(alembic_config(connection), revision)
+            connection.commit()
+            after = _revision_of(connection)
+        return Migration(url=_display_url(engine), before=before, after=after)
+    finally:
+        if owned:
+            engine.dispose()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with _connect(engine) as connection:
+        return _revision_of(connection)
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def ensure_current(engine: Engine) -> None:
+    """Raise DatabaseOutdatedError unless the schema is at the newest revision."""
+    current, head = current_revision(engine), head_revision()
+    if current != head:
+        raise DatabaseOutdatedError(
+            f"the database at {_display_url(engine)} is at revision {current or 'none'}, "
+            f"this version needs {head}: run `oer init`"
+        )
+
+
+def schema_differences(engine: Engine) -> list[Any]:
+    """Differences between the models and the migrated database (empty when they agree).
+
+    The same comparison `alembic check` makes; a test asserts it is empty on both backends.
+    """
+    with _connect(engine) as connection:
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "compare_server_default": True}
+        )
+        return list(compare_metadata(context, Base.metadata))
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """Alembic's configuration, built in code: migrations from the installed package."""
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("oer.migrations")))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def _engine(target: Settings | Engine) -> tuple[Engine, bool]:
+    if isinstance(target, Engine):
+        return target, False
+    return create_engine_from_settings(target), True
+
+
+class _connect:
+    """engine.connect() with connection failures turned into a one-line user error."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._connection: Connection | None = None
+
+    def __enter__(self) -> Connection:
+        try:
+            self._connection = self._engine.connect()
+        except OperationalError as error:
+            reason = str(error.orig or error).strip().splitlines()[0]
+            raise DatabaseUnavailableError(
+                f"cannot connect to the database at {_display_url(self._engine)}: {reason}"
+            ) from error
+        return self._connection
+
+    def __exit__(self, *exc: object) -> None:
+        if self._connection is not None:
+            self._connection.close()
+
+
+def _revision_of(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def _display_url(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy emit BEGIN itself (below) instead of the sqlite3 module's
+    # implicit, DML-only BEGIN: reads and DDL then run inside real transactions,
+    # so a page commit and a migration are atomic. See SQLAlchemy's SQLite
+    # dialect notes, "Serializable isolation / Savepoints / Transactional DDL".
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys = ON")
+        # WAL: readers (the site) never block the writer (the harvester) and vice versa.
+        cursor.execute("PRAGMA journal_mode = WAL")
+        # Safe with WAL against process crashes; only an OS crash may lose the last commits.
+        cursor.execute("PRAGMA synchronous = NORMAL")
+    finally:
+        cursor.close()
+
+
+def _sqlite_on_begin(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN")
