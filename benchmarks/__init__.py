@@ -1,0 +1,1 @@
+"""Reproducible benchmarks; each module writes its figures to docs/benchmarks.md."""

@@ -1,0 +1,362 @@
+"""Benchmark: search backends over a generated 100k-record corpus. I/O: files, network, stdout.
+
+Run as `.venv/bin/python -m benchmarks.search [--backend tantivy|elasticsearch|all]
+[--n 100000] [--es-url URL]`. For each backend it measures, over the records of
+`benchmarks.corpus` flattened with `document_from_record`:
+
+- index throughput: `SearchBackend.index` in batches of 1,000 (what the
+  harvest pipeline does), into an empty index;
+- rebuild: `SearchBackend.rebuild` of the whole corpus (what `oer reindex` does);
+- query latency p50/p95 of text + one filter + the counts of all 11 facet
+  fields, through the service layer (`SearchBackend.search`, results turned
+  into `SearchResult` objects) and, as the reference, the raw engine call
+  with the same query (tantivy: count + top 20 + aggregation on a prepared
+  query; Elasticsearch: the same request body through the client, and the
+  server's own `took`).
+
+Elasticsearch runs when `--es-url` or OER_SEARCH_URL is given, in indexes
+named `oerbench-<random>-...` that are deleted afterwards. The figures go to
+the "## search" section of docs/benchmarks.md; other sections are kept.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import secrets
+import shutil
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import partial
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from benchmarks.corpus import LEVELS, SUBJECTS, generate
+from oer.search import FACET_FIELDS, SearchBackend, SearchDocument, SearchQuery, document_from_record
+
+ROOT = Path(__file__).resolve().parents[1]
+REPORT = ROOT / "docs" / "benchmarks.md"
+SECTION = "## search"
+BATCH = 1_000
+PAGE_SIZE = 20
+TARGET_P95_MS = {"tantivy": 20.0, "elasticsearch": 50.0}
+TARGET_REBUILD_S = 60.0
+
+_DUTCH = next(s for s in SUBJECTS if s.label == "Nederlands")
+# Text + one filter, as a teacher would search; each filter field used at least once.
+QUERIES: tuple[tuple[str, str, str], ...] = (
+    ("breuken", "contexts", "PO"),
+    ("rivieren", "educational_levels", LEVELS["VO"].id),
+    ("fotosynthese", "licence_family", "open"),
+    ("tweede wereldoorlog", "languages", "nl"),
+    ("werkblad spelling", "disciplines", _DUTCH.id),
+    ("programmeren", "source", "wikiwijsmaken"),
+    ("energie", "learning_resource_types", "informatiebron"),
+    ("toets", "aggregation_level", "2"),
+    ("vulkanen", "access_rights", "OpenAccess"),
+    ("gedichten", "licence", "cc-by-sa-40"),
+    ("vraag en aanbod", "cost", "no"),
+    ("oefenen met procenten", "contexts", "BVE"),
+)
+
+
+@dataclass
+class Figures:
+    backend: str
+    detail: str
+    index_rate: float = 0.0
+    index_seconds: float = 0.0
+    rebuild_seconds: float = 0.0
+    service_ms: list[float] = field(default_factory=list)
+    raw_ms: list[float] = field(default_factory=list)
+    server_ms: list[float] = field(default_factory=list)
+    average_total: float = 0.0
+
+
+def percentile(values: Sequence[float], fraction: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))
+    return ordered[index]
+
+
+def corpus(n: int) -> list[SearchDocument]:
+    return [
+        document_from_record(
+            item.resource_id, item.record, sources=item.sources, updated_at=item.updated_at
+        )
+        for item in generate(n)
+    ]
+
+
+def batches(documents: Sequence[SearchDocument], size: int) -> Iterator[Sequence[SearchDocument]]:
+    for start in range(0, len(documents), size):
+        yield documents[start : start + size]
+
+
+def queries() -> list[SearchQuery]:
+    return [
+        SearchQuery(text=text, filters={name: (value,)}, facets=FACET_FIELDS, size=PAGE_SIZE)
+        for text, name, value in QUERIES
+    ]
+
+
+def time_ms(work: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    work()
+    return (time.perf_counter() - started) * 1000
+
+
+def measure_backend(
+    figures: Figures,
+    backend: SearchBackend,
+    documents: Sequence[SearchDocument],
+    rounds: int,
+    raw_call: Callable[[SearchQuery], Callable[[], object]],
+) -> None:
+    started = time.perf_counter()
+    for batch in batches(documents, BATCH):
+        backend.index(batch)
+    figures.index_seconds = time.perf_counter() - started
+    figures.index_rate = len(documents) / figures.index_seconds
+    assert backend.count() == len(documents), "index lost documents"
+
+    started = time.perf_counter()
+    backend.rebuild(iter(documents))
+    figures.rebuild_seconds = time.perf_counter() - started
+    assert backend.count() == len(documents), "rebuild lost documents"
+
+    planned = queries()
+    raws = [raw_call(query) for query in planned]
+    totals: list[int] = []
+    for query, raw in zip(planned, raws, strict=True):  # warm-up: caches, JIT, page cache
+        totals.append(backend.search(query).total)
+        raw()
+    figures.average_total = statistics.mean(totals)
+    for _ in range(rounds):
+        for query, raw in zip(planned, raws, strict=True):
+            figures.service_ms.append(time_ms(partial(backend.search, query)))
+            figures.raw_ms.append(time_ms(raw))
+
+
+def run_tantivy(documents: Sequence[SearchDocument], rounds: int) -> Figures:
+    from oer.search.tantivy_backend import TantivyBackend
+
+    directory = Path(tempfile.mkdtemp(prefix="oerbench-tantivy-"))
+    try:
+        backend = TantivyBackend.open(directory / "index")
+        figures = Figures("tantivy", f"tantivy-py {version('tantivy')}, index in a temporary directory")
+
+        def raw_call(query: SearchQuery) -> Callable[[], object]:
+            # The engine work of the same query, prepared once: count, top 20, aggregations.
+            text_query = backend._text_query(query.text)
+            assert text_query is not None
+            prepared = backend._filtered(text_query, query)
+            aggregations = {name: {"terms": {"field": name, "size": 100}} for name in query.facets}
+
+            def call() -> object:
+                searcher = backend._current().index.searcher()
+                searcher.search(prepared, PAGE_SIZE, count=True)
+                return searcher.aggregate(prepared, aggregations)
+
+            return call
+
+        measure_backend(figures, backend, documents, rounds, raw_call)
+        backend.close()
+        return figures
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def run_elasticsearch(url: str, documents: Sequence[SearchDocument], rounds: int) -> Figures:
+    from oer.search.elasticsearch_backend import ElasticsearchBackend, _text_fields
+
+    prefix = f"oerbench-{secrets.token_hex(4)}"
+    backend = ElasticsearchBackend.connect(url, index_prefix=prefix)
+    client = backend._client
+    try:
+        # GET / is not served by the minimal distribution; the nodes API is.
+        nodes = client.nodes.info(filter_path="nodes.*.version").body["nodes"]
+        server_version = next(iter(nodes.values()))["version"]
+        figures = Figures(
+            "elasticsearch",
+            f"Elasticsearch {server_version} ({len(nodes)} node, "
+            f"{backend.analysis.value} analysis), client {version('elasticsearch')}",
+        )
+
+        def raw_call(query: SearchQuery) -> Callable[[], object]:
+            (name, values), = query.filters.items()
+            body: dict[str, Any] = {
+                "query": {
+                    "bool": {
+                        "must": [
+                            {
+                                "simple_query_string": {
+                                    "query": query.text,
+                                    "fields": _text_fields(),
+                                    "default_operator": "and",
+                                    "flags": "PHRASE|WHITESPACE",
+                                }
+                            }
+                        ],
+                        "filter": [{"terms": {name: list(values)}}],
+                    }
+                },
+                "sort": ["_score", {"id": "asc"}],
+                "size": PAGE_SIZE,
+                "track_total_hits": True,
+                "aggs": {f: {"terms": {"field": f, "size": 100}} for f in query.facets},
+            }
+
+            def call() -> object:
+                response = client.search(index=backend.alias, **body)
+                figures.server_ms.append(float(response.body["took"]))
+                return response
+
+            return call
+
+        measure_backend(figures, backend, documents, rounds, raw_call)
+        # The warm-up calls also recorded `took`; keep the measured rounds only.
+        figures.server_ms = figures.server_ms[len(QUERIES) :]
+        return figures
+    finally:
+        backend.drop()
+        backend.close()
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            match = re.search(r"model name\s*:\s*(.+)", info.read())
+        if match:
+            cpu = match.group(1).strip()
+    except OSError:
+        pass
+    memory = ""
+    try:
+        with open("/proc/meminfo", encoding="utf-8") as info:
+            found = re.search(r"MemTotal:\s*(\d+) kB", info.read())
+        if found:
+            memory = f", {int(found.group(1)) / 1024 / 1024:.0f} GB RAM"
+    except OSError:
+        pass
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return f"{cpu}, {cores} cores{memory}, Python {platform.python_version()}"
+
+
+def report(
+    all_figures: list[Figures], n: int, rounds: int, generate_seconds: float, command: str
+) -> str:
+    rows = []
+    verdicts = []
+    for f in all_figures:
+        p50, p95 = percentile(f.service_ms, 0.50), percentile(f.service_ms, 0.95)
+        raw50, raw95 = percentile(f.raw_ms, 0.50), percentile(f.raw_ms, 0.95)
+        server = (
+            f"; server `took` p50 {percentile(f.server_ms, 0.5):.1f} / "
+            f"p95 {percentile(f.server_ms, 0.95):.1f} ms"
+            if f.server_ms
+            else ""
+        )
+        rows.append(
+            f"| {f.backend} | {f.index_rate:,.0f} docs/s ({f.index_seconds:.1f} s) "
+            f"| {f.rebuild_seconds:.1f} s | {p50:.1f} / {p95:.1f} ms "
+            f"| {raw50:.1f} / {raw95:.1f} ms{server} |"
+        )
+        target = TARGET_P95_MS[f.backend]
+        verdicts.append(
+            f"- {f.backend}: query p95 {p95:.1f} ms (target < {target:.0f} ms): "
+            f"**{'met' if p95 < target else 'NOT met'}**; rebuild {f.rebuild_seconds:.1f} s "
+            f"(target < {TARGET_REBUILD_S:.0f} s): "
+            f"**{'met' if f.rebuild_seconds < TARGET_REBUILD_S else 'NOT met'}** ({f.detail})"
+        )
+    samples = len(QUERIES) * rounds
+    average_total = statistics.mean(f.average_total for f in all_figures)
+    return f"""{SECTION}
+
+Corpus: {n:,} generated NL-LOM records (`benchmarks.corpus`, fixed seed), flattened with
+`document_from_record`; generating them took {generate_seconds:.1f} s and is not counted.
+Query: text + one filter + the counts of all {len(FACET_FIELDS)} facet fields, top {PAGE_SIZE} by
+relevance; {len(QUERIES)} different queries ({average_total:,.0f} matches each on average),
+{rounds} timed rounds after a warm-up round, {samples} timed calls per figure.
+"Service layer" is `SearchBackend.search` returning a `SearchResult`; "raw engine" is the same
+query through the engine's own API (tantivy: count + top {PAGE_SIZE} + aggregation on a prepared
+query; Elasticsearch: the same request body through the client, and the server's `took`).
+
+| backend | index (`index()`, batches of {BATCH:,}) | rebuild of {n:,} | service layer p50 / p95 | raw engine p50 / p95 |
+|---|---|---|---|---|
+{chr(10).join(rows)}
+
+{chr(10).join(verdicts)}
+
+- command: `{command}`
+- machine: {machine()}; shared with other work, so figures are indicative
+- measured: {datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
+"""
+
+
+def write_section(text: str) -> None:
+    """Replace (or add) the `## search` section of docs/benchmarks.md, keeping the others."""
+    existing = REPORT.read_text(encoding="utf-8") if REPORT.exists() else "# Benchmarks\n"
+    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.DOTALL | re.MULTILINE)
+    if pattern.search(existing):
+        updated = pattern.sub(lambda _: text, existing)
+    else:
+        updated = existing.rstrip("\n") + "\n\n" + text
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    REPORT.write_text(updated, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--backend", choices=("tantivy", "elasticsearch", "all"), default="all")
+    parser.add_argument("--n", type=int, default=100_000, help="corpus size")
+    parser.add_argument("--rounds", type=int, default=20, help="timed rounds over the queries")
+    parser.add_argument("--es-url", default=os.environ.get("OER_SEARCH_URL"),
+                        help="Elasticsearch URL (default: OER_SEARCH_URL)")
+    parser.add_argument("--no-write", action="store_true",
+                        help="print only; leave docs/benchmarks.md alone")
+    args = parser.parse_args(argv)
+
+    wanted = ("tantivy", "elasticsearch") if args.backend == "all" else (args.backend,)
+    if args.backend == "elasticsearch" and not args.es_url:
+        parser.error("--backend elasticsearch needs --es-url or OER_SEARCH_URL")
+
+    started = time.perf_counter()
+    documents = corpus(args.n)
+    generate_seconds = time.perf_counter() - started
+    print(f"corpus: {len(documents):,} documents in {generate_seconds:.1f} s", flush=True)
+
+    results: list[Figures] = []
+    if "tantivy" in wanted:
+        results.append(run_tantivy(documents, args.rounds))
+    if "elasticsearch" in wanted and args.es_url:
+        results.append(run_elasticsearch(args.es_url, documents, args.rounds))
+
+    command = ".venv/bin/python -m benchmarks.search"
+    if args.backend != "all":
+        command += f" --backend {args.backend}"
+    if args.n != 100_000:
+        command += f" --n {args.n}"
+    if args.rounds != 20:
+        command += f" --rounds {args.rounds}"
+    if "elasticsearch" in wanted and args.es_url:
+        command += " --es-url URL"
+    text = report(results, args.n, args.rounds, generate_seconds, command)
+    print(text)
+    if not args.no_write:
+        write_section(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,97 @@
+"""The search layer's front door: the backend the settings ask for. I/O: opens that backend.
+
+One interface (`SearchBackend`), an embedded tantivy backend and an
+Elasticsearch one, the neutral query objects, and `document_from_record`.
+
+`open_backend(settings)` is the one way the rest of the product gets a
+backend: the embedded tantivy index in OER_HOME when OER_SEARCH_URL is unset,
+Elasticsearch when it is an http(s) URL. It fails at start-up, with a
+ConfigurationError a user can act on, when the backend cannot be used; later
+outages raise SearchUnavailableError from the operation that met them.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+from oer.errors import ConfigurationError
+from oer.search.backend import Capability, Health, SearchBackend
+from oer.search.document import (
+    FACET_FIELDS,
+    LicenceFamily,
+    SearchDocument,
+    document_from_record,
+    licence_family,
+)
+from oer.search.errors import SearchError, SearchQueryError, SearchUnavailableError
+from oer.search.query import Hit, SearchQuery, SearchResult, Sort, Suggestion
+from oer.search.reindex import ReindexReport, reindex
+from oer.settings import Settings
+
+__all__ = [
+    "FACET_FIELDS",
+    "Capability",
+    "Health",
+    "Hit",
+    "LicenceFamily",
+    "ReindexReport",
+    "SearchBackend",
+    "SearchDocument",
+    "SearchError",
+    "SearchQuery",
+    "SearchQueryError",
+    "SearchResult",
+    "SearchUnavailableError",
+    "Sort",
+    "Suggestion",
+    "document_from_record",
+    "licence_family",
+    "open_backend",
+    "reindex",
+]
+
+log = logging.getLogger(__name__)
+
+
+def open_backend(settings: Settings) -> SearchBackend:
+    """The backend `settings` ask for, started and checked.
+
+    Raises ConfigurationError when OER_SEARCH_URL is not a URL this product
+    can use or the service does not answer. An index that exists but cannot
+    serve searches yet (missing, or built by another version) is not a
+    start-up error: it is logged, searches report it as an outage, and
+    `oer reindex` repairs it.
+    """
+    backend: SearchBackend
+    if settings.search_url is None:
+        from oer.search.tantivy_backend import TantivyBackend
+
+        try:
+            backend = TantivyBackend.open(settings.index_dir)
+        except SearchError as error:
+            raise ConfigurationError(
+                f"OER_HOME: the search index in {settings.index_dir} cannot be used: {error}"
+            ) from error
+    else:
+        scheme = urlsplit(settings.search_url).scheme
+        if scheme not in ("http", "https"):
+            raise ConfigurationError(
+                f"OER_SEARCH_URL: unsupported search backend {scheme or settings.search_url!r}; "
+                "use http(s)://HOST:9200 for Elasticsearch, "
+                "or leave it unset for the embedded index"
+            )
+        from oer.search.elasticsearch_backend import ElasticsearchBackend
+
+        try:
+            backend = ElasticsearchBackend.connect(
+                settings.search_url, index_prefix=settings.search_index_prefix
+            )
+        except SearchError as error:
+            raise ConfigurationError(
+                f"OER_SEARCH_URL: the search index cannot be set up: {error}"
+            ) from error
+    health = backend.health()
+    if not health.ok:
+        log.warning("search index not ready: %s", health.detail)
+    return backend

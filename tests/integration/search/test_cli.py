@@ -1,0 +1,141 @@
+"""`oer search` and `oer reindex` through the real console-script group."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+from oer.commands import search as search_commands
+from oer.search import FACET_FIELDS, SearchDocument, open_backend
+from oer.settings import Settings
+from tests.fixtures.search import BackendFactory, make_document
+from web.app import create_app
+from web.cli import build_cli
+
+CATALOGUE = [
+    make_document(
+        "po-1",
+        "Breuken vergelijken",
+        description="Rekenen met breuken",
+        contexts="PO",
+        educational_levels="512e4729-03a4-43a2-95ba-758071d1b725",
+        labels={"512e4729-03a4-43a2-95ba-758071d1b725": "PO"},
+        licence="cc-by-40",
+        licence_family="open",
+        source="wikiwijsmaken",
+    ),
+    make_document(
+        "vo-1",
+        "Breuken en procenten",
+        contexts="VO",
+        licence="cc-by-nc-40",
+        licence_family="non-commercial",
+        source="edurep_delen",
+    ),
+    make_document("vo-2", "Vulkanen", contexts="VO", licence="yes", source="wikiwijsmaken"),
+]
+
+
+@pytest.fixture
+def settings(backend_factory: BackendFactory, tmp_path: Path) -> Settings:
+    return Settings(
+        home=tmp_path,
+        database_url=f"sqlite:///{tmp_path / 'oer.sqlite3'}",
+        search_url=backend_factory.url,
+        broker_url=None,
+        secret_key="test",
+        search_index_prefix=backend_factory.prefix,
+    )
+
+
+@pytest.fixture
+def indexed(settings: Settings, backend_factory: BackendFactory) -> Settings:
+    backend = open_backend(settings)
+    backend_factory.created.append(backend)
+    backend.index(CATALOGUE)
+    return settings
+
+
+def oer(settings: Settings, *args: str) -> Result:
+    app = create_app({"OER_SETTINGS": settings, "TESTING": True})
+    return app.test_cli_runner().invoke(build_cli(), list(args))
+
+
+def test_search_json_has_total_hits_and_every_facet(indexed: Settings) -> None:
+    result = oer(indexed, "search", "breuken", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data) == {"total", "hits", "facets"}
+    assert data["total"] == 2
+    assert {hit["id"] for hit in data["hits"]} == {"po-1", "vo-1"}
+    assert data["hits"][0]["title"].startswith("Breuken")
+    assert set(data["facets"]) == set(FACET_FIELDS)
+    assert data["facets"]["contexts"] == {"PO": 1, "VO": 1}
+    assert data["facets"]["licence_family"] == {"non-commercial": 1, "open": 1}
+
+
+def test_search_filters_and_empty_query(indexed: Settings) -> None:
+    result = oer(
+        indexed, "search", "--json", "--filter", "contexts=VO", "--filter", "source=wikiwijsmaken"
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [hit["id"] for hit in data["hits"]] == ["vo-2"]
+    everything = json.loads(oer(indexed, "search", "--json").stdout)
+    assert everything["total"] == 3
+
+
+def test_search_prints_a_readable_table(indexed: Settings) -> None:
+    result = oer(indexed, "search", "breuken", "--filter", "contexts=PO")
+    assert result.exit_code == 0, result.output
+    assert "1-1 of 1 results" in result.stdout
+    assert "Breuken vergelijken" in result.stdout
+    assert "po-1" in result.stdout
+    # OBK ids are shown by their label.
+    assert "educational_levels: PO (1)" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ("contexts", "expected FIELD=VALUE"),
+        ("colour=red", "unknown field 'colour'"),
+        ("contexts=", "expected FIELD=VALUE"),
+    ],
+)
+def test_bad_filters_are_one_line_errors(indexed: Settings, option: str, message: str) -> None:
+    result = oer(indexed, "search", "x", "--filter", option)
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("Error: ")
+    assert message in lines[0]
+
+
+def test_reindex_rebuilds_from_the_store_documents(
+    indexed: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fresh = [make_document(f"new-{i}", "Nieuwe les") for i in range(1200)]
+
+    def from_store(settings: Settings) -> tuple[Iterable[SearchDocument], int | None]:
+        assert settings == indexed
+        return iter(fresh), len(fresh)
+
+    monkeypatch.setattr(search_commands, "resource_documents", from_store)
+    result = oer(indexed, "reindex")
+    assert result.exit_code == 0, result.output
+    assert "Reindexed 1200 resources" in result.stdout
+    data = json.loads(oer(indexed, "search", "--json", "--size", "0").stdout)
+    assert data["total"] == 1200
+
+
+def test_reindex_without_the_store_wired_is_a_clear_error(indexed: Settings) -> None:
+    result = oer(indexed, "reindex")
+    assert result.exit_code == 1
+    assert result.output.strip().startswith("Error: oer reindex:")
+    # Nothing was thrown away.
+    assert json.loads(oer(indexed, "search", "--json").stdout)["total"] == 3
