@@ -1,0 +1,1 @@
+"""Harvester against a real OAI-PMH server on loopback, with injected faults."""
