@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: run test bench typecheck clean
+.PHONY: run install test ci bench typecheck clean
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,8 +17,16 @@ $(STAMP): setup.cfg pyproject.toml
 run: $(STAMP)
 	$(BIN)/oer --help
 
+install: $(STAMP)
+
+# Serial on purpose: the real-service tests share one server of each kind, and not all of them
+# isolate their names per pytest-xdist worker yet. PYTEST_ARGS passes options through (-k, -x).
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# What CI runs: installs and starts PostgreSQL, Redis, Elasticsearch and Chromium, then `make test`.
+ci:
+	bash .ci/run
 
 typecheck: $(STAMP)
 	$(BIN)/mypy metadata harvester oer/search

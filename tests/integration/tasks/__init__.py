@@ -1,0 +1,1 @@
+"""Tests of the task queue: in-process dispatch, beat schedules, and a real Redis broker."""
