@@ -12,6 +12,10 @@ FIXTURES_DIR = DATA_DIR / "fixtures"
 
 pytest_plugins = [
     "tests.fixtures.services",
+    "tests.fixtures.oai_server",
+    "tests.fixtures.database",
+    "tests.fixtures.browser",
+    "tests.fixtures.search",
 ]
 
 

@@ -12,6 +12,10 @@ from importlib import import_module
 import click
 
 COMMAND_MODULES: tuple[str, ...] = (
+    "normalize",
+    "init",
+    "worker",
+    "search",
 )
 
 

@@ -1,0 +1,145 @@
+"""The two-way oai_dc profile: simple Dublin Core read into a Record and written from one. Pure; no I/O.
+
+oai_dc carries a subset of the record. The mapping, both ways:
+
+| record | oai_dc |
+|---|---|
+| titles / title | `dc:title` (per `xml:lang`) |
+| description | `dc:description` |
+| keywords | `dc:subject` |
+| languages | `dc:language` |
+| location, identifiers | `dc:identifier` (location first; read back as catalog `URI`; the first http(s) identifier is the location) |
+| formats | `dc:format` |
+| learning_resource_types | `dc:type` |
+| contributors | `dc:creator` (role author), `dc:publisher` (publisher), `dc:contributor` (any other role; read back as `unknown`); no dates |
+| licence | `dc:rights` (the licence URL, else its code) |
+| relations | `dc:relation` (the target; DC has no relation kind, read back as empty) |
+
+`dc:date`, `dc:source`, `dc:coverage` are not part of the record and are not read.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lxml import etree
+
+from metadata.licence import licence_from_text
+from metadata.record import Contributor, Identifier, Issue, Record, Relation
+from metadata.text import (
+    NO_LANGUAGE,
+    choose_main_text,
+    clean_block,
+    clean_language,
+    clean_line,
+    dedupe,
+    xml_safe_text,
+)
+from metadata.vocabulary import VocabularyName, vocabulary
+from metadata.xml_input import local_name
+
+OAI_DC_NAMESPACE = "http://www.openarchives.org/OAI/2.0/oai_dc/"
+DC_NAMESPACE = "http://purl.org/dc/elements/1.1/"
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+_XSI = "http://www.w3.org/2001/XMLSchema-instance"
+_SCHEMA_LOCATION = f"{OAI_DC_NAMESPACE} http://www.openarchives.org/OAI/2.0/oai_dc.xsd"
+
+_ROLE_BY_ELEMENT = {"creator": "author", "publisher": "publisher", "contributor": "unknown"}
+_ELEMENT_BY_ROLE = {"author": "creator", "publisher": "publisher"}
+URI_CATALOG = "URI"
+
+
+def read_dublin_core(root: Any) -> Record:
+    """Read an `oai_dc:dc` element into a Record (without completeness)."""
+    issues: list[Issue] = []
+    titles: dict[str, str] = {}
+    descriptions: list[str] = []
+    values: dict[str, list[str]] = {}
+    contributors: list[Contributor] = []
+    for child in root:
+        tag = child.tag
+        if not isinstance(tag, str):
+            continue
+        name = local_name(tag).lower()
+        if name == "title":
+            text = clean_line(_text(child))
+            if text:
+                titles.setdefault(clean_language(child.get(_XML_LANG)) or NO_LANGUAGE, text)
+        elif name == "description":
+            text = clean_block(_text(child))
+            if text:
+                descriptions.append(text)
+        elif name in _ROLE_BY_ELEMENT:
+            text = clean_line(_text(child))
+            if text:
+                contributors.append(Contributor(role=_ROLE_BY_ELEMENT[name], name=text))
+        else:
+            values.setdefault(name, []).append(
+                clean_language(_text(child)) if name == "language" else clean_line(_text(child)))
+    languages = dedupe(values.get("language", []))
+    identifiers = dedupe(values.get("identifier", []))
+    location = next((entry for entry in identifiers if entry.startswith(("http://", "https://"))), None)
+    types = vocabulary(VocabularyName.LEARNING_RESOURCE_TYPE)
+    licence = None
+    for rights in values.get("rights", []):
+        licence = licence_from_text(rights, "dc/rights", issues)
+        if licence is not None:
+            break
+    return Record(
+        title=choose_main_text(titles, languages),
+        titles=titles,
+        description="\n\n".join(descriptions) or None,
+        keywords=dedupe(values.get("subject", [])),
+        languages=languages,
+        identifiers=tuple(Identifier(catalog=URI_CATALOG, entry=entry) for entry in identifiers),
+        location=location,
+        formats=dedupe(values.get("format", [])),
+        learning_resource_types=dedupe(
+            types.normalise(value, "dc/type", issues) for value in values.get("type", []) if value),
+        contributors=tuple(contributors),
+        licence=licence,
+        relations=tuple(Relation(kind="", target=target) for target in dedupe(values.get("relation", []))),
+        issues=tuple(issues),
+    )
+
+
+def record_to_dublin_core(record: Record) -> Any:
+    """The `oai_dc:dc` element for a record (see the module docstring for the mapping)."""
+    root = etree.Element(f"{{{OAI_DC_NAMESPACE}}}dc", nsmap={
+        "oai_dc": OAI_DC_NAMESPACE, "dc": DC_NAMESPACE, "xsi": _XSI})
+    root.set(f"{{{_XSI}}}schemaLocation", _SCHEMA_LOCATION)
+
+    def add(name: str, text: str, language: str | None = None) -> None:
+        element = etree.SubElement(root, f"{{{DC_NAMESPACE}}}{name}")
+        element.text = xml_safe_text(text)
+        if language and language != NO_LANGUAGE:
+            element.set(_XML_LANG, language)
+
+    titles = dict(record.titles) or ({NO_LANGUAGE: record.title} if record.title else {})
+    for language, title in titles.items():
+        add("title", title, language)
+    for contributor in record.contributors:
+        if contributor.name:
+            add(_ELEMENT_BY_ROLE.get(contributor.role, "contributor"), contributor.name)
+    for keyword in record.keywords:
+        add("subject", keyword)
+    if record.description:
+        add("description", record.description)
+    for media_type in record.formats:
+        add("format", media_type)
+    for kind in record.learning_resource_types:
+        add("type", kind)
+    entries = dedupe([record.location or "", *(identifier.entry for identifier in record.identifiers)])
+    for entry in entries:
+        add("identifier", entry)
+    for language in record.languages:
+        add("language", language)
+    for relation in record.relations:
+        add("relation", relation.target)
+    if record.licence is not None:
+        add("rights", record.licence.url or record.licence.code)
+    return root
+
+
+def _text(element: Any) -> str:
+    return "".join(element.itertext())

@@ -1,0 +1,211 @@
+"""Licences: NL-LOM copyright codes, Creative Commons URLs and names, table-driven. Pure; reads package data.
+
+NL-LOM gives the licence as a code from its copyright vocabulary
+(`cc-by-sa-40`, `cc0-10`, ...) or as `yes` with the licence in
+rights/description, usually a Creative Commons URL (also jurisdiction ports
+such as `/licenses/by/3.0/nl/`). Both become one `Licence(code, url)` with
+the canonical `https://creativecommons.org/...` URL from `schemas/licences.json`
+(a port keeps its country path: it is a different legal text).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from schemas import resources
+
+from metadata.issues import IssueCode, make_issue
+from metadata.record import Issue, Licence
+from metadata.text import clean_line
+
+RESERVED_CODES = ("yes", "no")
+
+_CC_HOST = "creativecommons.org/"
+# Matched on lower-cased text from the host on (found first with str.find, which is far faster).
+_CC_PATH = re.compile(
+    r"creativecommons\.org/(licen[cs]es|publicdomain)/([a-z-]+)/(\d+(?:\.\d+)?)"
+    r"(?:/([a-z]{2}(?:-[a-z]{2})?)(?![a-z]))?")
+_WORDS = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
+
+
+@dataclass(frozen=True, slots=True)
+class LicenceTable:
+    source: str
+    older_sources: tuple[str, ...]
+    urls: Mapping[str, str]
+    labels: Mapping[str, str]
+    aliases: Mapping[str, str]
+
+
+@cache
+def licence_table() -> LicenceTable:
+    """The licence codes and canonical URLs, read once from `schemas/licences.json`."""
+    data: dict[str, Any] = resources.load_json("licences.json")
+    return LicenceTable(
+        source=data["source"],
+        older_sources=tuple(data["older_sources"]),
+        urls={item["code"]: item["url"] for item in data["licences"]},
+        labels={**{item["code"]: item["label"] for item in data["licences"]}, **data["reserved"]},
+        aliases={clean_line(alias).lower(): code for alias, code in data["aliases"].items()},
+    )
+
+
+def canonical_url(code: str) -> str | None:
+    """The canonical URL of a licence code; None for `yes`/`no` and unknown codes."""
+    return licence_table().urls.get(code)
+
+
+def licence_from_url(text: str) -> Licence | None:
+    """The licence named by the first Creative Commons URL in `text`, if any.
+
+    A URL for a licence NL-LOM has no code for (e.g. version 2.5) gives
+    `Licence("yes", url)`: restrictions apply, the URL says which.
+    """
+    lowered = text.lower()
+    start = lowered.find(_CC_HOST)
+    match = None
+    while start >= 0 and match is None:
+        match = _CC_PATH.match(lowered, start)
+        start = lowered.find(_CC_HOST, start + 1)
+    if match is None:
+        return None
+    family, kind, version, port = match.groups()
+    family = "licenses" if family.startswith("licen") else family
+    if "." not in version:
+        version += ".0"
+    if family == "publicdomain":
+        code = {"zero": "cc0-", "mark": "pdm-"}.get(kind, "?") + version.replace(".", "")
+    else:
+        code = f"cc-{kind}-{version.replace('.', '')}"
+    url = f"https://creativecommons.org/{family}/{kind}/{version}/" + (f"{port}/" if port else "")
+    if code in licence_table().urls:
+        return Licence(code=code, url=url if port else canonical_url(code))
+    return Licence(code="yes", url=url)
+
+
+def licence_from_name(text: str) -> str | None:
+    """The code for a licence written out by name (`CC BY-SA 4.0`,
+    `CC Attribution-NonCommercial-ShareAlike 4.0 International license`), or None.
+
+    Only unambiguous names are read: they must say Creative Commons (or CC)
+    and give a version, and the resulting code must exist.
+    """
+    words = _WORDS.findall(text.lower())
+    if not words:
+        return None
+    joined, distinct = " ".join(words), set(words)
+    if "cc0" in words or ("creative" in words and "zero" in words):
+        return "cc0-10"
+    if "pdm" in words or "public domain mark" in joined:
+        return "pdm-10"
+    if not ({"cc", "creative", "creativecommons"} & distinct):
+        return None
+    parts: list[str] = []
+    if {"by", "attribution", "naamsvermelding"} & distinct:
+        parts.append("by")
+    # English and Dutch licence element names, written as one word or as several.
+    if {"nc", "noncommercial", "nietcommercieel"} & distinct or "non commercial" in joined \
+            or "niet commercieel" in joined:
+        parts.append("nc")
+    if {"sa", "sharealike", "gelijkdelen"} & distinct or "share alike" in joined \
+            or "gelijk delen" in joined:
+        parts.append("sa")
+    if {"nd", "noderivatives", "noderivs", "geenafgeleidewerken", "geenafgeleide"} & distinct \
+            or "no derivatives" in joined or "geen afgeleide" in joined:
+        parts.append("nd")
+    versions = [word for word in words if re.fullmatch(r"\d\.\d|\d\d", word)]
+    if not parts or parts[0] != "by" or not versions:
+        return None
+    code = "cc-" + "-".join(parts) + "-" + versions[0].replace(".", "")
+    return code if code in licence_table().urls else None
+
+
+def normalise_licence(
+    value: str | None,
+    descriptions: Iterable[str],
+    path: str,
+    issues: list[Issue],
+) -> Licence | None:
+    """Turn an NL-LOM copyright value plus the rights/description texts into one Licence.
+
+    `path` is the copyright element's path (for issues). Rules, in order: a
+    known code wins (a disagreeing URL is reported as a conflict); `yes`/`no`
+    take the CC URL from the description when there is one; a licence written
+    out by name is read and reported; an unknown value falls back to a URL in
+    the description, or is kept verbatim and reported.
+    """
+    table = licence_table()
+    from_url = None
+    for text in descriptions:
+        from_url = licence_from_url(text)
+        if from_url is not None:
+            break
+    raw = clean_line(value)
+    if not raw:
+        if from_url is not None:
+            issues.append(make_issue(
+                IssueCode.LICENCE_REPAIRED, path,
+                f"no copyright code; licence {from_url.code} taken from the URL in rights/description"))
+        return from_url
+    # A known code (in any case), or a listed alias such as "alle rechten voorbehouden".
+    code = table.aliases.get(raw.lower(), raw.lower())
+    if code in table.urls or code in RESERVED_CODES:
+        if code != raw:
+            issues.append(make_issue(IssueCode.LICENCE_REPAIRED, path, f"{raw!r} read as {code!r}"))
+        if from_url is not None and (from_url.code == code or code in RESERVED_CODES):
+            return from_url  # yes/no plus a URL, or a port that keeps its own URL
+        if from_url is not None:
+            issues.append(_conflict(code, from_url, path))
+        return Licence(code=code, url=table.urls.get(code))
+    named = licence_from_name(raw)
+    if named is not None:
+        issues.append(make_issue(IssueCode.LICENCE_REPAIRED, path, f"{raw!r} read as {named!r}"))
+        if from_url is not None and from_url.code == named:
+            return from_url
+        if from_url is not None:
+            issues.append(_conflict(named, from_url, path))
+        return Licence(code=named, url=table.urls[named])
+    if from_url is not None:
+        issues.append(make_issue(
+            IssueCode.LICENCE_REPAIRED, path,
+            f"unknown copyright value {raw!r}; licence {from_url.code} taken from the URL in "
+            "rights/description"))
+        return from_url
+    issues.append(make_issue(
+        IssueCode.LICENCE_UNKNOWN, path, f"licence {raw!r} is not recognised; kept as given"))
+    return Licence(code=raw, url=None)
+
+
+def _conflict(code: str, from_url: Licence, path: str) -> Issue:
+    return make_issue(
+        IssueCode.LICENCE_CONFLICT, path,
+        f"{code!r} disagrees with {from_url.url} in rights/description; {code!r} is kept")
+
+
+def licence_from_text(text: str, path: str, issues: list[Issue]) -> Licence | None:
+    """A licence from free text (Dublin Core `rights`): a CC URL, a code or a licence name.
+
+    Text that names no licence is reported and gives None: unlike an NL-LOM
+    copyright value it is prose, not a code to keep.
+    """
+    raw = clean_line(text)
+    if not raw:
+        return None
+    from_url = licence_from_url(raw)
+    if from_url is not None:
+        return from_url
+    code = raw.lower()
+    if code in licence_table().urls:
+        return Licence(code=code, url=canonical_url(code))
+    if code in RESERVED_CODES:
+        return Licence(code=code, url=None)
+    named = licence_table().aliases.get(code) or licence_from_name(raw)
+    if named is not None:
+        issues.append(make_issue(IssueCode.LICENCE_REPAIRED, path, f"{raw!r} read as {named!r}"))
+        return Licence(code=named, url=canonical_url(named))
+    issues.append(make_issue(IssueCode.LICENCE_UNKNOWN, path, f"no licence recognised in {raw!r}"))
+    return None

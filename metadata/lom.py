@@ -1,0 +1,795 @@
+"""The two-way LOM profile: NL-LOM's IMS binding and the IEEE binding, read and written. Pure; no I/O.
+
+Both bindings carry the same information model and differ only in spelling,
+so one profile serves both and a `LomBinding` table holds the differences:
+element names (`catalogentry`/`identifier`, `centity`+`vcard`/`entity`,
+lower-case/camelCase), the language-string element and its language attribute
+(`langstring xml:lang` / `string language`), and whether vocabulary values
+and identifier entries are wrapped in language strings.
+
+Reading is deliberately tolerant, because real feeds are: element names are
+matched case-insensitively in either binding's spelling and in any namespace
+(AnatomyTool puts the children of a namespaced `lom:lom` in no namespace;
+Kennisnet's QTI packages write `metadataschema` in lower case). Writing is
+strict: it emits exactly one binding, in the element order its schema
+requires, with NL-LOM's vocabulary sources.
+
+What the record does not carry is not read (and so not written back):
+classifications other than discipline, educational level and access rights
+(e.g. kerndoelen as `educational objective`), lifecycle version and status,
+meta-metadata contributors, annotations, relation resource descriptions,
+and technical size, duration and requirements. Within what it does carry,
+vocabulary values are never dropped (each is kept, repaired or reported);
+single-valued fields keep the first value the source gives (location, age
+range, learning time, access rights) and descriptions their main-language text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+
+from metadata.duration import duration_to_seconds, seconds_to_duration
+from metadata.issues import IssueCode, make_issue
+from metadata.licence import licence_table, normalise_licence
+from metadata.record import Contributor, Identifier, Issue, Licence, Record, Relation, Term
+from metadata.text import (
+    NO_LANGUAGE,
+    choose_main_text,
+    clean_block,
+    clean_language,
+    clean_line,
+    dedupe,
+    xml_safe_text,
+)
+from metadata.vcard import name_to_vcard, read_vcard_name
+from metadata.vocabulary import (
+    OBK_SOURCE,
+    VocabularyName,
+    known_term,
+    normalise_term,
+    vocabulary,
+)
+from metadata.xml_input import local_name
+
+IMS_NAMESPACE = "http://www.imsglobal.org/xsd/imsmd_v1p2"
+IEEE_NAMESPACE = "http://ltsc.ieee.org/xsd/LOM"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+XSI_SCHEMA_LOCATION = "{http://www.w3.org/2001/XMLSchema-instance}schemaLocation"
+
+# NL-LOM identifies itself in metametadata/metadatascheme with both values.
+METADATA_SCHEMES = ("LOMv1.0", "nl_lom_v1p0")
+
+# Classification purposes the record models (NL-LOM classification_purpose vocabulary).
+PURPOSE_DISCIPLINE = "discipline"
+PURPOSE_EDUCATIONAL_LEVEL = "educational level"
+PURPOSE_ACCESS_RIGHTS = "access rights"
+
+
+@dataclass(frozen=True, slots=True)
+class LomBinding:
+    """How one XML binding of LOM spells the information model.
+
+    `names` maps the logical element name (the IMS spelling, which NL-LOM's
+    documentation and this product's issue paths use) to this binding's
+    element name wherever the two differ.
+    """
+
+    name: str
+    namespace: str
+    schema_location: str
+    language_attribute: str
+    wrapped_vocabulary: bool
+    wrapped_entity: bool
+    wrapped_identifier_entry: bool
+    duration_child: str
+    names: Mapping[str, str] = field(default_factory=dict)
+
+    def element_name(self, logical: str) -> str:
+        return self.names.get(logical, logical)
+
+    def tag(self, logical: str) -> str:
+        return f"{{{self.namespace}}}{self.names.get(logical, logical)}"
+
+
+IMS_BINDING = LomBinding(
+    name="ims",
+    namespace=IMS_NAMESPACE,
+    schema_location=f"{IMS_NAMESPACE} http://www.imsglobal.org/xsd/imsmd_v1p2p4.xsd",
+    language_attribute=XML_LANG,
+    wrapped_vocabulary=True,
+    wrapped_entity=True,
+    wrapped_identifier_entry=True,
+    duration_child="datetime",
+)
+
+IEEE_BINDING = LomBinding(
+    name="ieee",
+    namespace=IEEE_NAMESPACE,
+    schema_location=f"{IEEE_NAMESPACE} http://ltsc.ieee.org/xsd/lomv1.0/lom.xsd",
+    language_attribute="language",
+    wrapped_vocabulary=False,
+    wrapped_entity=False,
+    wrapped_identifier_entry=False,
+    duration_child="duration",
+    names={
+        "catalogentry": "identifier",
+        "aggregationlevel": "aggregationLevel",
+        "lifecycle": "lifeCycle",
+        "centity": "entity",
+        "datetime": "dateTime",
+        "metametadata": "metaMetadata",
+        "metadatascheme": "metadataSchema",
+        "learningresourcetype": "learningResourceType",
+        "intendedenduserrole": "intendedEndUserRole",
+        "typicalagerange": "typicalAgeRange",
+        "typicallearningtime": "typicalLearningTime",
+        "copyrightandotherrestrictions": "copyrightAndOtherRestrictions",
+        "taxonpath": "taxonPath",
+        "langstring": "string",
+    },
+)
+
+BINDINGS = (IMS_BINDING, IEEE_BINDING)
+LOM_NAMESPACES = frozenset(binding.namespace for binding in BINDINGS)
+
+
+# --- reading -------------------------------------------------------------------------------
+
+# Lower-cased element name in either binding -> logical name (names not listed are their own).
+_READ_NAMES: dict[str, str] = {
+    name.lower(): logical for binding in BINDINGS for logical, name in binding.names.items()}
+
+_TAG_CACHE: dict[Any, str] = {}
+_TAG_CACHE_LIMIT = 10_000
+# Reading walks every element; a bound dict lookup per child is the cheapest
+# way to name it (the slow path fills the cache).
+_known = _TAG_CACHE.get
+
+
+def _logical_name(tag: Any) -> str:
+    """The logical name of an element tag (cached: tags repeat across records)."""
+    try:
+        return _TAG_CACHE[tag]
+    except KeyError:
+        pass
+    if isinstance(tag, str):
+        lowered = local_name(tag).lower()
+        logical = _READ_NAMES.get(lowered, lowered)
+    else:
+        logical = ""  # comments and processing instructions
+    if len(_TAG_CACHE) < _TAG_CACHE_LIMIT:
+        _TAG_CACHE[tag] = logical
+    return logical
+
+
+def _first_child(element: Any, logical: str) -> Any:
+    """The first child with the logical name `logical`, or None (stops at the first match)."""
+    for child in element:
+        if (_known(child.tag) or _logical_name(child.tag)) == logical:
+            return child
+    return None
+
+
+def _element_text(element: Any) -> str:
+    if len(element):
+        return "".join(element.itertext())
+    text: str | None = element.text
+    return text or ""
+
+
+def _plain(element: Any) -> str:
+    """The text of an element that is either plain text or wraps a single language string."""
+    if len(element):
+        string = element[0]
+        if (_known(string.tag) or _logical_name(string.tag)) != "langstring":
+            string = _first_child(element, "langstring")
+        if string is not None:
+            return _element_text(string)
+    return _element_text(element)
+
+
+def _langstrings(element: Any) -> list[tuple[str, str]]:
+    """`(language, raw text)` for each language string of a LangString element."""
+    found = []
+    for child in element:
+        if (_known(child.tag) or _logical_name(child.tag)) == "langstring":
+            lang = child.get(XML_LANG) or child.get("language") or NO_LANGUAGE
+            found.append((lang, _element_text(child)))
+    if not found and len(element) == 0 and element.text and element.text.strip():
+        # A bare text where a language string belongs: keep it, language unknown.
+        found.append((NO_LANGUAGE, element.text))
+    return found
+
+
+def _vocabulary_value(element: Any) -> str | None:
+    # <value> is normally the last child (after <source>): look there first.
+    value = element[-1] if len(element) else None
+    if value is None or (_known(value.tag) or _logical_name(value.tag)) != "value":
+        value = _first_child(element, "value")
+    return None if value is None else _plain(value)
+
+
+@dataclass(frozen=True, slots=True)
+class LomFacts:
+    """NL-LOM elements completeness counts that the Record does not carry."""
+
+    has_metadata_scheme: bool = False
+    has_rights_description: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LomReading:
+    record: Record
+    facts: LomFacts
+
+
+class _LomReader:
+    """Reads one `<lom>` element into record fields, collecting issues as it goes."""
+
+    def __init__(self) -> None:
+        self.issues: list[Issue] = []
+        self.titles: dict[str, str] = {}
+        self.descriptions: list[list[tuple[str, str]]] = []
+        self.keywords: list[str] = []
+        self.languages: list[str] = []
+        self.identifiers: list[Identifier] = []
+        self.locations: list[str] = []
+        self.formats: list[str] = []
+        self.aggregation_level: int | None = None
+        self.learning_resource_types: list[str] = []
+        self.end_user_roles: list[str] = []
+        self.contexts: list[str] = []
+        self.age_ranges: list[str] = []
+        self.learning_time: int | None = None
+        self.cost: bool | None = None
+        self.copyright: str | None = None
+        self.rights_descriptions: list[str] = []
+        self.contributors: list[Contributor] = []
+        self.relations: list[Relation] = []
+        self.levels: dict[str, Term] = {}
+        self.disciplines: dict[str, Term] = {}
+        self.access_rights: str | None = None
+        self.metadata_schemes: list[str] = []
+
+    def read(self, root: Any) -> LomReading:
+        for section in root:
+            reader = _SECTION_READERS.get(_known(section.tag) or _logical_name(section.tag))
+            if reader is not None:
+                reader(self, section)
+        return LomReading(record=self._record(), facts=LomFacts(
+            has_metadata_scheme=bool(self.metadata_schemes),
+            has_rights_description=bool(self.rights_descriptions),
+        ))
+
+    def _record(self) -> Record:
+        languages = dedupe(self.languages)
+        descriptions = []
+        for strings in self.descriptions:
+            texts: dict[str, str] = {}
+            for lang, string in strings:
+                texts.setdefault(lang, string)
+            main = choose_main_text(texts, languages)
+            if main:
+                descriptions.append(main)
+        copyright_path = "rights/copyrightandotherrestrictions"
+        licence = normalise_licence(self.copyright, self.rights_descriptions, copyright_path, self.issues)
+        return Record(
+            title=choose_main_text(self.titles, languages),
+            titles=self.titles,
+            description="\n\n".join(descriptions) or None,
+            keywords=dedupe(self.keywords),
+            languages=languages,
+            identifiers=tuple(dict.fromkeys(self.identifiers)),
+            location=self.locations[0] if self.locations else None,
+            formats=dedupe(self.formats),
+            aggregation_level=self.aggregation_level,
+            learning_resource_types=dedupe(self.learning_resource_types),
+            end_user_roles=dedupe(self.end_user_roles),
+            contexts=dedupe(self.contexts),
+            educational_levels=tuple(self.levels.values()),
+            disciplines=tuple(self.disciplines.values()),
+            typical_age_range=self.age_ranges[0] if self.age_ranges else None,
+            typical_learning_time=self.learning_time,
+            cost=self.cost,
+            licence=licence,
+            access_rights=self.access_rights,
+            contributors=tuple(self.contributors),
+            relations=tuple(self.relations),
+            issues=tuple(self.issues),
+        )
+
+    # general ---------------------------------------------------------------------------------
+
+    def _general(self, section: Any) -> None:
+        for child in section:
+            name = _known(child.tag) or _logical_name(child.tag)
+            if name == "title":
+                for lang, raw in _langstrings(child):
+                    text = clean_line(raw)
+                    if not text:
+                        continue
+                    lang = clean_language(lang) or NO_LANGUAGE
+                    if lang in self.titles:
+                        if self.titles[lang] != text:
+                            self.issues.append(make_issue(
+                                IssueCode.LANGSTRING_DUPLICATE, "general/title",
+                                f"second title in {lang!r} not kept: {text!r}"))
+                        continue
+                    self.titles[lang] = text
+            elif name == "catalogentry":
+                self._identifier(child, self.identifiers)
+            elif name == "language":
+                self.languages.append(clean_language(_element_text(child)))
+            elif name == "description":
+                strings = [(clean_language(lang) or NO_LANGUAGE, clean_block(raw))
+                           for lang, raw in _langstrings(child)]
+                strings = [(lang, text) for lang, text in strings if text]
+                if strings:
+                    self.descriptions.append(strings)
+            elif name == "keyword":
+                self.keywords.extend(clean_line(raw) for _, raw in _langstrings(child))
+            elif name == "aggregationlevel":
+                self._aggregation_level(child)
+
+    @staticmethod
+    def _identifier(element: Any, into: list[Identifier]) -> None:
+        catalog, entry = "", ""
+        for child in element:
+            name = _known(child.tag) or _logical_name(child.tag)
+            if name == "catalog":
+                catalog = clean_line(_element_text(child))
+            elif name == "entry":
+                entry = clean_line(_plain(child))
+        if entry:
+            into.append(Identifier(catalog=catalog, entry=entry))
+
+    def _aggregation_level(self, element: Any) -> None:
+        raw = _vocabulary_value(element)
+        if raw is None or not raw.strip():
+            return
+        path = "general/aggregationlevel"
+        value, known = vocabulary(VocabularyName.AGGREGATION_LEVEL).lookup(raw)
+        if known:
+            self.aggregation_level = int(value)
+        else:
+            self.issues.append(make_issue(
+                IssueCode.VALUE_INVALID, path, f"aggregation level {value!r} is not 1, 2, 3 or 4"))
+
+    # lifecycle and metametadata ----------------------------------------------------------------
+
+    def _lifecycle(self, section: Any) -> None:
+        for child in section:
+            name = _known(child.tag) or _logical_name(child.tag)
+            if name == "contribute":
+                self._contribute(child)
+
+    def _contribute(self, element: Any) -> None:
+        path = "lifecycle/contribute"
+        role = ""
+        names: list[str | None] = []
+        date = None
+        for child in element:
+            name = _known(child.tag) or _logical_name(child.tag)
+            if name == "role":
+                raw = _vocabulary_value(child)
+                if raw and raw.strip():
+                    role = vocabulary(VocabularyName.CONTRIBUTE_ROLE).normalise(
+                        raw, f"{path}/role", self.issues)
+            elif name == "centity":
+                names.append(self._entity_name(child))
+            elif name == "date":
+                for date_child in child:
+                    date_name = _known(date_child.tag) or _logical_name(date_child.tag)
+                    if date_name == "datetime":
+                        date = clean_line(_element_text(date_child)) or None
+        if not role:
+            self.issues.append(make_issue(
+                IssueCode.CONTRIBUTE_WITHOUT_ROLE, f"{path}/role",
+                "contribute without a role; kept with an empty role"))
+        for contributor_name in names or [None]:
+            self.contributors.append(Contributor(role=role, name=contributor_name, date=date))
+
+    def _entity_name(self, element: Any) -> str | None:
+        # IMS wraps the vCard in <centity><vcard>; IEEE puts it straight in <entity>.
+        text = None
+        for child in element:
+            name = _known(child.tag) or _logical_name(child.tag)
+            if name == "vcard":
+                text = _element_text(child)
+                break
+        if text is None:
+            text = element.text or ""
+        result = read_vcard_name(text)
+        if result.problem is not None and text.strip():
+            self.issues.append(make_issue(
+                IssueCode.VCARD_UNREADABLE, "lifecycle/contribute/centity", result.problem))
+        return result.name
+
+    def _metametadata(self, section: Any) -> None:
+        for child in section:
+            name = _known(child.tag) or _logical_name(child.tag)
+            if name == "metadatascheme":
+                scheme = clean_line(_element_text(child))
+                if scheme:
+                    self.metadata_schemes.append(scheme)
+
+    # technical and educational -----------------------------------------------------------------
+
+    def _technical(self, section: Any) -> None:
+        for child in section:
+            name = _known(child.tag) or _logical_name(child.tag)
+            if name == "format":
+                self.formats.append(clean_line(_element_text(child)))
+            elif name == "location":
+                location = clean_line(_element_text(child))
+                if location:
+                    self.locations.append(location)
+
+    def _educational(self, section: Any) -> None:
+        for child in section:
+            name = _known(child.tag) or _logical_name(child.tag)
+            if name == "learningresourcetype":
+                self._vocabulary_list(child, VocabularyName.LEARNING_RESOURCE_TYPE,
+                                      "educational/learningresourcetype", self.learning_resource_types)
+            elif name == "intendedenduserrole":
+                self._vocabulary_list(child, VocabularyName.END_USER_ROLE,
+                                      "educational/intendedenduserrole", self.end_user_roles)
+            elif name == "context":
+                self._vocabulary_list(child, VocabularyName.CONTEXT, "educational/context",
+                                      self.contexts)
+            elif name == "typicalagerange":
+                for _, raw in _langstrings(child):
+                    if clean_line(raw):
+                        self.age_ranges.append(clean_line(raw))
+            elif name == "typicallearningtime" and self.learning_time is None:
+                self._learning_time(child)
+
+    def _vocabulary_list(self, element: Any, name: VocabularyName, path: str,
+                         into: list[str]) -> None:
+        raw = _vocabulary_value(element)
+        if raw is not None and raw.strip():
+            into.append(vocabulary(name).normalise(raw, path, self.issues))
+
+    def _learning_time(self, element: Any) -> None:
+        raw = ""
+        for child in element:
+            name = _known(child.tag) or _logical_name(child.tag)
+            if name in ("datetime", "duration"):
+                raw = clean_line(_element_text(child))
+                break
+        else:
+            raw = clean_line(element.text)
+        if not raw:
+            return
+        seconds = duration_to_seconds(raw)
+        if seconds is None:
+            self.issues.append(make_issue(
+                IssueCode.VALUE_INVALID, "educational/typicallearningtime",
+                f"{raw!r} is not an ISO 8601 duration"))
+        self.learning_time = seconds
+
+    # rights ------------------------------------------------------------------------------------
+
+    def _rights(self, section: Any) -> None:
+        for child in section:
+            name = _known(child.tag) or _logical_name(child.tag)
+            if name == "cost":
+                raw = _vocabulary_value(child)
+                if raw is None or not raw.strip():
+                    continue
+                value, known = vocabulary(VocabularyName.COST).lookup(raw)
+                if known:
+                    if clean_line(raw) != value:
+                        self.issues.append(make_issue(
+                            IssueCode.VOCABULARY_REPAIRED, "rights/cost", f"{raw!r} read as {value!r}"))
+                    self.cost = value == "yes"
+                else:
+                    self.issues.append(make_issue(
+                        IssueCode.VALUE_INVALID, "rights/cost", f"cost {value!r} is not yes or no"))
+            elif name == "copyrightandotherrestrictions":
+                self.copyright = _vocabulary_value(child)
+            elif name == "description":
+                self.rights_descriptions.extend(
+                    clean_block(raw) for _, raw in _langstrings(child) if raw.strip())
+
+    # relation and classification ---------------------------------------------------------------
+
+    def _relation(self, section: Any) -> None:
+        kind = ""
+        targets: list[Identifier] = []
+        location = ""
+        for child in section:
+            name = _known(child.tag) or _logical_name(child.tag)
+            if name == "kind":
+                raw = _vocabulary_value(child)
+                if raw and raw.strip():
+                    kind = vocabulary(VocabularyName.RELATION_KIND).normalise(
+                        raw, "relation/kind", self.issues)
+            elif name == "resource":
+                for resource_child in child:
+                    resource_name = _known(resource_child.tag) or _logical_name(resource_child.tag)
+                    if resource_name == "catalogentry":
+                        self._identifier(resource_child, targets)
+                    elif resource_name == "location" and not location:
+                        location = clean_line(_element_text(resource_child))
+        target = targets[0].entry if targets else location
+        if not target:
+            self.issues.append(make_issue(
+                IssueCode.RELATION_WITHOUT_TARGET, "relation/resource",
+                f"relation{' ' + repr(kind) if kind else ''} names no resource; not kept"))
+            return
+        if not kind:
+            self.issues.append(make_issue(
+                IssueCode.RELATION_WITHOUT_KIND, "relation/kind",
+                f"relation to {target!r} has no kind; kept with an empty kind"))
+        self.relations.append(Relation(kind=kind, target=target))
+
+    def _classification(self, section: Any) -> None:
+        purpose = ""
+        paths: list[Any] = []
+        for child in section:
+            name = _known(child.tag) or _logical_name(child.tag)
+            if name == "purpose":
+                raw = _vocabulary_value(child)
+                if raw and raw.strip():
+                    purpose = vocabulary(VocabularyName.CLASSIFICATION_PURPOSE).normalise(
+                        raw, "classification/purpose", self.issues)
+            elif name == "taxonpath":
+                paths.append(child)
+        if purpose == PURPOSE_ACCESS_RIGHTS:
+            for taxon_id, _ in _taxons(paths):
+                if self.access_rights is None:
+                    self.access_rights = vocabulary(VocabularyName.ACCESS_RIGHTS).normalise(
+                        taxon_id, "classification/taxonpath/taxon/id", self.issues)
+        elif purpose in (PURPOSE_DISCIPLINE, PURPOSE_EDUCATIONAL_LEVEL):
+            into = self.disciplines if purpose == PURPOSE_DISCIPLINE else self.levels
+            for taxon_id, entry in _taxons(paths):
+                key = taxon_id.lower()
+                if key in into:
+                    continue
+                # A known term takes its label from the table: the record's own
+                # label is only read for terms the table does not know.
+                into[key] = known_term(taxon_id) or normalise_term(
+                    taxon_id, _taxon_label(entry), f"classification[{purpose}]/taxonpath/taxon",
+                    self.issues)
+
+
+def _taxons(paths: list[Any]) -> Iterator[tuple[str, Any]]:
+    """`(id, entry element or None)` for each taxon with an id in the taxonpaths."""
+    for path in paths:
+        for taxon in path:
+            if (_known(taxon.tag) or _logical_name(taxon.tag)) != "taxon":
+                continue
+            taxon_id, entry = "", None
+            for child in taxon:
+                name = _known(child.tag) or _logical_name(child.tag)
+                if name == "id":
+                    taxon_id = clean_line(_element_text(child))
+                elif name == "entry":
+                    entry = child
+            if taxon_id:
+                yield taxon_id, entry
+
+
+def _taxon_label(entry: Any) -> str | None:
+    """A taxon's label from its entry: the Dutch text if there is one, else the first."""
+    if entry is None:
+        return None
+    labels: dict[str, str] = {}
+    for lang, raw in _langstrings(entry):
+        text = clean_line(raw)
+        if text:
+            labels.setdefault(clean_language(lang), text)
+    return choose_main_text(labels, ("nl",))
+
+
+_SECTION_READERS: dict[str, Callable[[_LomReader, Any], None]] = {
+    "general": _LomReader._general,
+    "lifecycle": _LomReader._lifecycle,
+    "metametadata": _LomReader._metametadata,
+    "technical": _LomReader._technical,
+    "educational": _LomReader._educational,
+    "rights": _LomReader._rights,
+    "relation": _LomReader._relation,
+    "classification": _LomReader._classification,
+}
+
+
+def read_lom(root: Any) -> LomReading:
+    """Read a `<lom>` element of either binding into a Record (without completeness)."""
+    return _LomReader().read(root)
+
+
+# --- writing -------------------------------------------------------------------------------
+
+class _LomWriter:
+    def __init__(self, binding: LomBinding, language: str) -> None:
+        self.binding = binding
+        self.language = language
+
+    def sub(self, parent: Any, logical: str) -> Any:
+        return etree.SubElement(parent, self.binding.tag(logical))
+
+    def text(self, parent: Any, logical: str, text: str) -> Any:
+        element = self.sub(parent, logical)
+        element.text = xml_safe_text(text)
+        return element
+
+    def langstring(self, parent: Any, logical: str, text: str, language: str | None = None) -> Any:
+        element = self.sub(parent, logical)
+        self.add_langstring(element, text, language or self.language)
+        return element
+
+    def add_langstring(self, element: Any, text: str, language: str) -> None:
+        string = self.sub(element, "langstring")
+        string.set(self.binding.language_attribute, language)
+        string.text = xml_safe_text(text)
+
+    def vocabulary(self, parent: Any, logical: str, source: str, value: str) -> Any:
+        element = self.sub(parent, logical)
+        if self.binding.wrapped_vocabulary:
+            self.langstring(element, "source", source, NO_LANGUAGE)
+            self.langstring(element, "value", value, NO_LANGUAGE)
+        else:
+            self.text(element, "source", source)
+            self.text(element, "value", value)
+        return element
+
+    def identifier(self, parent: Any, identifier: Identifier) -> None:
+        element = self.sub(parent, "catalogentry")
+        self.text(element, "catalog", identifier.catalog)
+        if self.binding.wrapped_identifier_entry:
+            self.langstring(element, "entry", identifier.entry, NO_LANGUAGE)
+        else:
+            self.text(element, "entry", identifier.entry)
+
+    def entity(self, parent: Any, name: str) -> None:
+        if self.binding.wrapped_entity:
+            self.text(self.sub(parent, "centity"), "vcard", name_to_vcard(name))
+        else:
+            self.text(parent, "centity", name_to_vcard(name))
+
+
+def record_to_lom(record: Record, binding: LomBinding = IMS_BINDING) -> Any:
+    """The `<lom>` element for a record in `binding`, in its schema's element order.
+
+    The IMS output validates against imsmd_v1p2p4.xsd. Fields the record does
+    not have are left out; vocabulary values carry the NL-LOM source that
+    lists them (unknown values the NL-LOM source of their element).
+    """
+    language = record.languages[0] if record.languages else NO_LANGUAGE
+    w = _LomWriter(binding, language)
+    root = etree.Element(binding.tag("lom"), nsmap={
+        None: binding.namespace, "xsi": "http://www.w3.org/2001/XMLSchema-instance"})
+    root.set(XSI_SCHEMA_LOCATION, binding.schema_location)
+    _write_general(w, root, record)
+    _write_lifecycle(w, root, record)
+    meta = w.sub(root, "metametadata")
+    for scheme in METADATA_SCHEMES:
+        w.text(meta, "metadatascheme", scheme)
+    _write_technical(w, root, record)
+    _write_educational(w, root, record)
+    _write_rights(w, root, record)
+    for relation in record.relations:
+        element = w.sub(root, "relation")
+        if relation.kind:
+            kinds = vocabulary(VocabularyName.RELATION_KIND)
+            w.vocabulary(element, "kind", kinds.source_of(relation.kind), relation.kind)
+        resource = w.sub(element, "resource")
+        w.identifier(resource, Identifier(catalog="URI", entry=relation.target))
+    _write_classifications(w, root, record)
+    return root
+
+
+def _write_general(w: _LomWriter, root: Any, record: Record) -> None:
+    general = w.sub(root, "general")
+    titles = dict(record.titles)
+    if not titles and record.title:
+        titles[w.language] = record.title
+    if titles:
+        title = w.sub(general, "title")
+        for lang, text in titles.items():
+            w.add_langstring(title, text, lang)
+    for identifier in record.identifiers:
+        w.identifier(general, identifier)
+    for language in record.languages:
+        w.text(general, "language", language)
+    if record.description:
+        w.langstring(general, "description", record.description)
+    for keyword in record.keywords:
+        w.langstring(general, "keyword", keyword)
+    if record.aggregation_level is not None:
+        levels = vocabulary(VocabularyName.AGGREGATION_LEVEL)
+        w.vocabulary(general, "aggregationlevel", levels.default_source, str(record.aggregation_level))
+
+
+def _write_lifecycle(w: _LomWriter, root: Any, record: Record) -> None:
+    if not record.contributors:
+        return
+    lifecycle = w.sub(root, "lifecycle")
+    roles = vocabulary(VocabularyName.CONTRIBUTE_ROLE)
+    for contributor in record.contributors:
+        contribute = w.sub(lifecycle, "contribute")
+        # The IMS schema requires a role; an unknown role is written empty.
+        w.vocabulary(contribute, "role", roles.source_of(contributor.role), contributor.role)
+        if contributor.name is not None:
+            w.entity(contribute, contributor.name)
+        if contributor.date:
+            w.text(w.sub(contribute, "date"), "datetime", contributor.date)
+
+
+def _write_technical(w: _LomWriter, root: Any, record: Record) -> None:
+    if not record.formats and not record.location:
+        return
+    technical = w.sub(root, "technical")
+    for media_type in record.formats:
+        w.text(technical, "format", media_type)
+    if record.location:
+        w.text(technical, "location", record.location)
+
+
+def _write_educational(w: _LomWriter, root: Any, record: Record) -> None:
+    if not (record.learning_resource_types or record.end_user_roles or record.contexts
+            or record.typical_age_range or record.typical_learning_time is not None):
+        return
+    educational = w.sub(root, "educational")
+    for name, values, logical in (
+        (VocabularyName.LEARNING_RESOURCE_TYPE, record.learning_resource_types, "learningresourcetype"),
+        (VocabularyName.END_USER_ROLE, record.end_user_roles, "intendedenduserrole"),
+        (VocabularyName.CONTEXT, record.contexts, "context"),
+    ):
+        table = vocabulary(name)
+        for value in values:
+            w.vocabulary(educational, logical, table.source_of(value), value)
+    if record.typical_age_range:
+        w.langstring(educational, "typicalagerange", record.typical_age_range, NO_LANGUAGE)
+    if record.typical_learning_time is not None:
+        time = w.sub(educational, "typicallearningtime")
+        w.text(time, w.binding.duration_child, seconds_to_duration(record.typical_learning_time))
+
+
+def _write_rights(w: _LomWriter, root: Any, record: Record) -> None:
+    if record.cost is None and record.licence is None:
+        return
+    rights = w.sub(root, "rights")
+    if record.cost is not None:
+        costs = vocabulary(VocabularyName.COST)
+        w.vocabulary(rights, "cost", costs.default_source, "yes" if record.cost else "no")
+    licence: Licence | None = record.licence
+    if licence is not None:
+        w.vocabulary(rights, "copyrightandotherrestrictions", licence_table().source, licence.code)
+        if licence.url:
+            w.langstring(rights, "description", licence.url, NO_LANGUAGE)
+
+
+def _write_classifications(w: _LomWriter, root: Any, record: Record) -> None:
+    purposes = vocabulary(VocabularyName.CLASSIFICATION_PURPOSE)
+    for purpose, terms in ((PURPOSE_DISCIPLINE, record.disciplines),
+                           (PURPOSE_EDUCATIONAL_LEVEL, record.educational_levels)):
+        if not terms:
+            continue
+        classification = w.sub(root, "classification")
+        w.vocabulary(classification, "purpose", purposes.default_source, purpose)
+        # One taxonpath per term: the record keeps terms, not the paths they came in.
+        for term in terms:
+            path = w.sub(classification, "taxonpath")
+            w.langstring(path, "source", OBK_SOURCE, NO_LANGUAGE)
+            taxon = w.sub(path, "taxon")
+            w.text(taxon, "id", term.id)
+            if term.label:
+                w.langstring(taxon, "entry", term.label, "nl")
+    if record.access_rights:
+        access = vocabulary(VocabularyName.ACCESS_RIGHTS)
+        classification = w.sub(root, "classification")
+        w.vocabulary(classification, "purpose", purposes.default_source, PURPOSE_ACCESS_RIGHTS)
+        path = w.sub(classification, "taxonpath")
+        w.langstring(path, "source", access.default_source, NO_LANGUAGE)
+        taxon = w.sub(path, "taxon")
+        w.text(taxon, "id", record.access_rights)
+        label = access.labels.get(record.access_rights)
+        if label:
+            w.langstring(taxon, "entry", label, "nl")

@@ -1,0 +1,72 @@
+"""Whitespace rules for text read from XML, and the choice of a main language. Pure; no I/O.
+
+Harvested XML is pretty-printed by the repository, so element text carries
+the indentation of its surroundings. Single-line fields (titles, keywords,
+identifiers, vocabulary values) have every run of whitespace collapsed to
+one space; multi-line fields (descriptions) keep their line breaks but lose
+the indentation of each line. Both rules are idempotent, which the
+parse-serialise-parse round trip relies on. Markup inside descriptions is
+kept as text: it is escaped when displayed, not interpreted or removed here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+NO_LANGUAGE = "x-none"
+
+# XML 1.0 section 2.2: the characters no XML document may contain.
+_ILLEGAL_XML_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean_line(text: str | None) -> str:
+    """Collapse all whitespace (including line breaks) to single spaces and strip."""
+    if not text:
+        return ""
+    return " ".join(text.split())
+
+
+def clean_block(text: str | None) -> str:
+    """Strip every line and the block; keep the line breaks between lines."""
+    if not text:
+        return ""
+    if "\n" not in text and "\r" not in text:
+        return text.strip()
+    return "\n".join(line.strip() for line in text.splitlines()).strip()
+
+
+def clean_language(code: str | None) -> str:
+    """A language tag as stored: stripped and lower-case (BCP 47 tags are case-insensitive)."""
+    return clean_line(code).lower()
+
+
+def primary_subtag(code: str) -> str:
+    return code.partition("-")[0] if code != NO_LANGUAGE else code
+
+
+def choose_main_text(texts: Mapping[str, str], languages: Iterable[str]) -> str | None:
+    """The text in the record's main language.
+
+    The main language is the first of `languages` (general/language) that a
+    text exists for, compared on the primary subtag (`nl` matches `nl-NL`);
+    when none matches, the first text in document order is taken.
+    """
+    if not texts:
+        return None
+    for language in languages:
+        wanted = primary_subtag(language)
+        for lang, text in texts.items():
+            if primary_subtag(lang) == wanted:
+                return text
+    return next(iter(texts.values()))
+
+
+def dedupe(values: Iterable[str]) -> tuple[str, ...]:
+    """Drop empty strings and repeats, keeping the first occurrence's position."""
+    return tuple(dict.fromkeys(value for value in values if value))
+
+
+def xml_safe_text(text: str) -> str:
+    """`text` without characters XML 1.0 forbids (possible in typed-in records), for writing."""
+    return _ILLEGAL_XML_TEXT.sub("", text)

@@ -1,0 +1,42 @@
+"""Helpers for the metadata core's tests: reading the vendored fixtures and edge files."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import pytest
+
+from metadata.record import Issue, Record
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+FIXTURES_DIR = DATA_DIR / "fixtures"
+EDGE_DIR = DATA_DIR / "edge"
+
+
+@pytest.fixture(scope="session")
+def fixture_bytes() -> Callable[[str], bytes]:
+    """Bytes of a vendored real fixture, by path below tests/data/fixtures/."""
+    return lambda name: (FIXTURES_DIR / name).read_bytes()
+
+
+@pytest.fixture(scope="session")
+def edge_bytes() -> Callable[[str], bytes]:
+    """Bytes of one of our own edge-case files in tests/data/edge/."""
+    return lambda name: (EDGE_DIR / name).read_bytes()
+
+
+def by_identifier(records: Iterable[Record], oai_identifier: str) -> Record:
+    matches = [record for record in records if record.oai_identifier == oai_identifier]
+    assert len(matches) == 1, f"{oai_identifier}: {len(matches)} records"
+    return matches[0]
+
+
+def issue_codes(record: Record, *, without_missing: bool = True) -> list[str]:
+    """The record's issue codes, by default without the `required-missing` ones."""
+    return [issue.code for issue in record.issues
+            if not (without_missing and issue.code == "required-missing")]
+
+
+def issues_with(record: Record, code: str) -> list[Issue]:
+    return [issue for issue in record.issues if issue.code == code]
