@@ -1,0 +1,82 @@
+"""The /oai endpoint: GET/POST arguments to the OAI provider, its answer back (gzipped if asked). I/O: HTTP.
+
+Wiring (in the app factory or a test)::
+
+    init_app(app, repository_factory)   # formats default to web.oai.formats.feed_formats()
+
+`repository_factory` is called once per request (inside the request context,
+so it may open a database session or read `flask.request`); the provider,
+its formats and its token signer are built once from the app's SECRET_KEY.
+"""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import Blueprint, Flask, Response, current_app, request
+
+from oer.errors import ConfigurationError
+from web.oai.feed import FeedRepository
+from web.oai.formats import MetadataFormats, feed_formats
+from web.oai.provider import DEFAULT_PAGE_SIZE, Clock, OaiProvider, utc_now
+from web.oai.tokens import MINIMUM_LIFETIME, ResumptionTokens
+
+EXTENSION = "oai"
+CONTENT_TYPE = "text/xml; charset=utf-8"
+# Level 6 is zlib's default; responses are text-heavy and compress about tenfold.
+_GZIP_LEVEL = 6
+
+blueprint = Blueprint("oai", __name__)
+
+
+@dataclass(frozen=True, slots=True)
+class OaiExtension:
+    """What `init_app` stores in `app.extensions["oai"]`."""
+
+    provider: OaiProvider
+    repository_factory: Callable[[], FeedRepository]
+
+
+def init_app(
+    app: Flask,
+    repository_factory: Callable[[], FeedRepository],
+    *,
+    formats: MetadataFormats | None = None,
+    page_size: int = DEFAULT_PAGE_SIZE,
+    token_lifetime: timedelta = MINIMUM_LIFETIME,
+    clock: Clock = utc_now,
+) -> OaiProvider:
+    """Serve the OAI-PMH provider at /oai on `app`; return the provider."""
+    secret_key = app.config.get("SECRET_KEY")
+    if not secret_key:
+        raise ConfigurationError(
+            "the OAI-PMH feed signs resumption tokens: set OER_SECRET_KEY or run `oer init`"
+        )
+    provider = OaiProvider(
+        formats if formats is not None else feed_formats(),
+        ResumptionTokens(secret_key, lifetime=token_lifetime),
+        page_size=page_size,
+        clock=clock,
+    )
+    app.extensions[EXTENSION] = OaiExtension(provider, repository_factory)
+    app.register_blueprint(blueprint)
+    return provider
+
+
+@blueprint.route("/oai", methods=["GET", "POST"])
+def endpoint() -> Response:
+    """Every verb at one URL; errors too are HTTP 200 with an OAI `<error>` body (spec 3.6)."""
+    extension: OaiExtension = current_app.extensions[EXTENSION]
+    # Spec 3.1.1: GET carries the arguments in the query, POST in a form-encoded body.
+    source = request.form if request.method == "POST" else request.args
+    arguments = {name: source.getlist(name) for name in source}
+    body = extension.provider.handle(extension.repository_factory(), arguments)
+    response = Response(body, status=200, content_type=CONTENT_TYPE)
+    response.vary.add("Accept-Encoding")
+    if request.accept_encodings.quality("gzip") > 0:
+        response.set_data(gzip.compress(body, compresslevel=_GZIP_LEVEL, mtime=0))
+        response.headers["Content-Encoding"] = "gzip"
+    return response
