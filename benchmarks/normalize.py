@@ -19,9 +19,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
-import re
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -30,11 +27,11 @@ from pathlib import Path
 
 from lxml import etree
 
+from benchmarks.report import REPORT, machine, write_section
 from metadata.normalize import normalize_document
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES_DIR = ROOT / "tests" / "data" / "fixtures" / "oai" / "edurep"
-REPORT = ROOT / "docs" / "benchmarks.md"
 SECTION = "## normalize"
 TARGET_RATE = 2_000
 TARGET_RATIO = 1 / 3
@@ -70,31 +67,8 @@ def pin_to_one_core() -> str:
     return "not pinned (no sched_setaffinity)"
 
 
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as info:
-            match = re.search(r"model name\s*:\s*(.+)", info.read())
-        if match:
-            cpu = match.group(1).strip()
-    except OSError:
-        pass
-    nproc = subprocess.run(["nproc"], capture_output=True, text=True, check=False).stdout.strip() \
-        or str(os.cpu_count())
-    return (f"{cpu}, nproc {nproc}, Python {platform.python_version()}, "
-            f"lxml {etree.__version__} (libxml2 {'.'.join(map(str, etree.LIBXML_VERSION))})")
 
 
-def write_section(text: str) -> None:
-    """Replace (or add) the `## normalize` section of docs/benchmarks.md, keeping the others."""
-    existing = REPORT.read_text(encoding="utf-8") if REPORT.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.DOTALL | re.MULTILINE)
-    if pattern.search(existing):
-        updated = pattern.sub(lambda _: text, existing)
-    else:
-        updated = existing.rstrip("\n") + "\n\n" + text
-    REPORT.parent.mkdir(parents=True, exist_ok=True)
-    REPORT.write_text(updated, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -104,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
     args = parser.parse_args(argv)
 
-    host = machine()  # before pinning, so nproc reports the machine, not the pinned set
+    host = machine(extra=f"lxml {etree.__version__} (libxml2 {'.'.join(map(str, etree.LIBXML_VERSION))})")  # before pinning, so nproc reports the machine, not the pinned set
     pinning = pin_to_one_core()
     pages, records = load_pages()
     size = sum(map(len, pages))
@@ -146,7 +120,7 @@ Targets: at least {TARGET_RATE:,} records/s and at least 1/3 of bare lxml's rate
 """
     print(text)
     if not args.no_write:
-        write_section(text)
+        write_section(SECTION, text)
         print(f"written to {REPORT.relative_to(ROOT)}", file=sys.stderr)
     return 0 if verdict == "met" else 1
 

@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
-import re
 import secrets
 import shutil
 import statistics
@@ -39,10 +37,9 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.corpus import LEVELS, SUBJECTS, generate
+from benchmarks.report import machine, write_section
 from oer.search import FACET_FIELDS, SearchBackend, SearchDocument, SearchQuery, document_from_record
 
-ROOT = Path(__file__).resolve().parents[1]
-REPORT = ROOT / "docs" / "benchmarks.md"
 SECTION = "## search"
 BATCH = 1_000
 PAGE_SIZE = 20
@@ -232,25 +229,6 @@ def run_elasticsearch(url: str, documents: Sequence[SearchDocument], rounds: int
         backend.close()
 
 
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as info:
-            match = re.search(r"model name\s*:\s*(.+)", info.read())
-        if match:
-            cpu = match.group(1).strip()
-    except OSError:
-        pass
-    memory = ""
-    try:
-        with open("/proc/meminfo", encoding="utf-8") as info:
-            found = re.search(r"MemTotal:\s*(\d+) kB", info.read())
-        if found:
-            memory = f", {int(found.group(1)) / 1024 / 1024:.0f} GB RAM"
-    except OSError:
-        pass
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return f"{cpu}, {cores} cores{memory}, Python {platform.python_version()}"
 
 
 def report(
@@ -304,16 +282,6 @@ query; Elasticsearch: the same request body through the client, and the server's
 """
 
 
-def write_section(text: str) -> None:
-    """Replace (or add) the `## search` section of docs/benchmarks.md, keeping the others."""
-    existing = REPORT.read_text(encoding="utf-8") if REPORT.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.DOTALL | re.MULTILINE)
-    if pattern.search(existing):
-        updated = pattern.sub(lambda _: text, existing)
-    else:
-        updated = existing.rstrip("\n") + "\n\n" + text
-    REPORT.parent.mkdir(parents=True, exist_ok=True)
-    REPORT.write_text(updated, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -354,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
     text = report(results, args.n, args.rounds, generate_seconds, command)
     print(text)
     if not args.no_write:
-        write_section(text)
+        write_section(SECTION, text)
     return 0
 
 
