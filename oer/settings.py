@@ -8,7 +8,9 @@ URLs to PostgreSQL, Elasticsearch and Redis.
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,6 +20,9 @@ from urllib.parse import urlsplit
 from oer.errors import ConfigurationError
 
 SECRET_KEY_FILE = "secret_key"
+# OAI-PMH 2.0 schema: emailType, and the repositoryIdentifier of the oai-identifier format.
+_EMAIL = re.compile(r"\S+@(\S+\.)+\S+")
+_DOMAIN_NAME = re.compile(r"[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +39,11 @@ class Settings:
     secret_key: str | None
     # Prefix of the Elasticsearch index/alias names (lets tests share one cluster).
     search_index_prefix: str = "oer"
+    # The OAI-PMH feed's Identify: repository name, admin email, and the domain name in its
+    # `oai:DOMAIN:RESOURCE-ID` identifiers (keep it fixed: identifiers must never change).
+    repository_name: str = "OER repository"
+    admin_email: str = "admin@oer.local"
+    oai_repository_id: str = "oer.local"
 
     @property
     def index_dir(self) -> Path:
@@ -62,6 +72,9 @@ class Settings:
             broker_url=broker_url,
             secret_key=secret_key,
             search_index_prefix=env.get("OER_SEARCH_INDEX_PREFIX") or "oer",
+            repository_name=env.get("OER_REPOSITORY_NAME") or "OER repository",
+            admin_email=env.get("OER_ADMIN_EMAIL") or "admin@oer.local",
+            oai_repository_id=env.get("OER_OAI_REPOSITORY_ID") or "oer.local",
         )
         settings.validate()
         return settings
@@ -84,6 +97,13 @@ class Settings:
                 f"OER_BROKER_URL: {self.broker_url!r} is not a Redis URL (redis://HOST:6379/0); "
                 "leave it unset to run tasks in-process"
             )
+        if not _EMAIL.fullmatch(self.admin_email):
+            raise ConfigurationError(f"OER_ADMIN_EMAIL: {self.admin_email!r} is not an email address")
+        if not _DOMAIN_NAME.fullmatch(self.oai_repository_id):
+            raise ConfigurationError(
+                f"OER_OAI_REPOSITORY_ID: {self.oai_repository_id!r} is not a domain name "
+                "(e.g. oer.example.org)"
+            )
 
 
 def ensure_home(settings: Settings) -> Settings:
@@ -97,14 +117,7 @@ def ensure_home(settings: Settings) -> Settings:
     fd = os.open(secret_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(secret)
-    return Settings(
-        home=settings.home,
-        database_url=settings.database_url,
-        search_url=settings.search_url,
-        broker_url=settings.broker_url,
-        secret_key=secret,
-        search_index_prefix=settings.search_index_prefix,
-    )
+    return dataclasses.replace(settings, secret_key=secret)
 
 
 def _read_secret(home: Path) -> str | None:

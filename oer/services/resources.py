@@ -21,10 +21,13 @@ The rules, in one place:
   feed's `deletedRecord=persistent`; a later record from any source that
   matches it brings it back under the same id.
 - The feed datestamp. `feed_hash` covers what the OAI feed shows of a resource
-  (its record, the sources whose sets it is in, its deleted flag); whenever it
-  changes, `feed_datestamp` moves to the time of the change (whole seconds).
-  Other writers that change what the feed shows (curation, annotations) call
-  `touch_feed`.
+  (its record, the feed sets it is in, its deleted flag); whenever it changes,
+  `feed_datestamp` moves to the time of the change (whole seconds), and the
+  resource's `FeedMembership` rows are rewritten with that datestamp: current
+  sets as members, sets it left as former members (`oer.services.feed`). A
+  tombstone stays in the sets it was in when deleted. Other writers that change
+  what the feed shows (curation, annotations) call `touch_feed` or
+  `oer.services.feed.set_curated`.
 - Unchanged. A record whose content (its JSON without datestamp and OAI
   identifier) hashes as before is UNCHANGED and writes nothing but the
   provenance's datestamp and harvest time (the provenance's stored record
@@ -50,6 +53,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from metadata.record import Record
+from oer.services import feed
 from oer.services.archive import RawVersion, archive_raw_records, xml_bytes
 from oer.services.outcome import Outcome
 from oer.store.keys import Key, KeyKind, fits_index, record_keys, target_key
@@ -199,6 +203,7 @@ def touch_feed(session: Session, resource_ids: Iterable[str]) -> None:
             .where(Resource.id.in_(ids))
             .values(feed_datestamp=to_second(now), updated_at=now)
         )
+        feed.restamp_memberships(session, ids, to_second(now))
 
 
 def record_hash(record: Mapping[str, Any]) -> str:
@@ -382,8 +387,10 @@ class _Page:
     def finish(self, outcomes: list[Outcome]) -> PageResult:
         states = self._resource_states()
         others = self._other_provenances()
+        memberships = feed.load_memberships(self.session, self.touched - self.new_resources)
         plans = [self._plan(states[rid], others.get(rid, [])) for rid in sorted(self.touched)]
         self._load_best_records(plans)
+        self._decide_feed(plans, memberships)
         self._write(plans)
         return PageResult(
             outcomes=tuple(outcomes),
@@ -595,13 +602,38 @@ class _Page:
             plan.best = max(provenances, key=_Prov.preference)
         # An older tombstone keeps showing its last record.
         plan.content_hash = plan.best.content_hash if plan.best else state.content_hash or ""
-        sources = sorted({p.source_name for p in live})
-        plan.feed_hash = _sha256(
-            {"record": plan.content_hash, "sets": sources, "deleted": not live}
-        )
+        plan.sources = frozenset(p.source_name for p in live)
         plan.content_changed = plan.content_hash != state.content_hash
-        plan.feed_changed = plan.feed_hash != state.feed_hash
         return plan
+
+    def _decide_feed(self, plans: list[_Plan], memberships: dict[str, dict[str, bool]]) -> None:
+        """Each resource's feed sets and feed hash, and so whether its feed datestamp moves."""
+        shown = self._stored_records(
+            [p.state.id for p in plans if p.live and not p.content_changed]
+        )
+        for plan in plans:
+            plan.memberships = memberships.get(plan.state.id, {})
+            if plan.live:
+                record = plan.best.record if plan.content_changed and plan.best else None
+                if record is None:
+                    record = shown.get(plan.state.id)
+                plan.set_specs = feed.set_specs_of(record, plan.sources) | feed.kept_sets(
+                    plan.memberships
+                )
+            else:
+                # A tombstone stays, as deleted, in the sets it was in when it was deleted.
+                plan.set_specs = feed.current_sets(plan.memberships)
+            plan.feed_hash = feed.feed_hash(plan.content_hash, plan.set_specs, not plan.live)
+            plan.feed_changed = plan.feed_hash != plan.state.feed_hash
+
+    def _stored_records(self, resource_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """The records these resources show now (their sector sets follow from them)."""
+        if not resource_ids:
+            return {}
+        rows = self.session.execute(
+            select(Resource.id, Resource.record).where(Resource.id.in_(resource_ids))
+        )
+        return {resource_id: record for resource_id, record in rows}
 
     def _load_best_records(self, plans: list[_Plan]) -> None:
         missing = {
@@ -645,6 +677,14 @@ class _Page:
         self._write_provenances()
         for group in _by_columns(updates):
             self.session.execute(update(Resource), group)
+        feed.write_memberships(
+            self.session,
+            [
+                feed.MembershipChange(p.state.id, stamp, p.set_specs, p.memberships)
+                for p in plans
+                if p.feed_changed
+            ],
+        )
         self._rebuild_relations(
             [(p.state.id, p.best.record) for p in plans if p.best and p.content_changed and p.best.record]
         )
@@ -778,6 +818,11 @@ class _Plan:
     live: bool
     best: _Prov | None = None
     content_hash: str = ""
+    # Names of the sources that serve it now.
+    sources: frozenset[str] = frozenset()
+    # Its feed sets before (spec -> member) and after this page.
+    memberships: Mapping[str, bool] = field(default_factory=dict)
+    set_specs: frozenset[str] = frozenset()
     feed_hash: str = ""
     content_changed: bool = False
     feed_changed: bool = False

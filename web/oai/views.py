@@ -62,7 +62,9 @@ def init_app(
         clock=clock,
     )
     app.extensions[EXTENSION] = OaiExtension(provider, repository_factory)
-    app.register_blueprint(blueprint)
+    # Called again on the same app (a test swapping in its own feed), it replaces the feed.
+    if blueprint.name not in app.blueprints:
+        app.register_blueprint(blueprint)
     return provider
 
 

@@ -1,0 +1,75 @@
+"""The database-backed feed through the real app: create_app over a store filled by its own services."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.serving import make_server
+
+from oer.services.sources import add_source
+from oer.settings import Settings
+from tests.integration.feed.harvests import Catalogue, Clock, fill_store, harvest, use_clock, variants
+from web.app import STORE_EXTENSION, create_app
+
+# Copies of the real records on top of them, so that lists take several pages of 100.
+COPIES = 260
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    clock = Clock()
+    use_clock(monkeypatch, clock)
+    return clock
+
+
+@pytest.fixture
+def catalogue(store_sessions: sessionmaker[Session], fixtures_dir: Path, clock: Clock) -> Iterator[Catalogue]:
+    with store_sessions() as session:
+        catalogue = fill_store(session, fixtures_dir, clock)
+        copies = add_source(session, "copies", "https://copies.example.org/oai")
+        session.commit()
+        catalogue.sources["copies"] = copies
+        for start in range(0, COPIES, 100):
+            clock.advance()
+            harvest(session, copies, variants(fixtures_dir, COPIES)[start : start + 100])
+        yield catalogue
+
+
+def feed_app(settings: Settings, **config: object) -> Flask:
+    return create_app({"OER_SETTINGS": settings, "TESTING": True, "OAI_PAGE_SIZE": 100, **config})
+
+
+def dispose(app: Flask) -> None:
+    app.extensions[STORE_EXTENSION].engine.dispose()
+
+
+@pytest.fixture
+def app(store_settings: Settings, catalogue: Catalogue) -> Iterator[Flask]:
+    app = feed_app(store_settings)
+    yield app
+    dispose(app)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def live_feed(app: Flask) -> Iterator[str]:
+    """The app served over loopback HTTP by werkzeug in a thread; yields the /oai URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="feed-loopback", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.port}/oai"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()

@@ -1,0 +1,58 @@
+"""The feed's sets as saved queries: which sets a resource is in follows from its record and sources."""
+
+from __future__ import annotations
+
+import pytest
+
+from metadata.record import Record
+from oer.services import feed
+from oer.services.sources import _NAME as SOURCE_NAME
+from web.oai.feed import SET_SPEC_PATTERN, FeedSet
+
+
+def test_sector_sets_cover_the_nl_lom_context_vocabulary() -> None:
+    assert feed.sector_contexts() == ("PO", "VO", "BVE", "HBO", "WO", "SO", "SBaO", "VVE", "bedrijfsopleiding")
+    sets = feed.sector_sets()
+    assert [s.spec for s in sets] == [f"sector:{c}" for c in feed.sector_contexts()]
+    # Every sector has a Dutch name of its own, not the fallback.
+    assert all(not s.name.startswith("Sector ") for s in sets)
+    assert sets[0].name == "Primair onderwijs (PO)"
+
+
+def test_every_set_spec_fits_the_oai_schema() -> None:
+    for definition in [feed.curated_set(), feed.source_set("wikiwijs-maken_2.0"), *feed.sector_sets()]:
+        assert FeedSet(definition.spec, definition.name, definition.description).spec == definition.spec
+
+
+@pytest.mark.parametrize("name", ["a", "wikiwijs", "school-a", "edurep_delen", "x.y-z_9", "0" * 64])
+def test_every_valid_source_name_makes_a_valid_set_spec(name: str) -> None:
+    assert SOURCE_NAME.match(name)
+    assert SET_SPEC_PATTERN.fullmatch(feed.source_set_spec(name))
+
+
+def test_sets_of_a_record_and_its_sources() -> None:
+    record = Record(title="Breuken", contexts=("PO", "SBaO", "school", "higher education", "onbekend")).to_dict()
+    assert feed.set_specs_of(record, ["wikiwijs", "school-a"]) == {
+        "source:wikiwijs", "source:school-a", "sector:PO", "sector:SBaO",
+    }
+
+
+def test_no_contexts_and_no_sources_is_no_set() -> None:
+    assert feed.set_specs_of(Record(title="x").to_dict(), []) == frozenset()
+    assert feed.set_specs_of(None, ["a"]) == {"source:a"}
+
+
+def test_curated_is_a_kept_marker_not_derived() -> None:
+    stored = {"curated": True, "source:a": True, "sector:PO": False, "collection:x": True}
+    assert feed.current_sets(stored) == {"curated", "source:a", "collection:x"}
+    assert feed.kept_sets(stored) == {"curated", "collection:x"}
+    assert not feed.is_derived("curated") and feed.is_derived("source:a") and feed.is_derived("sector:PO")
+
+
+def test_feed_hash_covers_record_sets_and_deletion() -> None:
+    base = feed.feed_hash("abc", {"source:a", "sector:PO"}, False)
+    assert feed.feed_hash("abc", ["sector:PO", "source:a"], False) == base, "set order does not matter"
+    assert feed.feed_hash("abd", {"source:a", "sector:PO"}, False) != base
+    assert feed.feed_hash("abc", {"source:a"}, False) != base
+    assert feed.feed_hash("abc", {"source:a", "sector:PO", "curated"}, False) != base
+    assert feed.feed_hash("abc", {"source:a", "sector:PO"}, True) != base
