@@ -16,6 +16,7 @@ pytest_plugins = [
     "tests.fixtures.database",
     "tests.fixtures.browser",
     "tests.fixtures.search",
+    "tests.fixtures.webapp",
 ]
 
 

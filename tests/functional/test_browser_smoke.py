@@ -40,7 +40,10 @@ def app(tmp_path: Path) -> Flask:
     settings = Settings.from_env({"OER_HOME": str(tmp_path), "OER_SECRET_KEY": "test"})
     flask_app = create_app({"OER_SETTINGS": settings, "TESTING": True})
     # The site does not exist yet; this route stands in for one of its pages.
-    flask_app.add_url_rule("/smoke", "smoke", lambda: PAGE)
+    # The site's policy forbids inline scripts and styles; this stand-in page is all
+    # inline, so it carries its own policy (the app leaves an explicit one alone).
+    inline_policy = {"Content-Security-Policy": "script-src 'unsafe-inline'; style-src 'unsafe-inline'"}
+    flask_app.add_url_rule("/smoke", "smoke", lambda: (PAGE, inline_policy))
     return flask_app
 
 

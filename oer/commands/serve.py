@@ -1,0 +1,118 @@
+"""`oer serve`: serve the site, the JSON API and the OAI-PMH feed with gunicorn. I/O: network, terminal.
+
+Production-grade on purpose: gunicorn (already the scaled deployment's
+server) runs in-process through its `BaseApplication` API, with a few
+threaded workers forked from this process. gunicorn needs a POSIX system;
+on one without `fork` the command says so (there, run a WSGI server of your
+choice on `web.wsgi:app`). Before serving, the database must be initialised
+and the search backend usable; otherwise one line says what to do
+(`oer init`), never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from oer.errors import ConfigurationError
+from oer.search import open_backend
+from oer.settings import Settings
+from oer.store.database import create_engine_from_settings, ensure_current
+from oer.store.errors import DatabaseOutdatedError
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 5000
+# Threads per worker: requests mostly wait on the index or the database.
+THREADS = 4
+
+
+def check_instance(settings: Settings) -> None:
+    """Raise an OerError (one line, naming `oer init`) unless the instance can serve."""
+    if not settings.secret_key:
+        raise ConfigurationError("no secret key: run `oer init` (or set OER_SECRET_KEY)")
+    url = settings.database_url
+    if url.startswith("sqlite") and ":///" in url:
+        path = url.split(":///", 1)[1]
+        if path and path != ":memory:" and not Path(path).exists():
+            raise DatabaseOutdatedError(f"no database at {path}: run `oer init`")
+    engine = create_engine_from_settings(settings)
+    try:
+        ensure_current(engine)
+    finally:
+        # The workers are forked after this: none may inherit an open connection.
+        engine.dispose()
+    backend = open_backend(settings)
+    backend.close()
+
+
+def default_workers() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def gunicorn_application(app: Flask, options: dict[str, Any]) -> Any:
+    """A gunicorn application serving `app` (imported lazily: gunicorn is POSIX-only)."""
+    try:
+        from gunicorn.app.base import BaseApplication
+    except ImportError as error:  # pragma: no cover - only on systems without fork
+        raise ConfigurationError(
+            "`oer serve` runs gunicorn, which needs a POSIX system; elsewhere serve "
+            "web.wsgi:app with a WSGI server of your choice"
+        ) from error
+
+    class OerServer(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Flask:
+            return app
+
+    return OerServer()
+
+
+@click.command("serve")
+@click.option("--host", default=DEFAULT_HOST, show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", type=click.IntRange(1, 65535), default=DEFAULT_PORT, show_default=True,
+    help="Port to listen on.",
+)
+@click.option(
+    "--workers", type=click.IntRange(1, 64), default=None,
+    help="Worker processes (default: one per CPU, at most 4).",
+)
+@with_appcontext
+def serve_command(host: str, port: int, workers: int | None) -> None:
+    """Serve the site, the JSON API and the OAI-PMH feed (gunicorn)."""
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    serve_app(app, host=host, port=port, workers=workers)
+
+
+def serve_app(app: Flask, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
+              workers: int | None = None) -> None:
+    """Check the instance, then serve `app` with gunicorn until interrupted (also for `oer demo`)."""
+    settings: Settings = app.config["OER_SETTINGS"]
+    check_instance(settings)
+    # The app's own engine may not have connected yet, but make sure no pooled
+    # connection crosses the fork into the workers.
+    store = app.extensions.get("oer_store")
+    if store is not None:
+        store.engine.dispose()
+    click.echo(f"Serving on http://{host}:{port}/ (Ctrl+C stops)")
+    gunicorn_application(app, {
+        "bind": f"{host}:{port}",
+        "workers": workers or default_workers(),
+        "worker_class": "gthread",
+        "threads": THREADS,
+        "accesslog": "-",
+        "errorlog": "-",
+        "graceful_timeout": 10,
+        "timeout": 60,
+    }).run()
+
+
+commands = [serve_command]

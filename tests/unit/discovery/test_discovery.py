@@ -1,0 +1,176 @@
+"""The discovery service without the web: request parsing, snippets, licences, did-you-mean."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from metadata.record import Licence
+from oer.search.tantivy_backend import TantivyBackend
+from oer.services.discovery import (
+    Condition,
+    DiscoveryRequestError,
+    Permission,
+    SearchRequest,
+    SortOrder,
+    did_you_mean,
+    explain_licence,
+    parse_search_request,
+    search,
+    snippet_from_highlight,
+    text_of,
+)
+from tests.fixtures.search import make_document
+
+
+def _problems(arguments: dict[str, list[str]], **options: bool) -> set[str]:
+    with pytest.raises(DiscoveryRequestError) as caught:
+        parse_search_request(arguments, **options)  # type: ignore[arg-type]
+    return {problem.parameter for problem in caught.value.problems}
+
+
+def test_parse_reads_text_filters_sort_and_page() -> None:
+    request = parse_search_request(
+        {"q": [" breuken "], "contexts": ["PO", "VO", "PO"], "sort": ["newest"], "page": ["2"]},
+        strict=False)
+    assert request.text == "breuken"
+    assert dict(request.filters) == {"contexts": ("PO", "VO")}
+    assert request.sort is SortOrder.NEWEST and request.page == 2
+    # The API is strict: a repeated or empty value is a mistake worth reporting.
+    assert _problems({"contexts": ["PO", "PO"]}, strict=True) == {"contexts"}
+    assert _problems({"contexts": [""]}, strict=True) == {"contexts"}
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    assert _problems({"colour": ["x"], "page": ["0"], "sort": ["up"], "q": ["a" * 501]}, strict=True) == {
+        "colour", "page", "sort", "q"}
+
+
+def test_site_ignores_unknown_parameters_api_does_not() -> None:
+    assert parse_search_request({"utm_source": ["x"], "q": ["a"]}, strict=False).text == "a"
+    assert _problems({"utm_source": ["x"]}, strict=True) == {"utm_source"}
+
+
+def test_size_and_search_after_only_where_allowed() -> None:
+    assert _problems({"page": ["2"], "search_after": ["abc"]}, strict=True, allow_search_after=True) == {
+        "search_after"}
+    assert _problems({"size": ["101"]}, strict=True, allow_size=True) == {"size"}
+    assert parse_search_request({"size": ["5"]}, strict=True, allow_size=True).size == 5
+    assert _problems({"size": ["5"]}, strict=True) == {"size"}
+
+
+def test_page_beyond_the_result_window_is_refused() -> None:
+    assert _problems({"page": ["501"]}, strict=False) == {"page"}
+    assert parse_search_request({"page": ["500"]}, strict=False).page == 500
+
+
+def test_parameters_drop_and_add_filters_and_reset_the_page() -> None:
+    request = SearchRequest(text="fiets", filters={"contexts": ("PO", "VO")}, page=3,
+                            sort=SortOrder.NEWEST)
+    assert request.parameters() == [("q", "fiets"), ("contexts", "PO"), ("contexts", "VO"),
+                                    ("sort", "newest"), ("page", "3")]
+    assert request.parameters(without=("contexts", "PO")) == [("q", "fiets"), ("contexts", "VO"),
+                                                              ("sort", "newest")]
+    assert request.parameters(with_filter=("languages", "nl"))[-2] == ("languages", "nl")
+    assert request.parameters(without_filters=True) == [("q", "fiets"), ("sort", "newest")]
+    assert request.parameters(page=4)[-1] == ("page", "4")
+
+
+def test_snippet_reads_only_mark_as_markup() -> None:
+    fragment = "a &lt;b&gt; <mark>fiets</mark> &amp; &lt;script&gt;alert(1)&lt;/script&gt; <mark>x</mark>"
+    snippet = snippet_from_highlight(fragment)
+    assert [s for s in snippet.segments if s[1]] == [("fiets", True), ("x", True)]
+    assert "alert(1)" not in snippet.text  # the source's <script> is not text to show
+    assert "<script" not in snippet.to_html() and snippet.to_html().count("<mark>") == 2
+
+
+def test_snippet_drops_tags_cut_in_two_by_the_fragment() -> None:
+    snippet = snippet_from_highlight('c=&quot;x&quot; onerror=&quot;a()&quot;&gt;Oefen <mark>breuken</mark> &lt;a hr')
+    assert snippet.text == "Oefen breuken"
+
+
+@given(st.text(max_size=200))
+def test_snippet_html_never_carries_markup_but_mark(text: str) -> None:
+    fragment = html.escape(text).replace("q", "<mark>q</mark>")
+    rendered = snippet_from_highlight(fragment).to_html()
+    stripped = rendered.replace("<mark>", "").replace("</mark>", "")
+    assert "<" not in stripped and ">" not in stripped
+
+
+def test_text_of_reduces_html_and_keeps_paragraphs() -> None:
+    assert text_of("<p>Een</p><p>Twee <b>drie</b></p><script>x()</script>") == "Een\n\nTwee drie"
+    assert text_of("a < b en c > d") == "a < b en c > d"
+    assert text_of(None) == ""
+
+
+@pytest.mark.parametrize(
+    ("code", "share", "adapt", "commercial", "requires", "badge"),
+    [
+        ("cc-by-40", True, True, True, (Condition.ATTRIBUTION,), "cc-by"),
+        ("cc-by-sa-30", True, True, True, (Condition.ATTRIBUTION, Condition.SHARE_ALIKE), "cc-by-sa"),
+        ("cc-by-nc-nd-40", True, False, False, (Condition.ATTRIBUTION,), "cc-by-nc-nd"),
+        ("cc-by-nc-sa-40", True, True, False, (Condition.ATTRIBUTION, Condition.SHARE_ALIKE), "cc-by-nc-sa"),
+        ("cc0-10", True, True, True, (), "cc0"),
+        ("pdm-10", True, True, True, (), "pdm"),
+        ("no", True, True, True, (), "no-restrictions"),
+        ("yes", False, False, False, (), "all-rights-reserved"),
+    ],
+)
+def test_explain_licence(code: str, share: bool, adapt: bool, commercial: bool,
+                         requires: tuple[Condition, ...], badge: str) -> None:
+    info = explain_licence(Licence(code))
+    assert info is not None and info.allows is not None
+    assert (info.allows[Permission.SHARE], info.allows[Permission.ADAPT],
+            info.allows[Permission.COMMERCIAL]) == (share, adapt, commercial)
+    assert info.requires == requires and info.badge == badge
+
+
+def test_explain_licence_reads_a_cc_url_nl_lom_has_no_code_for() -> None:
+    info = explain_licence(Licence("yes", "https://creativecommons.org/licenses/by-nc/2.5/"))
+    assert info is not None and info.allows is not None
+    assert info.label == "CC BY-NC 2.5" and info.allows[Permission.COMMERCIAL] is False
+
+
+def test_unknown_licence_allows_nothing_we_can_tell() -> None:
+    info = explain_licence(Licence("eigen licentie"))
+    assert info is not None and info.allows is None and info.badge == "unknown"
+    assert explain_licence(None) is None
+
+
+@pytest.fixture
+def backend(tmp_path: Path) -> TantivyBackend:
+    index = TantivyBackend.open(tmp_path / "index")
+    index.index([
+        make_document("1", "Fotosynthese bij planten", description="Hoe planten licht gebruiken",
+                      contexts="VO"),
+        make_document("2", "Vulkanen en aardbevingen", contexts="PO"),
+        make_document("3", "Breuken vergelijken", contexts="PO"),
+    ])
+    return index
+
+
+def test_did_you_mean_corrects_a_typo_that_then_finds_something(backend: TantivyBackend) -> None:
+    assert did_you_mean(backend, SearchRequest(text="fotosyntese")) == "fotosynthese"
+    assert did_you_mean(backend, SearchRequest(text="vulkaanen")) == "vulkanen"
+    assert did_you_mean(backend, SearchRequest(text="planten fotosyntese")) == "planten fotosynthese"
+
+
+def test_did_you_mean_respects_filters_and_gives_up_honestly(backend: TantivyBackend) -> None:
+    # The correction would find only a VO material; with a PO filter it finds nothing.
+    assert did_you_mean(backend, SearchRequest(text="fotosyntese", filters={"contexts": ("PO",)})) is None
+    assert did_you_mean(backend, SearchRequest(text="xqzwvk")) is None
+
+
+def test_search_offers_the_correction_only_when_nothing_matched(backend: TantivyBackend) -> None:
+    assert search(backend, SearchRequest(text="fotosyntese")).did_you_mean == "fotosynthese"
+    assert search(backend, SearchRequest(text="fotosynthese")).did_you_mean is None
+
+
+def test_selected_filter_without_matches_stays_removable(backend: TantivyBackend) -> None:
+    page = search(backend, SearchRequest(text="vulkanen", filters={"contexts": ("VO",)}))
+    assert page.total == 0
+    assert [(f.field, v.value, v.count) for f, v in page.selected_filters] == [("contexts", "VO", 0)]

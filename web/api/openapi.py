@@ -1,0 +1,370 @@
+"""The JSON API's OpenAPI 3.1 description, built once from the code's own constants. Pure; reads package data.
+
+The record schema is not repeated here: `schemas/record.schema.json` (the
+contract of `Record.to_dict`) is embedded as `components/schemas/Record`, so
+the API document and `oer normalize` cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from functools import cache
+from typing import Any
+
+from schemas import resources
+
+from oer.search import FACET_FIELDS
+from oer.services.discovery import (
+    DEFAULT_PAGE_SIZE,
+    MAX_API_PAGE_SIZE,
+    MAX_TEXT_LENGTH,
+    Condition,
+    Permission,
+    SortOrder,
+)
+
+OPENAPI_VERSION = "3.1.0"
+API_VERSION = "1.0.0"
+
+_NULLABLE_STRING = {"type": ["string", "null"]}
+_DATE_TIME = {"type": "string", "format": "date-time"}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _record_schema() -> dict[str, Any]:
+    """schemas/record.schema.json with its local `$ref`s rewritten to its place in the document."""
+    schema = copy.deepcopy(resources.load_json("record.schema.json"))
+    schema.pop("$schema", None)
+    schema.pop("$id", None)
+    text = json.dumps(schema).replace('"#/$defs/', '"#/components/schemas/Record/$defs/')
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+def _schemas() -> dict[str, Any]:
+    record_with_provenance = copy.deepcopy(_record_schema())
+    record_with_provenance["properties"]["provenance"] = {
+        "type": "array", "items": _ref("Provenance")}
+    record_with_provenance["required"] = [*record_with_provenance["required"], "provenance"]
+    record_with_provenance["title"] = "A material's normalised record plus its provenance"
+    # `$defs` stay under Record; this copy refers to them there.
+    record_with_provenance.pop("$defs", None)
+    term = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["id", "label"],
+        "properties": {"id": {"type": "string"}, "label": _NULLABLE_STRING},
+    }
+    links = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["self", "html"],
+        "properties": {
+            "self": {"type": "string", "format": "uri", "description": "This material in the API"},
+            "html": {"type": "string", "format": "uri", "description": "Its page on the site"},
+        },
+    }
+    return {
+        "Record": _record_schema(),
+        "ResourceDetail": record_with_provenance,
+        "Provenance": {
+            "type": "object",
+            "description": "One source's record of the material and when it was harvested.",
+            "additionalProperties": False,
+            "required": ["source", "oai_identifier", "datestamp", "harvested_at", "deleted"],
+            "properties": {
+                "source": {"type": "string", "description": "Name of the harvest source"},
+                "oai_identifier": {"type": "string"},
+                "datestamp": {**_DATE_TIME, "description": "The source's datestamp of the record"},
+                "harvested_at": {**_DATE_TIME, "description": "When this repository last harvested it"},
+                "deleted": {"type": "boolean", "description": "The source has deleted the record"},
+            },
+        },
+        "Licence": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["code", "label", "url", "allows", "requires"],
+            "properties": {
+                "code": {"type": "string", "description": "NL-LOM copyright code, e.g. cc-by-sa-40"},
+                "label": {"type": "string"},
+                "url": {"type": ["string", "null"], "format": "uri"},
+                "allows": {
+                    "description": "What the licence allows; null when it cannot be read",
+                    "oneOf": [
+                        {"type": "null"},
+                        {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "required": [p.value for p in Permission],
+                            "properties": {p.value: {"type": "boolean"} for p in Permission},
+                        },
+                    ],
+                },
+                "requires": {
+                    "type": "array",
+                    "items": {"enum": [c.value for c in Condition]},
+                },
+            },
+        },
+        "Term": term,
+        "Links": links,
+        "ResultItem": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["id", "title", "title_html", "description", "description_html", "url",
+                         "licence", "contexts", "educational_levels", "disciplines",
+                         "learning_resource_types", "languages", "sources", "updated_at", "links"],
+            "properties": {
+                "id": {"type": "string"},
+                "title": {"type": "string", "description": "Plain text"},
+                "title_html": {
+                    "type": "string",
+                    "description": "The title, HTML-escaped, with <mark> around matched words",
+                },
+                "description": {
+                    **_NULLABLE_STRING,
+                    "description": "Plain-text snippet of the description (matched part or start)",
+                },
+                "description_html": {
+                    **_NULLABLE_STRING,
+                    "description": "The snippet, HTML-escaped, with <mark> around matched words",
+                },
+                "url": {"type": ["string", "null"], "description": "The material itself"},
+                "licence": {"oneOf": [{"type": "null"}, _ref("Licence")]},
+                "contexts": {"type": "array", "items": {"type": "string"}},
+                "educational_levels": {"type": "array", "items": _ref("Term")},
+                "disciplines": {"type": "array", "items": _ref("Term")},
+                "learning_resource_types": {"type": "array", "items": {"type": "string"}},
+                "languages": {"type": "array", "items": {"type": "string"}},
+                "sources": {"type": "array", "items": {"type": "string"}},
+                "updated_at": _DATE_TIME,
+                "links": _ref("Links"),
+            },
+        },
+        "FacetValue": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["value", "count", "label"],
+            "properties": {
+                "value": {"type": "string", "description": "Use it as a filter value"},
+                "count": {"type": "integer", "minimum": 0},
+                "label": {**_NULLABLE_STRING, "description": "Name of an OBK term or licence"},
+            },
+        },
+        "SearchResponse": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["total", "page", "size", "items", "facets", "next_search_after",
+                         "did_you_mean", "links"],
+            "properties": {
+                "total": {"type": "integer", "minimum": 0},
+                "page": {"type": ["integer", "null"], "minimum": 1,
+                         "description": "null when paging with search_after"},
+                "size": {"type": "integer", "minimum": 1},
+                "items": {"type": "array", "items": _ref("ResultItem")},
+                "facets": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": list(FACET_FIELDS),
+                    "properties": {
+                        name: {"type": "array", "items": _ref("FacetValue")} for name in FACET_FIELDS
+                    },
+                },
+                "next_search_after": {
+                    **_NULLABLE_STRING,
+                    "description": "Cursor for the next page; null on the last page",
+                },
+                "did_you_mean": {
+                    **_NULLABLE_STRING,
+                    "description": "A corrected q that finds materials, when this one found none",
+                },
+                "links": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["self", "next"],
+                    "properties": {
+                        "self": {"type": "string", "format": "uri"},
+                        "next": {"type": ["string", "null"], "format": "uri"},
+                    },
+                },
+            },
+        },
+        "SuggestResponse": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["query", "suggestions"],
+            "properties": {
+                "query": {"type": "string"},
+                "suggestions": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["text", "id", "links"],
+                        "properties": {
+                            "text": {"type": "string"},
+                            "id": {"type": "string"},
+                            "links": _ref("Links"),
+                        },
+                    },
+                },
+            },
+        },
+        "Error": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["error"],
+            "properties": {
+                "error": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["status", "title", "detail"],
+                    "properties": {
+                        "status": {"type": "integer"},
+                        "title": {"type": "string"},
+                        "detail": {"type": "string"},
+                        "problems": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "additionalProperties": False,
+                                "required": ["parameter", "message"],
+                                "properties": {
+                                    "parameter": {"type": "string"},
+                                    "message": {"type": "string"},
+                                },
+                            },
+                        },
+                    },
+                },
+            },
+        },
+    }
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"description": description,
+            "content": {"application/json": {"schema": _ref("Error")}}}
+
+
+def _ok(description: str, schema: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": _ref(schema)}}}
+
+
+def _filter_parameter(name: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": (
+            f"Only materials with this `{name}` value (a facet value); repeat to allow several "
+            "(OR); different filters combine with AND."
+        ),
+        "schema": {"type": "array", "items": {"type": "string", "minLength": 1}},
+        "style": "form",
+        "explode": True,
+    }
+
+
+@cache
+def _document() -> str:
+    document: dict[str, Any] = {
+        "openapi": OPENAPI_VERSION,
+        "info": {
+            "title": "OER repository API",
+            "version": API_VERSION,
+            "summary": "Search open learning materials for Dutch education and read their records.",
+            "description": (
+                "Read-only JSON API of the catalogue. Records are normalised NL-LOM "
+                "(`Record` is the same JSON `oer normalize` prints). Filters and facets use the "
+                "field names of the search index; their values are vocabulary codes and OBK ids."
+            ),
+            "license": {"name": "MIT", "identifier": "MIT"},
+        },
+        "servers": [{"url": "/api/v1"}],
+        "paths": {
+            "/resources": {
+                "get": {
+                    "operationId": "searchResources",
+                    "summary": "Search materials",
+                    "parameters": [
+                        {"name": "q", "in": "query", "required": False,
+                         "description": 'Search words (all must match); "quoted phrases" allowed.',
+                         "schema": {"type": "string", "maxLength": MAX_TEXT_LENGTH}},
+                        *(_filter_parameter(name) for name in FACET_FIELDS),
+                        {"name": "sort", "in": "query", "required": False,
+                         "schema": {"enum": [o.value for o in SortOrder], "default": "relevance"}},
+                        {"name": "page", "in": "query", "required": False,
+                         "description": "Page number (not with search_after); pages end at result 10000.",
+                         "schema": {"type": "integer", "minimum": 1, "default": 1}},
+                        {"name": "size", "in": "query", "required": False,
+                         "schema": {"type": "integer", "minimum": 1, "maximum": MAX_API_PAGE_SIZE,
+                                    "default": DEFAULT_PAGE_SIZE}},
+                        {"name": "search_after", "in": "query", "required": False,
+                         "description": "Cursor from `next_search_after`, for deep paging "
+                                        "(not with page).",
+                         "schema": {"type": "string", "minLength": 1}},
+                    ],
+                    "responses": {
+                        "200": _ok("One page of results with facet counts", "SearchResponse"),
+                        "400": _error("A bad or unknown parameter (every problem is listed)"),
+                        "503": _error("The search index is unavailable; retry later"),
+                    },
+                }
+            },
+            "/resources/{id}": {
+                "get": {
+                    "operationId": "getResource",
+                    "summary": "A material's normalised record and provenance",
+                    "parameters": [
+                        {"name": "id", "in": "path", "required": True,
+                         "description": "The material's id (an identifier or URL of it redirects).",
+                         "schema": {"type": "string"}},
+                    ],
+                    "responses": {
+                        "200": _ok("The record, plus `provenance`", "ResourceDetail"),
+                        "301": {"description": "Redirect to the material's canonical id"},
+                        "404": _error("No material with this id"),
+                        "410": _error("The material has been withdrawn"),
+                        "503": _error("The database is unavailable; retry later"),
+                    },
+                }
+            },
+            "/suggest": {
+                "get": {
+                    "operationId": "suggest",
+                    "summary": "Titles completing typed text (for a search box)",
+                    "parameters": [
+                        {"name": "q", "in": "query", "required": False, "schema": {"type": "string"}},
+                        {"name": "size", "in": "query", "required": False,
+                         "schema": {"type": "integer", "minimum": 1, "maximum": 20, "default": 8}},
+                    ],
+                    "responses": {
+                        "200": _ok("Up to `size` suggestions", "SuggestResponse"),
+                        "400": _error("A bad or unknown parameter"),
+                        "503": _error("The search index is unavailable; retry later"),
+                    },
+                }
+            },
+            "/openapi.json": {
+                "get": {
+                    "operationId": "openapi",
+                    "summary": "This document",
+                    "responses": {"200": {"description": "The OpenAPI document",
+                                          "content": {"application/json": {}}}},
+                }
+            },
+        },
+        "components": {"schemas": _schemas()},
+    }
+    return json.dumps(document)
+
+
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI 3.1 document of /api/v1 (a fresh copy)."""
+    loaded: dict[str, Any] = json.loads(_document())
+    return loaded

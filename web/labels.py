@@ -1,0 +1,143 @@
+"""Display names of vocabulary codes and facet fields, in the visitor's language. Pure; no I/O.
+
+The data names things by code (`PO`, `open opdracht`, `non-commercial`);
+this module says them in Dutch or English. OBK terms are shown by the label
+the data gives them (Dutch only: the onderwijsbegrippenkader is Dutch).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from babel import Locale, UnknownLocaleError
+from flask_babel import get_locale, gettext, lazy_gettext as _l, ngettext
+from flask_babel.speaklater import LazyString
+
+FIELD_LABELS: Mapping[str, LazyString] = {
+    "contexts": _l("Sector"),
+    "educational_levels": _l("Onderwijsniveau"),
+    "disciplines": _l("Vak"),
+    "learning_resource_types": _l("Soort materiaal"),
+    "licence_family": _l("Gebruiksrechten"),
+    "licence": _l("Licentie"),
+    "languages": _l("Taal"),
+    "source": _l("Bron"),
+    "aggregation_level": _l("Omvang"),
+    "access_rights": _l("Toegang"),
+    "cost": _l("Kosten"),
+}
+
+_VALUE_LABELS: Mapping[str, Mapping[str, LazyString]] = {
+    "contexts": {
+        "PO": _l("Primair onderwijs"),
+        "VO": _l("Voortgezet onderwijs"),
+        "BVE": _l("Mbo en volwasseneneducatie"),
+        "HBO": _l("Hoger beroepsonderwijs"),
+        "WO": _l("Wetenschappelijk onderwijs"),
+        "SO": _l("Speciaal onderwijs"),
+        "SBaO": _l("Speciaal basisonderwijs"),
+        "VVE": _l("Voor- en vroegschoolse educatie"),
+        "bedrijfsopleiding": _l("Bedrijfsopleiding"),
+        "school": _l("School"),
+        "higher education": _l("Hoger onderwijs"),
+        "training": _l("Training"),
+        "other": _l("Overig"),
+    },
+    "learning_resource_types": {
+        "informatiebron": _l("Informatiebron"),
+        "open opdracht": _l("Open opdracht"),
+        "gesloten opdracht": _l("Gesloten opdracht"),
+        "evaluatie- en toetsmateriaal": _l("Evaluatie- en toetsmateriaal"),
+        "handleiding": _l("Handleiding"),
+        "gereedschap": _l("Gereedschap"),
+        "verkennings- en onderzoeksmateriaal": _l("Verkennings- en onderzoeksmateriaal"),
+        "professionaliseringsmateriaal": _l("Professionaliseringsmateriaal"),
+    },
+    "licence_family": {
+        "open": _l("Vrij te gebruiken en te bewerken"),
+        "non-commercial": _l("Niet voor commercieel gebruik"),
+        "no-derivatives": _l("Niet bewerken"),
+        "all-rights-reserved": _l("Alle rechten voorbehouden"),
+    },
+    "licence": {
+        "yes": _l("Alle rechten voorbehouden"),
+        "no": _l("Geen beperkingen"),
+    },
+    "aggregation_level": {
+        "1": _l("Los element"),
+        "2": _l("Les"),
+        "3": _l("Lessenserie of arrangement"),
+        "4": _l("Leerlijn"),
+    },
+    "access_rights": {
+        "OpenAccess": _l("Open toegang"),
+        "RestrictedAccess": _l("Beperkte toegang"),
+        "ClosedAccess": _l("Gesloten toegang"),
+    },
+    "cost": {"yes": _l("Betaald"), "no": _l("Gratis")},
+}
+
+RELATION_LABELS: Mapping[str, LazyString] = {
+    "haspart": _l("Bestaat uit"),
+    "ispartof": _l("Onderdeel van"),
+    "hasformat": _l("Andere vorm"),
+    "embed": _l("Ingebed"),
+    "thumbnail": _l("Miniatuur"),
+    "isbasedon": _l("Gebaseerd op"),
+    "isreferencedby": _l("Genoemd in"),
+    "isversionof": _l("Versie van"),
+    "references": _l("Verwijst naar"),
+}
+
+ROLE_LABELS: Mapping[str, LazyString] = {
+    "learner": _l("Leerling"),
+    "teacher": _l("Leraar"),
+    "author": _l("Auteur"),
+    "manager": _l("Beheerder"),
+}
+
+
+def field_label(field: str) -> str:
+    return str(FIELD_LABELS.get(field, field))
+
+
+def value_label(field: str, value: str, data_label: str | None = None) -> str:
+    """How to show `value` of facet `field`: the data's own label, a translation, or the code."""
+    if data_label:
+        return data_label
+    if field == "languages":
+        return language_name(value)
+    known = _VALUE_LABELS.get(field, {}).get(value)
+    return str(known) if known is not None else value
+
+
+def language_name(code: str) -> str:
+    """`nl` -> "Nederlands" (or "Dutch" for an English visitor); unknown codes as given."""
+    try:
+        name = Locale.parse(str(get_locale() or "nl")).languages.get(code.split("-")[0].lower())
+    except (ValueError, UnknownLocaleError):
+        name = None
+    return name[:1].upper() + name[1:] if name else code
+
+
+def learning_time(seconds: int | None) -> str | None:
+    """A learning time in words: "1 uur en 30 minuten", "2 dagen", "45 minuten"."""
+    if not seconds or seconds < 0:
+        return None
+    days, rest = divmod(seconds, 86_400)
+    hours, rest = divmod(rest, 3_600)
+    minutes = round(rest / 60)
+    if minutes == 60:
+        hours, minutes = hours + 1, 0
+    parts = []
+    if days:
+        parts.append(ngettext("%(num)d dag", "%(num)d dagen", days))
+    if hours:
+        parts.append(ngettext("%(num)d uur", "%(num)d uur", hours))
+    if minutes:
+        parts.append(ngettext("%(num)d minuut", "%(num)d minuten", minutes))
+    if not parts:
+        return str(ngettext("%(num)d minuut", "%(num)d minuten", 1))
+    if len(parts) == 1:
+        return str(parts[0])
+    return str(gettext("%(first)s en %(last)s", first=", ".join(parts[:-1]), last=parts[-1]))

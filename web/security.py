@@ -1,0 +1,103 @@
+"""Security headers, CSRF protection for every form, and long-lived caching of static files. I/O: HTTP.
+
+- Content-Security-Policy without inline scripts or styles (the JSON-LD in
+  `<script type="application/ld+json">` is data, which CSP does not run),
+  frame-ancestors 'none' plus X-Frame-Options for older browsers,
+  X-Content-Type-Options, Referrer-Policy and Permissions-Policy.
+- CSRFProtect (Flask-WTF) on every state-changing request; the OAI-PMH
+  endpoint is exempt: its POST is the protocol's form of a read request.
+- Static URLs carry a hash of the file's content (`?v=...`, added by
+  `url_for("static", ...)`), so a file can be cached for a year and a new
+  version is a new URL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, request
+from flask_wtf.csrf import CSRFProtect
+
+CONTENT_SECURITY_POLICY = "; ".join((
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+))
+HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+STATIC_MAX_AGE = 365 * 24 * 3600
+# The OAI-PMH view (see web/oai/views.py): POST there is a protocol request, not a form.
+CSRF_EXEMPT_VIEWS = ("web.oai.views.endpoint",)
+VERSION_PARAMETER = "v"
+
+csrf = CSRFProtect()
+
+
+class StaticVersions:
+    """Content hashes of static files, computed once per file per process."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._hashes: dict[str, str] = {}
+
+    def version(self, filename: str) -> str | None:
+        if filename not in self._hashes:
+            path = (self.folder / filename).resolve()
+            if not path.is_file() or self.folder.resolve() not in path.parents:
+                return None
+            self._hashes[filename] = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+        return self._hashes[filename]
+
+
+def init_app(app: Flask) -> None:
+    # The session cookie carries the CSRF token: never sent on cross-site requests.
+    if app.config.get("SESSION_COOKIE_SAMESITE") is None:
+        app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    csrf.init_app(app)
+    for view in CSRF_EXEMPT_VIEWS:
+        csrf.exempt(view)
+    versions = StaticVersions(Path(app.static_folder or "static"))
+    app.extensions["oer_static_versions"] = versions
+
+    @app.url_defaults
+    def version_static_urls(endpoint: str, values: dict[str, Any]) -> None:
+        if endpoint == "static" and "filename" in values and VERSION_PARAMETER not in values:
+            version = versions.version(values["filename"])
+            if version:
+                values[VERSION_PARAMETER] = version
+
+    @app.after_request
+    def add_headers(response: Response) -> Response:
+        for name, value in HEADERS.items():
+            response.headers.setdefault(name, value)
+        if request.endpoint == "static":
+            filename = (request.view_args or {}).get("filename", "")
+            wanted = request.args.get(VERSION_PARAMETER)
+            if wanted and wanted == versions.version(filename):
+                response.cache_control.no_cache = None
+                response.cache_control.max_age = STATIC_MAX_AGE
+                response.cache_control.public = True
+                response.cache_control.immutable = True
+            else:
+                # Unversioned (or stale) URL: may be cached, but must be checked again.
+                response.cache_control.no_cache = True
+        elif request.path.startswith("/api/"):
+            # The JSON API is public and read-only: any site may call it from a browser.
+            response.headers.setdefault("Access-Control-Allow-Origin", "*")
+        return response
+
