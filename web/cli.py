@@ -18,6 +18,11 @@ _USER_ERRORS = (OerError, HarvestError, MetadataError, OSError)
 
 
 class OerGroup(FlaskGroup):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        # Every command is registered on this group; FlaskGroup would build the whole
+        # app (database, feed, search) just to list `app.cli` commands for --help.
+        return click.Group.list_commands(self, ctx)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)

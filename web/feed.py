@@ -71,13 +71,15 @@ class StoreFeedRepository:
 
 
 def init_feed(app: Flask, settings: Settings, sessions: sessionmaker[Session]) -> bool:
-    """Serve the store's feed at /oai; False (and a warning) when there is no secret key yet.
+    """Serve the store's feed at /oai; False when there is no secret key yet.
 
     Resumption tokens are signed with the secret key; before `oer init` made one
     the rest of the app (the CLI above all) must still work, so the feed stays off.
+    Nothing that serves the site runs without a key (`oer serve` and `web.wsgi`
+    refuse to start), so this is only ever the CLI's case: not worth a warning.
     """
     if not settings.secret_key:
-        _log.warning("the OAI-PMH feed is off: no secret key (run `oer init` or set OER_SECRET_KEY)")
+        _log.debug("the OAI-PMH feed is off: no secret key")
         return False
 
     def repository() -> StoreFeedRepository:

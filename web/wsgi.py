@@ -6,6 +6,12 @@ OER_* in the environment (docker/compose.yaml sets them).
 
 from __future__ import annotations
 
+from oer.errors import ConfigurationError
+from oer.settings import Settings
 from web.app import create_app
 
-app = create_app()
+_settings = Settings.from_env()
+if not _settings.secret_key:
+    # Sessions, CSRF tokens and the feed's resumption tokens are all signed with it.
+    raise ConfigurationError("OER_SECRET_KEY is not set and OER_HOME has none: run `oer init`")
+app = create_app({"OER_SETTINGS": _settings})
