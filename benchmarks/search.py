@@ -12,7 +12,14 @@ Run as `.venv/bin/python -m benchmarks.search [--backend tantivy|elasticsearch|a
   into `SearchResult` objects) and, as the reference, the raw engine call
   with the same query (tantivy: count + top 20 + aggregation on a prepared
   query; Elasticsearch: the same request body through the client, and the
-  server's own `took`).
+  server's own `took`);
+- search-box suggestions: `SearchBackend.suggest` p50/p95 over prefixes of
+  1 to 6 letters of common title words, plus a few multi-word prefixes, as a
+  search box asks on every keystroke;
+- "did you mean": `oer.services.discovery.did_you_mean` p50/p95 (spelling
+  lookups per unknown word plus the search that checks the correction finds
+  something) over searches with typos, as the site runs it when a search
+  finds nothing.
 
 Elasticsearch runs when `--es-url` or OER_SEARCH_URL is given, in indexes
 named `oerbench-<random>-...` that are deleted afterwards. The figures go to
@@ -39,12 +46,33 @@ from typing import Any
 from benchmarks.corpus import LEVELS, SUBJECTS, generate
 from benchmarks.report import machine, write_section
 from oer.search import FACET_FIELDS, SearchBackend, SearchDocument, SearchQuery, document_from_record
+from oer.services.discovery import SearchRequest, did_you_mean
 
 SECTION = "## search"
 BATCH = 1_000
 PAGE_SIZE = 20
 TARGET_P95_MS = {"tantivy": 20.0, "elasticsearch": 50.0}
+TARGET_SUGGEST_P95_MS = {"tantivy": 15.0, "elasticsearch": 30.0}
+TARGET_DID_YOU_MEAN_P95_MS = {"tantivy": 30.0, "elasticsearch": 50.0}
 TARGET_REBUILD_S = 60.0
+SUGGESTIONS = 8  # what the site's search box asks for
+
+# Words titles start with or contain; each is typed letter by letter, 1 to 6 letters.
+SUGGEST_WORDS = (
+    "breuken", "rivieren", "werkblad", "fotosynthese", "programmeren", "vulkanen",
+    "oefenen", "lessenserie", "gedichten", "energie", "klimaatzones", "democratie",
+)
+SUGGEST_PREFIXES: tuple[str, ...] = tuple(
+    word[:length] for word in SUGGEST_WORDS for length in range(1, 7)
+) + ("de tw", "les 3: b", "oefenen met pr", "toets ")
+# Searches with typos, as they reach "did you mean" (they find nothing), and one
+# that has nothing close to offer.
+TYPOS = (
+    "breukn", "fotosyntese", "aardrijkskunde werkbald", "aarrijkskunde", "programmern",
+    "procentn oefenen", "wereldorlog tweede", "gedichtn", "vraag en aanbood", "vulaknen",
+    "elektricitiet",
+)
+GIBBERISH = ("xqzwvk",)
 
 _DUTCH = next(s for s in SUBJECTS if s.label == "Nederlands")
 # Text + one filter, as a teacher would search; each filter field used at least once.
@@ -75,6 +103,9 @@ class Figures:
     raw_ms: list[float] = field(default_factory=list)
     server_ms: list[float] = field(default_factory=list)
     average_total: float = 0.0
+    suggest_ms: list[float] = field(default_factory=list)
+    did_you_mean_ms: list[float] = field(default_factory=list)
+    corrected: int = 0
 
 
 def percentile(values: Sequence[float], fraction: float) -> float:
@@ -142,6 +173,22 @@ def measure_backend(
         for query, raw in zip(planned, raws, strict=True):
             figures.service_ms.append(time_ms(partial(backend.search, query)))
             figures.raw_ms.append(time_ms(raw))
+    measure_suggestions(figures, backend, rounds)
+
+
+def measure_suggestions(figures: Figures, backend: SearchBackend, rounds: int) -> None:
+    """Suggest on every keystroke, and "did you mean" for searches with typos."""
+    requests = [SearchRequest(text=text) for text in TYPOS + GIBBERISH]
+    for prefix in SUGGEST_PREFIXES:  # warm-up
+        backend.suggest(prefix, SUGGESTIONS)
+    corrections = {request.text: did_you_mean(backend, request) for request in requests}
+    figures.corrected = sum(1 for text in TYPOS if corrections[text] is not None)
+    assert all(corrections[text] is None for text in GIBBERISH), "corrected gibberish"
+    for _ in range(rounds):
+        for prefix in SUGGEST_PREFIXES:
+            figures.suggest_ms.append(time_ms(partial(backend.suggest, prefix, SUGGESTIONS)))
+        for request in requests:
+            figures.did_you_mean_ms.append(time_ms(partial(did_you_mean, backend, request)))
 
 
 def run_tantivy(documents: Sequence[SearchDocument], rounds: int) -> Figures:
@@ -236,7 +283,23 @@ def report(
 ) -> str:
     rows = []
     verdicts = []
+    suggest_rows = []
+    suggest_verdicts = []
     for f in all_figures:
+        s50, s95 = percentile(f.suggest_ms, 0.50), percentile(f.suggest_ms, 0.95)
+        d50, d95 = percentile(f.did_you_mean_ms, 0.50), percentile(f.did_you_mean_ms, 0.95)
+        suggest_rows.append(
+            f"| {f.backend} | {s50:.1f} / {s95:.1f} ms | {d50:.1f} / {d95:.1f} ms "
+            f"| {f.corrected} of {len(TYPOS)} |"
+        )
+        suggest_target = TARGET_SUGGEST_P95_MS[f.backend]
+        correction_target = TARGET_DID_YOU_MEAN_P95_MS[f.backend]
+        suggest_verdicts.append(
+            f"- {f.backend}: suggest p95 {s95:.1f} ms (target < {suggest_target:.0f} ms): "
+            f"**{'met' if s95 < suggest_target else 'NOT met'}**; did-you-mean p95 {d95:.1f} ms "
+            f"(target < {correction_target:.0f} ms): "
+            f"**{'met' if d95 < correction_target else 'NOT met'}**"
+        )
         p50, p95 = percentile(f.service_ms, 0.50), percentile(f.service_ms, 0.95)
         raw50, raw95 = percentile(f.raw_ms, 0.50), percentile(f.raw_ms, 0.95)
         server = (
@@ -258,6 +321,8 @@ def report(
             f"**{'met' if f.rebuild_seconds < TARGET_REBUILD_S else 'NOT met'}** ({f.detail})"
         )
     samples = len(QUERIES) * rounds
+    gibberish = ", ".join(f"`{text}`" for text in GIBBERISH)
+    multi_word = len(SUGGEST_PREFIXES) - 6 * len(SUGGEST_WORDS)
     average_total = statistics.mean(f.average_total for f in all_figures)
     return f"""{SECTION}
 
@@ -276,9 +341,24 @@ query; Elasticsearch: the same request body through the client, and the server's
 
 {chr(10).join(verdicts)}
 
+Search box and "did you mean", same index. Suggest: `SearchBackend.suggest(prefix, {SUGGESTIONS})`
+over {len(SUGGEST_PREFIXES)} prefixes, the first 1 to 6 letters of {len(SUGGEST_WORDS)} title words
+and {multi_word} multi-word ones (one letter is below the minimum and answers at once),
+{rounds * len(SUGGEST_PREFIXES):,} timed calls. Did you mean: `did_you_mean` of the discovery
+service (a spelling lookup per unknown word, then a search checking that the correction finds
+something) over {len(TYPOS)} searches with typos and {len(GIBBERISH)} with nothing close
+({gibberish}), {rounds * (len(TYPOS) + len(GIBBERISH)):,} timed calls.
+
+| backend | suggest p50 / p95 | did you mean p50 / p95 | typo'd searches corrected |
+|---|---|---|---|
+{chr(10).join(suggest_rows)}
+
+{chr(10).join(suggest_verdicts)}
+
 - command: `{command}`
 - machine: {machine()}; shared with other work, so figures are indicative
 - measured: {datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
+
 """
 
 

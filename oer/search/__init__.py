@@ -1,7 +1,9 @@
 """The search layer's front door: the backend the settings ask for. I/O: opens that backend.
 
 One interface (`SearchBackend`), an embedded tantivy backend and an
-Elasticsearch one, the neutral query objects, and `document_from_record`.
+Elasticsearch one, the neutral query objects and results (search hits,
+search-box `Suggestion`s, `Spelling` for "did you mean"), and
+`document_from_record`.
 
 `open_backend(settings)` is the one way the rest of the product gets a
 backend: the embedded tantivy index in OER_HOME when OER_SEARCH_URL is unset,
@@ -25,7 +27,7 @@ from oer.search.document import (
     licence_family,
 )
 from oer.search.errors import SearchError, SearchQueryError, SearchUnavailableError
-from oer.search.query import Hit, SearchQuery, SearchResult, Sort, Suggestion
+from oer.search.query import Hit, SearchQuery, SearchResult, Sort, Spelling, Suggestion
 from oer.search.reindex import ReindexReport, reindex
 from oer.settings import Settings
 
@@ -44,6 +46,7 @@ __all__ = [
     "SearchResult",
     "SearchUnavailableError",
     "Sort",
+    "Spelling",
     "Suggestion",
     "document_from_record",
     "licence_family",

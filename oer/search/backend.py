@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from oer.search.document import SearchDocument
-from oer.search.query import SearchQuery, SearchResult, Suggestion
+from oer.search.query import SearchQuery, SearchResult, Spelling, Suggestion
 
 
 class Capability(enum.Enum):
@@ -25,6 +25,7 @@ class Capability(enum.Enum):
     DUTCH_STOP_WORDS = "dutch_stop_words"
     HIGHLIGHT = "highlight"
     SUGGEST = "suggest"
+    SPELLING = "spelling"
     FACETS = "facets"
     SEARCH_AFTER = "search_after"
     ATOMIC_REBUILD = "atomic_rebuild"
@@ -72,7 +73,24 @@ class SearchBackend(abc.ABC):
 
     @abc.abstractmethod
     def suggest(self, prefix: str, limit: int = 10) -> tuple[Suggestion, ...]:
-        """Up to `limit` distinct titles with a word starting with the typed words."""
+        """Up to `limit` distinct titles completing what was typed, for a search box.
+
+        Titles that start with the typed text come first, then titles with the
+        typed words inside them (the last word as a prefix, unless the text
+        ends in a space). Titles are distinct ignoring case (and accents, where
+        the backend folds them). Text of fewer than MIN_SUGGEST_CHARS
+        characters gives no suggestions. Meant to be called on every
+        keystroke: its cost does not grow with the number of matching titles.
+        """
+
+    @abc.abstractmethod
+    def spelling(self, word: str, limit: int = 5) -> Spelling:
+        """Whether searching `word` finds anything, and if not, up to `limit` close indexed words.
+
+        The building block of "did you mean": see `Spelling` and
+        `oer.search.spelling` for what counts as close. Words shorter than
+        MIN_SPELLING_CHARS get no candidates.
+        """
 
     @abc.abstractmethod
     def count(self) -> int:

@@ -14,12 +14,19 @@ analyse a word with the Dutch stemmer), logs a warning and builds its indexes
 with the standard tokenizer, lower-casing and Dutch stop words only, and says
 so in `capabilities`. The analysis an index was built with is recorded in its
 mapping's `_meta`, so capabilities follow the index actually searched.
+
+Search-box suggestions use a completion field (an in-memory FST per segment);
+spelling corrections use the term suggester over a `spelling` field that
+holds the words of titles and keywords as written (lower-cased, accent-folded
+where the analysis allows, never stemmed, so corrections are real words).
 """
 
 from __future__ import annotations
 
 import enum
 import logging
+import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
@@ -35,27 +42,32 @@ from oer.search.backend import ALL_CAPABILITIES, Capability, Health, SearchBacke
 from oer.search.document import FACET_FIELDS, HIGHLIGHT_FIELDS, TEXT_FIELD_BOOSTS, SearchDocument
 from oer.search.errors import SearchError, SearchQueryError, SearchUnavailableError
 from oer.search.query import (
+    MIN_SUGGEST_CHARS,
     Cursor,
     CursorValue,
     Hit,
     SearchQuery,
     SearchResult,
     Sort,
+    Spelling,
     Suggestion,
     facet_counts,
 )
+from oer.search.spelling import MIN_SPELLING_CHARS, max_edits
 from oer.search.text import balance_quotes
 
 log = logging.getLogger(__name__)
 
 # Bump when the mapping or the analysis changes (see `_meta` in the mapping).
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 REQUEST_TIMEOUT = 10.0
 BULK_CHUNK = 1_000
 DESCRIPTION_SNIPPET_CHARS = 200
 # Completion inputs per title: the whole title and the title from its 2nd, 3rd ... word.
 SUGGEST_SUFFIXES = 6
 SUGGEST_CANDIDATES = 3
+SPELLING_SOURCES = ("title", "keywords")
+_WORD = re.compile(r"\w+")
 
 
 class Analysis(enum.Enum):
@@ -111,6 +123,13 @@ def index_mappings(analysis: Analysis) -> dict[str, Any]:
     properties: dict[str, Any] = {
         "id": {"type": "keyword"},
         **{name: dict(text) for name in TEXT_FIELD_BOOSTS},
+        # Spelling corrections come from the words of titles and keywords.
+        "spelling": {
+            "type": "text",
+            "analyzer": "oer_suggest",
+            "index_options": "docs",
+            "norms": False,
+        },
         "updated_at": {"type": "date"},
         "url": {"type": "keyword", "index": False, "doc_values": False},
         "labels": {"type": "object", "enabled": False},
@@ -122,6 +141,8 @@ def index_mappings(analysis: Analysis) -> dict[str, Any]:
         },
         **{name: {"type": "keyword"} for name in FACET_FIELDS},
     }
+    for name in SPELLING_SOURCES:
+        properties[name]["copy_to"] = "spelling"
     return {
         "dynamic": "strict",
         "_meta": {"schema_version": SCHEMA_VERSION, "analysis": analysis.value},
@@ -268,18 +289,7 @@ class ElasticsearchBackend(SearchBackend):
         text = balance_quotes(query.text).strip()
         must: list[dict[str, Any]] = []
         if text:
-            must.append(
-                {
-                    "simple_query_string": {
-                        "query": text,
-                        "fields": _text_fields(),
-                        "default_operator": "and",
-                        # Only "phrases": - + | * ( ) ~ are ordinary characters,
-                        # as in the embedded backend.
-                        "flags": "PHRASE|WHITESPACE",
-                    }
-                }
-            )
+            must.append(_text_query(text))
         filters = [{"terms": {name: list(values)}} for name, values in query.filters.items()]
         es_query: dict[str, Any] = {
             "bool": {"must": must or [{"match_all": {}}], "filter": filters}
@@ -344,7 +354,7 @@ class ElasticsearchBackend(SearchBackend):
         return SearchResult(total=total, hits=hits, facets=facets, next_search_after=next_cursor)
 
     def suggest(self, prefix: str, limit: int = 10) -> tuple[Suggestion, ...]:
-        if not prefix.strip() or limit < 1:
+        if len(" ".join(prefix.split())) < MIN_SUGGEST_CHARS or limit < 1:
             return ()
         with self._unavailable():
             response = self._client.search(
@@ -362,14 +372,20 @@ class ElasticsearchBackend(SearchBackend):
                     }
                 },
             )
+        folds = Capability.ACCENT_FOLDING in self.capabilities
+        # The completion analyzer drops a trailing space, so "the last word is
+        # finished" is checked here: it must be a whole word of the title.
+        finished = _words(prefix, folds)[-1:] if prefix[-1:].isspace() else []
         suggestions: list[Suggestion] = []
         seen: set[str] = set()
         for entry in response.body.get("suggest", {}).get("titles", []):
             for option in entry.get("options", []):
                 source = option.get("_source") or {}
                 title = str(source.get("title") or "")
-                key = title.casefold()
+                key = " ".join(_words(title, folds, keep_punctuation=True))
                 if not title or key in seen:
+                    continue
+                if finished and finished[0] not in _words(title, folds):
                     continue
                 seen.add(key)
                 document_id = str(source.get("id") or option["_id"])
@@ -377,6 +393,53 @@ class ElasticsearchBackend(SearchBackend):
                 if len(suggestions) == limit:
                     return tuple(suggestions)
         return tuple(suggestions)
+
+    def spelling(self, word: str, limit: int = 5) -> Spelling:
+        if not word.strip():
+            return Spelling(word=word, known=False)
+        edits = max_edits(word)
+        # One request. Known: the word finds something on its own, or is
+        # written in a title or keyword (a stop word, which search drops);
+        # counting stops at the first hit. Candidates: the term suggester.
+        request: dict[str, Any] = {
+            "size": 0,
+            "track_total_hits": 1,
+            "query": {
+                "bool": {
+                    "should": [
+                        _text_query(balance_quotes(word)),
+                        {"match": {"spelling": word}},
+                    ]
+                }
+            },
+        }
+        if edits and limit >= 1:
+            request["suggest"] = {
+                "spelling": {
+                    "text": word,
+                    "term": {
+                        "field": "spelling",
+                        "suggest_mode": "missing",
+                        "size": limit,
+                        "max_edits": edits,
+                        "min_word_length": MIN_SPELLING_CHARS,
+                        # A typo in the first letter is corrected too, as on
+                        # the embedded index; the vocabulary is small enough.
+                        "prefix_length": 0,
+                        "string_distance": "damerau_levenshtein",
+                        "sort": "score",
+                    },
+                }
+            }
+        with self._unavailable():
+            body: Mapping[str, Any] = self._client.search(index=self._alias, **request).body
+        if body["hits"]["total"]["value"]:
+            return Spelling(word=word, known=True)
+        entries = body.get("suggest", {}).get("spelling", [])
+        # One entry per token of the word; a word of several tokens is not one word to correct.
+        options = entries[0].get("options", []) if len(entries) == 1 else []
+        candidates = tuple(str(option["text"]) for option in options)[:limit]
+        return Spelling(word=word, known=False, candidates=candidates)
 
     def count(self) -> int:
         with self._unavailable():
@@ -541,6 +604,29 @@ def _source(document: SearchDocument) -> dict[str, Any]:
         suggest.append({"input": suffixes, "weight": 5})
     source["suggest"] = suggest
     return source
+
+
+def _words(text: str, fold_accents: bool, *, keep_punctuation: bool = False) -> list[str]:
+    """Lower-cased words of `text` (or its space-separated parts), accents folded if asked."""
+    if fold_accents:
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = "".join(char for char in decomposed if not unicodedata.combining(char))
+    text = text.casefold()
+    return text.split() if keep_punctuation else _WORD.findall(text)
+
+
+def _text_query(text: str) -> dict[str, Any]:
+    """Every word (or "quoted phrase") of `text` must match in one of the text fields."""
+    return {
+        "simple_query_string": {
+            "query": text,
+            "fields": _text_fields(),
+            "default_operator": "and",
+            # Only "phrases": - + | * ( ) ~ are ordinary characters, as in the
+            # embedded backend.
+            "flags": "PHRASE|WHITESPACE",
+        }
+    }
 
 
 def _text_fields() -> list[str]:

@@ -27,6 +27,10 @@ from oer.search.errors import SearchQueryError
 MAX_RESULT_WINDOW = 10_000
 MAX_PAGE_SIZE = 1_000
 DEFAULT_FACET_LIMIT = 100
+# Suggestions start at this many typed characters (spaces around them not counted):
+# one letter says too little to complete usefully, and matches a large share of
+# every title, which is what makes such a lookup slow.
+MIN_SUGGEST_CHARS = 2
 
 CursorValue = str | int | float
 
@@ -119,6 +123,24 @@ class Suggestion:
 
     text: str
     id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Spelling:
+    """What the index knows about how one word is spelt.
+
+    `known` is True when searching the word on its own finds documents (with
+    the backend's analysis, so a stemmed or accent-folded form counts); then
+    there is nothing to correct and `candidates` is empty. Otherwise
+    `candidates` are words from the indexed titles and keywords within
+    `max_edits(word)` edits of it (see `oer.search.spelling`), closest and then
+    most frequent first, lower-cased (and accent-folded where the backend folds
+    accents).
+    """
+
+    word: str
+    known: bool
+    candidates: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

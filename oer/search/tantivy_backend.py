@@ -12,6 +12,16 @@ switch over on their next search. Text is analysed the Dutch way: lower-cased,
 Dutch stop words removed, accents folded (`Azie` finds `Azië`) and stemmed with
 the Snowball Dutch stemmer (`breuk` finds `breuken`).
 
+Search-box suggestions and spelling corrections are answered from fields made
+for them, so their cost does not grow with the number of matching titles or
+terms: the first characters of every title and of every title word are
+indexed as terms (edge n-grams), so a typed prefix is one term lookup instead
+of an expansion over every term it starts; distinct titles come from a terms
+aggregation over a columnar (fast) copy of the folded title, so only the few
+titles shown are read from the document store; spelling candidates come from
+a fuzzy (Levenshtein automaton) lookup in the words of titles and keywords,
+with a terms aggregation naming the words it matched.
+
 Documents written to the old generation while a rebuild runs in another
 process are not in the new one: reindex from the store after such writes (the
 store, not the index, is the source of truth).
@@ -46,22 +56,25 @@ from oer.search.document import (
 )
 from oer.search.errors import SearchError, SearchQueryError, SearchUnavailableError
 from oer.search.query import (
+    MIN_SUGGEST_CHARS,
     Cursor,
     CursorValue,
     Hit,
     SearchQuery,
     SearchResult,
     Sort,
+    Spelling,
     Suggestion,
     facet_counts,
 )
+from oer.search.spelling import edit_distance, max_edits
 from oer.search.text import split_text
 
 log = logging.getLogger(__name__)
 
 # Bump when the schema or the analysis changes: an index of another version is
 # reported as needing `oer reindex` instead of being read wrongly.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 CURRENT_FILE = "CURRENT"
 GENERATIONS_DIR = "generations"
 VERSION_FILE = "oer-search.json"
@@ -69,6 +82,7 @@ VERSION_FILE = "oer-search.json"
 DUTCH_ANALYZER = "oer_dutch"
 WORDS_ANALYZER = "oer_words"
 TITLE_KEY_ANALYZER = "oer_title_key"
+STARTS_ANALYZER = "oer_starts"
 
 # Writer memory: small for the frequent small batches, larger for a rebuild.
 INDEX_WRITER_HEAP = 50_000_000
@@ -78,8 +92,11 @@ WRITER_LOCK_TIMEOUT = 30.0
 # Characters of description around the matched words in a highlight.
 DESCRIPTION_SNIPPET_CHARS = 200
 TITLE_SNIPPET_CHARS = 1_000
-# Candidates considered per suggestion asked for, before ranking and de-duplication.
-SUGGEST_CANDIDATES = 20
+# The longest prefix of a title (and of a title word) indexed as its own term;
+# longer typed text falls back to a prefix query, which then expands to few terms.
+STARTS_MAX_CHARS = 20
+# Words of the matching documents a spelling lookup considers, most frequent first.
+SPELLING_WORDS = 50
 # Id keys are 63 bits: tantivy's Python binding reads ints as signed on the way in.
 _ID_KEY_MASK = (1 << 63) - 1
 
@@ -132,6 +149,16 @@ def title_key_analyzer() -> tantivy.TextAnalyzer:
     )
 
 
+def starts_analyzer() -> tantivy.TextAnalyzer:
+    """Edge n-grams: a value's first 1..STARTS_MAX_CHARS characters, folded like a title key."""
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.ngram(1, STARTS_MAX_CHARS, prefix_only=True))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+        .build()
+    )
+
+
 def build_schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("id", tokenizer_name="raw", index_option="basic")
@@ -140,8 +167,22 @@ def build_schema() -> tantivy.Schema:
     builder.add_integer_field("date", indexed=True, fast=True)
     for name in TEXT_FIELD_BOOSTS:
         builder.add_text_field(name, tokenizer_name=DUTCH_ANALYZER)
+    # Suggestions: title words as typed; the whole folded title, also as a fast
+    # (columnar) field for terms aggregations; the starts of the title and of
+    # each of its words.
     builder.add_text_field("title_words", tokenizer_name=WORDS_ANALYZER)
-    builder.add_text_field("title_key", tokenizer_name=TITLE_KEY_ANALYZER, index_option="basic")
+    builder.add_text_field(
+        "title_key", tokenizer_name=TITLE_KEY_ANALYZER, index_option="basic", fast=True
+    )
+    builder.add_text_field("title_start", tokenizer_name=STARTS_ANALYZER, index_option="basic")
+    builder.add_text_field(
+        "title_word_starts", tokenizer_name=STARTS_ANALYZER, index_option="basic"
+    )
+    # Spelling: the words of titles and keywords as written (folded, not
+    # stemmed), searchable by fuzzy queries and aggregatable.
+    builder.add_text_field(
+        "spelling", tokenizer_name=WORDS_ANALYZER, index_option="basic", fast=True
+    )
     for name in FACET_FIELDS:
         builder.add_text_field(name, tokenizer_name="raw", fast=True, index_option="basic")
     # The document's JSON form; search results are built from it alone.
@@ -183,6 +224,7 @@ class TantivyBackend(SearchBackend):
         self._dutch = dutch_analyzer()
         self._words = words_analyzer()
         self._title_key = title_key_analyzer()
+        self._starts = starts_analyzer()
         self._lock = threading.RLock()
         self._generation: _Generation | None = None
 
@@ -288,51 +330,67 @@ class TantivyBackend(SearchBackend):
         return SearchResult(total=total, hits=hits, facets=facets, next_search_after=next_cursor)
 
     def suggest(self, prefix: str, limit: int = 10) -> tuple[Suggestion, ...]:
-        words = self._words.analyze(prefix)
-        if not words or limit < 1:
+        typed = " ".join(prefix.split())
+        key = next(iter(self._title_key.analyze(typed)), "") if typed else ""
+        if limit < 1 or len(key) < MIN_SUGGEST_CHARS:
             return ()
+        words = self._words.analyze(prefix)
+        finished = prefix[-1:].isspace()
+        schema = self._schema
         generation = self._current()
         searcher = self._call(generation.index.searcher)
-        schema = self._schema
-        key = " ".join(words)
-        if prefix[-1:].isspace():
-            # The last word is finished: match it whole, not as a prefix.
-            word_query = tantivy.Query.phrase_query(schema, "title_words", list(words)) if len(
-                words
-            ) > 1 else tantivy.Query.term_query(schema, "title_words", words[0])
-        elif len(words) == 1:
-            word_query = tantivy.Query.fuzzy_term_query(
-                schema, "title_words", words[0], distance=0, prefix=True
+
+        # Titles that start with the typed text first ...
+        starts = self._title_starts_with(key)
+        if finished and words:
+            # The last word is finished: it must be a whole word of the title.
+            starts = self._and(starts, tantivy.Query.term_query(schema, "title_words", words[-1]))
+        keys = self._top_titles(searcher, starts, limit)
+        # ... then titles with the typed words inside them.
+        if len(keys) < limit and words:
+            inside = tantivy.Query.boolean_query(
+                [
+                    (tantivy.Occur.Must, self._title_has_words(words, finished)),
+                    (tantivy.Occur.MustNot, starts),
+                ]
             )
-        else:
-            word_query = tantivy.Query.phrase_prefix_query(schema, "title_words", list(words))
-        # Titles that start with the typed text come first (boosted), then any
-        # title with the words somewhere in it.
-        starts_with = tantivy.Query.fuzzy_term_query(
-            schema, "title_key", key, distance=0, prefix=True
+            keys += self._top_titles(searcher, inside, limit - len(keys))
+        suggestions = (self._suggestion(searcher, title_key) for title_key in keys)
+        return tuple(suggestion for suggestion in suggestions if suggestion is not None)
+
+    def spelling(self, word: str, limit: int = 5) -> Spelling:
+        if not word.strip():
+            return Spelling(word=word, known=False)
+        generation = self._current()
+        searcher = self._call(generation.index.searcher)
+        text_query = self._text_query(word)
+        # Known: it finds something on its own, or the analysis drops it (a
+        # stop word), which is no typo either.
+        if text_query is None or self._call(lambda: _count(searcher, text_query)):
+            return Spelling(word=word, known=True)
+        folded = self._words.analyze(word)
+        edits = max_edits(folded[0]) if len(folded) == 1 else 0
+        if not edits or limit < 1:
+            return Spelling(word=word, known=False)
+        target = folded[0]
+        # The automaton finds the documents with a word within `edits` of the
+        # target; the aggregation names their words, with document counts.
+        fuzzy = tantivy.Query.fuzzy_term_query(
+            self._schema, "spelling", target, distance=edits, transposition_cost_one=True
         )
-        combined = tantivy.Query.boolean_query(
-            [
-                (tantivy.Occur.Should, tantivy.Query.boost_query(starts_with, 2.0)),
-                (tantivy.Occur.Should, word_query),
-            ]
-        )
-        found = self._call(lambda: searcher.search(combined, limit * SUGGEST_CANDIDATES).hits)
-        candidates = []
-        for score, address in found:
-            document = self._stored(searcher, address)
-            candidates.append((-score, len(document.title), document.title, document.id))
-        suggestions: list[Suggestion] = []
-        seen: set[str] = set()
-        for _, _, title, document_id in sorted(candidates):
-            folded = " ".join(self._words.analyze(title))
-            if not title or folded in seen:
+        aggregation = {"words": {"terms": {"field": "spelling", "size": SPELLING_WORDS}}}
+        result: dict[str, Any] = self._call(lambda: searcher.aggregate(fuzzy, aggregation))
+        ranked: list[tuple[int, int, str]] = []
+        for bucket in (result.get("words") or {}).get("buckets") or []:
+            candidate = str(bucket["key"])
+            # Most words of those documents are not the ones the automaton matched.
+            if abs(len(candidate) - len(target)) > edits:
                 continue
-            seen.add(folded)
-            suggestions.append(Suggestion(text=title, id=document_id))
-            if len(suggestions) == limit:
-                break
-        return tuple(suggestions)
+            distance = edit_distance(target, candidate)
+            if 0 < distance <= edits:
+                ranked.append((distance, -int(bucket["doc_count"]), candidate))
+        candidates = tuple(candidate for _, _, candidate in sorted(ranked)[:limit])
+        return Spelling(word=word, known=False, candidates=candidates)
 
     def count(self) -> int:
         generation = self._current()
@@ -448,6 +506,9 @@ class TantivyBackend(SearchBackend):
         index.register_tokenizer(DUTCH_ANALYZER, self._dutch)
         index.register_tokenizer(WORDS_ANALYZER, self._words)
         index.register_tokenizer(TITLE_KEY_ANALYZER, self._title_key)
+        index.register_tokenizer(STARTS_ANALYZER, self._starts)
+        index.register_fast_field_tokenizer(WORDS_ANALYZER, self._words)
+        index.register_fast_field_tokenizer(TITLE_KEY_ANALYZER, self._title_key)
 
     @contextmanager
     def _writer(
@@ -490,11 +551,18 @@ class TantivyBackend(SearchBackend):
         doc.add_integer("date", _micros(document.updated_at))
         doc.add_text("title", document.title)
         doc.add_text("title_words", document.title)
-        doc.add_text("title_key", document.title)
+        # Runs of spaces collapsed, as typed text is before it is looked up.
+        title = " ".join(document.title.split())
+        doc.add_text("title_key", title)
+        doc.add_text("title_start", title)
+        for word in dict.fromkeys(self._words.analyze(title)):
+            doc.add_text("title_word_starts", word)
+        doc.add_text("spelling", title)
         if document.description:
             doc.add_text("description", document.description)
         for keyword in document.keywords:
             doc.add_text("keywords", keyword)
+            doc.add_text("spelling", keyword)
         for author in document.authors:
             doc.add_text("authors", author)
         for name in FACET_FIELDS:
@@ -565,6 +633,61 @@ class TantivyBackend(SearchBackend):
                 for name, boost in TEXT_FIELD_BOOSTS.items()
             ]
         )
+
+    def _title_starts_with(self, key: str) -> tantivy.Query:
+        """Documents whose folded title starts with `key` (already folded)."""
+        if len(key) <= STARTS_MAX_CHARS:
+            return tantivy.Query.term_query(self._schema, "title_start", key)
+        return tantivy.Query.fuzzy_term_query(
+            self._schema, "title_key", key, distance=0, prefix=True
+        )
+
+    def _title_has_words(self, words: Sequence[str], finished: bool) -> tantivy.Query:
+        """Documents with all of `words` in the title, the last one as a prefix unless finished."""
+        schema = self._schema
+        *whole, last = words
+        clauses = [
+            (tantivy.Occur.Must, tantivy.Query.term_query(schema, "title_words", word))
+            for word in whole
+        ]
+        if finished:
+            last_query = tantivy.Query.term_query(schema, "title_words", last)
+        elif len(last) <= STARTS_MAX_CHARS:
+            last_query = tantivy.Query.term_query(schema, "title_word_starts", last)
+        else:
+            last_query = tantivy.Query.fuzzy_term_query(
+                schema, "title_words", last, distance=0, prefix=True
+            )
+        clauses.append((tantivy.Occur.Must, last_query))
+        return tantivy.Query.boolean_query(clauses)
+
+    def _top_titles(self, searcher: tantivy.Searcher, query: tantivy.Query, size: int) -> list[str]:
+        """Up to `size` distinct folded titles of the matching documents.
+
+        Most frequent first, then alphabetical: read from the title column
+        without scoring or loading a single document.
+        """
+        aggregation = {"titles": {"terms": {"field": "title_key", "size": size}}}
+        result: dict[str, Any] = self._call(lambda: searcher.aggregate(query, aggregation))
+        buckets = (result.get("titles") or {}).get("buckets") or []
+        return [str(bucket["key"]) for bucket in buckets if bucket["key"]]
+
+    def _suggestion(self, searcher: tantivy.Searcher, title_key: str) -> Suggestion | None:
+        """The title as written, and the id, of one document with this folded title."""
+        query = tantivy.Query.term_query(self._schema, "title_key", title_key)
+        # Ordered by id_key: the same document every time for a repeated title.
+        found = self._call(
+            lambda: searcher.search(
+                query, 1, count=False, order_by_field="id_key", order=tantivy.Order.Asc
+            ).hits
+        )
+        if not found:
+            return None
+        stored = self._call(lambda: searcher.doc(found[0][1]).get_first("stored"))
+        if not isinstance(stored, bytes):
+            raise SearchUnavailableError("search index holds a document without its stored form")
+        data = json.loads(stored)
+        return Suggestion(text=str(data["title"]), id=str(data["id"]))
 
     def _filtered(self, base: tantivy.Query, query: SearchQuery) -> tantivy.Query:
         if not query.filters:

@@ -56,6 +56,7 @@ from oer.search import (
     Suggestion,
 )
 from oer.search.query import MAX_RESULT_WINDOW
+from oer.search.spelling import MIN_SPELLING_CHARS, edit_distance, max_edits
 from oer.services.catalogue import ProvenanceEntry, RelationEntry, ResourceDetail
 
 # -- requests -------------------------------------------------------------------------------------
@@ -742,46 +743,62 @@ def suggestions(backend: SearchBackend, text: str, limit: int = 8) -> tuple[Sugg
 # -- did you mean ---------------------------------------------------------------------------------
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-# How alike a correction must be (difflib's ratio) to be offered.
-CORRECTION_CUTOFF = 0.75
-# Titles asked for per prefix when gathering candidate words.
-CANDIDATE_TITLES = 50
+# Close spellings asked of the index per unknown word.
+SPELLING_CANDIDATES = 5
+# How alike (difflib's ratio) a vocabulary name must be to be weighed as a correction at all.
+VOCABULARY_CUTOFF = 0.6
 
 
 def did_you_mean(backend: SearchBackend, request: SearchRequest) -> str | None:
     """A corrected search text that finds materials, or None.
 
-    Each word of at least four letters is compared (difflib) with candidate
-    words: the words of titles the backend suggests for the word's first
-    letters, and the names of the subjects, levels and material types the
-    product knows. The corrected text is offered only if searching it (with
-    the same filters) finds something.
+    Each word the index does not know (searching it alone finds nothing) is
+    replaced by the closest of: the words the backend's spelling lookup
+    offers from indexed titles and keywords, and the names of the subjects,
+    levels and material types the product knows, within the edits
+    `oer.search.spelling` allows. The corrected text is offered only if
+    searching it (with the same filters) finds something.
     """
-    words = _WORD.findall(request.text)
-    if not words:
-        return None
-    vocabulary_words = _vocabulary_words()
     corrected_text = request.text
     changed = False
-    for word in words:
-        lowered = word.lower()
-        if len(lowered) < 4 or lowered.isdigit():
+    for word in dict.fromkeys(_WORD.findall(request.text)):
+        if len(word) < MIN_SPELLING_CHARS or word.isdigit():
             continue
-        candidates = set(vocabulary_words)
-        for prefix in {lowered[:3], lowered[:2]}:
-            for suggestion in backend.suggest(prefix, CANDIDATE_TITLES):
-                candidates.update(w.lower() for w in _WORD.findall(suggestion.text) if len(w) > 2)
-        if lowered in candidates:
+        spelling = backend.spelling(word, SPELLING_CANDIDATES)
+        if spelling.known:
             continue
-        matches = difflib.get_close_matches(lowered, candidates, n=1, cutoff=CORRECTION_CUTOFF)
-        if matches:
-            corrected_text = re.sub(rf"\b{re.escape(word)}\b", matches[0], corrected_text, count=1)
+        replacement = _closest_spelling(word.lower(), spelling.candidates)
+        if replacement is not None:
+            replacement = _same_case(word, replacement)
+            corrected_text = re.sub(rf"\b{re.escape(word)}\b", replacement, corrected_text)
             changed = True
     if not changed:
         return None
     check = SearchRequest(text=corrected_text, filters=request.filters, size=0)
     result = backend.search(check.query((), highlight=False))
     return corrected_text if result.total else None
+
+
+def _closest_spelling(word: str, candidates: Sequence[str]) -> str | None:
+    """The fewest edits away; on a tie the index's own order (by frequency), then vocabulary."""
+    allowed = max_edits(word)
+    options = [
+        (edit_distance(word, candidate), 0, rank, candidate)
+        for rank, candidate in enumerate(candidates)
+    ]
+    names = difflib.get_close_matches(word, _vocabulary_words(), n=3, cutoff=VOCABULARY_CUTOFF)
+    options += [(edit_distance(word, name), 1, rank, name) for rank, name in enumerate(names)]
+    close = [option for option in options if 0 < option[0] <= allowed]
+    return min(close)[-1] if close else None
+
+
+def _same_case(typed: str, correction: str) -> str:
+    """The correction written as the word was typed: capitalised or in capitals."""
+    if len(typed) > 1 and typed.isupper():
+        return correction.upper()
+    if typed[:1].isupper():
+        return correction[:1].upper() + correction[1:]
+    return correction
 
 
 def _vocabulary_words() -> frozenset[str]:

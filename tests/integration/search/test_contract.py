@@ -23,7 +23,8 @@ from oer.search import (
     SearchUnavailableError,
     Sort,
 )
-from oer.search.query import MAX_RESULT_WINDOW
+from oer.search.query import MAX_RESULT_WINDOW, MIN_SUGGEST_CHARS
+from oer.services.discovery import SearchRequest, did_you_mean
 from tests.fixtures.search import BASE_TIME, BackendFactory, make_document, times
 
 
@@ -327,6 +328,139 @@ def test_suggestions_ignore_accents(titled: SearchBackend) -> None:
         assert [s.text for s in titled.suggest("een teg")] == []
 
 
+def test_suggestions_need_a_minimum_of_typed_characters(titled: SearchBackend) -> None:
+    assert MIN_SUGGEST_CHARS == 2
+    assert titled.suggest("b") == ()
+    assert titled.suggest("  b ") == ()
+    assert [s.text for s in titled.suggest("br")][:2] == ["Breuken", "Breuken vergelijken"]
+    assert [s.text for s in titled.suggest("vu")] == ["Vulkanen"]
+
+
+def test_suggestions_put_titles_starting_with_the_text_before_a_limit(
+    titled: SearchBackend,
+) -> None:
+    # Many more titles with the word inside than the limit: the starts still come first.
+    titled.index([make_document(f"r{i}", f"Rekenen met breuken deel {i}") for i in range(30)])
+    assert [s.text for s in titled.suggest("breu", limit=2)] == ["Breuken", "Breuken vergelijken"]
+    inside = [s.text for s in titled.suggest("breu", limit=5)][2:]
+    assert len(inside) == 3
+    assert all("breuken" in text for text in inside)
+
+
+def test_suggestions_are_distinct_ignoring_case(titled: SearchBackend) -> None:
+    titled.index([make_document("8", "BREUKEN"), make_document("9", "breuken")])
+    texts = [s.text for s in titled.suggest("breu")]
+    assert [text.casefold() for text in texts].count("breuken") == 1
+    assert len(texts) == 3
+
+
+def test_a_finished_word_is_matched_whole(titled: SearchBackend) -> None:
+    titled.index([make_document("10", "Breukenreeks oefenen")])
+    assert "Breukenreeks oefenen" in [s.text for s in titled.suggest("breuk")]
+    finished = [s.text for s in titled.suggest("breuken ")]
+    assert "Breukenreeks oefenen" not in finished
+    assert {"Breuken vergelijken", "Rekenen met breuken en procenten"} <= set(finished)
+
+
+def test_suggestions_complete_long_prefixes(titled: SearchBackend) -> None:
+    # Longer than any indexed title start: answered all the same.
+    title = "Rekenen met breuken en procenten voor groep zeven en acht"
+    titled.index([make_document("11", title)])
+    assert [s.text for s in titled.suggest("rekenen met breuken en procenten voor gr")] == [title]
+    assert [s.text for s in titled.suggest("procenten voor groep zev")] == [title]
+
+
+# -- spelling ("did you mean") ------------------------------------------------------------
+
+
+@pytest.fixture
+def spelled(search_backend: SearchBackend) -> SearchBackend:
+    search_backend.index(
+        [
+            make_document("1", "Breuken vergelijken", keywords=["rekenen"]),
+            make_document("2", "Breuken voor groep 5", keywords=["breuken"]),
+            make_document("3", "Rekenen met breuken"),
+            make_document("4", "Breuk of geheel getal"),
+            make_document("5", "Een breukje per dag"),
+            make_document("6", "Rivieren", keywords=["aardrijkskunde", "topografie"]),
+            make_document(
+                "7", "Vulkanen", description="Wat gebeurt er als vulkanen uitbarsten?"
+            ),
+        ]
+    )
+    return search_backend
+
+
+def test_spelling_offers_close_indexed_words_for_a_typo(spelled: SearchBackend) -> None:
+    spelling = spelled.spelling("breukn")
+    assert spelling.word == "breukn"
+    assert not spelling.known
+    # Closest first: the one-edit words before the two-edit one.
+    assert spelling.candidates[0] == "breuken"
+    assert set(spelling.candidates) == {"breuken", "breuk", "breukje"}
+    assert spelling.candidates[-1] == "breukje"
+    assert spelled.spelling("breukn", limit=1).candidates == ("breuken",)
+
+
+@pytest.mark.parametrize(
+    ("typo", "word"),
+    [
+        ("aardrijskunde", "aardrijkskunde"),  # a letter left out
+        ("aardrijkskuunde", "aardrijkskunde"),  # a letter too many
+        ("aadrijksknude", "aardrijkskunde"),  # two edits: one left out, two swapped
+        ("topografei", "topografie"),  # swapped neighbours; a keyword only
+        ("Vulkanne", "vulkanen"),  # capitals do not matter
+        ("rivieern", "rivieren"),
+    ],
+)
+def test_spelling_corrects_typos_in_titles_and_keywords(
+    spelled: SearchBackend, typo: str, word: str
+) -> None:
+    spelling = spelled.spelling(typo)
+    assert not spelling.known
+    assert spelling.candidates[:1] == (word,)
+
+
+def test_spelling_leaves_words_the_search_finds_alone(spelled: SearchBackend) -> None:
+    for word in ("breuken", "Breuken", "aardrijkskunde", "uitbarsten", "voor"):
+        # In a title, a keyword, only a description, or a stop word.
+        spelling = spelled.spelling(word)
+        assert spelling.known, word
+        assert spelling.candidates == ()
+    # A plural's stem finds it where the backend stems; otherwise it is just
+    # not a word of the index (and five letters allow one edit, not two).
+    assert spelled.spelling("vulkaan").known is declares(spelled, Capability.DUTCH_STEMMING)
+
+
+def test_spelling_offers_nothing_for_gibberish_or_short_words(spelled: SearchBackend) -> None:
+    assert spelled.spelling("xqzwvk").candidates == ()
+    assert not spelled.spelling("xqzwvk").known
+    # Below four letters nothing is corrected ("brek" would be one edit from "breuk").
+    assert spelled.spelling("brk").candidates == ()
+    assert spelled.spelling("").candidates == ()
+
+
+def test_did_you_mean_corrects_one_wrong_word_of_two(spelled: SearchBackend) -> None:
+    assert did_you_mean(spelled, SearchRequest(text="breukn")) == "breuken"
+    assert did_you_mean(spelled, SearchRequest(text="aardrijskunde")) == "aardrijkskunde"
+    assert did_you_mean(spelled, SearchRequest(text="breuken vergelijkn")) == "breuken vergelijken"
+    assert did_you_mean(spelled, SearchRequest(text="rekenen breukn")) == "rekenen breuken"
+
+
+def test_did_you_mean_offers_only_corrections_that_find_something(
+    spelled: SearchBackend,
+) -> None:
+    assert did_you_mean(spelled, SearchRequest(text="breuken")) is None
+    assert did_you_mean(spelled, SearchRequest(text="xqzwvk")) is None
+    # Both words known, they just never occur together: nothing to correct.
+    assert did_you_mean(spelled, SearchRequest(text="vulkanen breuken")) is None
+    # The correction exists, but not with this filter.
+    spelled.index([make_document("8", "Procenten", contexts="PO")])
+    assert did_you_mean(spelled, SearchRequest(text="procentn")) == "procenten"
+    filtered = SearchRequest(text="procentn", filters={"contexts": ("VO",)})
+    assert did_you_mean(spelled, filtered) is None
+
+
 # -- sorting and paging ------------------------------------------------------------------
 
 
@@ -600,6 +734,7 @@ def test_capabilities_are_declared(search_backend: SearchBackend) -> None:
     for always in (
         Capability.HIGHLIGHT,
         Capability.SUGGEST,
+        Capability.SPELLING,
         Capability.FACETS,
         Capability.SEARCH_AFTER,
         Capability.ATOMIC_REBUILD,
@@ -633,6 +768,7 @@ def test_an_outage_is_an_error_never_an_empty_result(
     operations = {
         "search": lambda: backend.search(SearchQuery(text="les")),
         "suggest": lambda: backend.suggest("le"),
+        "spelling": lambda: backend.spelling("lesen"),
         "count": backend.count,
         "index": lambda: backend.index([make_document("b", "Les")]),
         "delete": lambda: backend.delete(["a"]),

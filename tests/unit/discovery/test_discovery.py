@@ -155,8 +155,27 @@ def backend(tmp_path: Path) -> TantivyBackend:
 
 def test_did_you_mean_corrects_a_typo_that_then_finds_something(backend: TantivyBackend) -> None:
     assert did_you_mean(backend, SearchRequest(text="fotosyntese")) == "fotosynthese"
-    assert did_you_mean(backend, SearchRequest(text="vulkaanen")) == "vulkanen"
+    assert did_you_mean(backend, SearchRequest(text="vulkanne")) == "vulkanen"
     assert did_you_mean(backend, SearchRequest(text="planten fotosyntese")) == "planten fotosynthese"
+    # Every occurrence, written as it was typed, whatever else is in the text.
+    assert did_you_mean(backend, SearchRequest(text="Breukne: breukne!")) == "Breuken: breuken!"
+    assert did_you_mean(backend, SearchRequest(text="FOTOSYNTESE")) == "FOTOSYNTHESE"
+
+
+def test_did_you_mean_leaves_words_the_search_already_finds(backend: TantivyBackend) -> None:
+    # "vulkaanen" stems like "vulkanen", so the search itself finds the material.
+    assert search(backend, SearchRequest(text="vulkaanen")).total == 1
+    assert did_you_mean(backend, SearchRequest(text="vulkaanen")) is None
+    # Short words and numbers are never corrected.
+    assert did_you_mean(backend, SearchRequest(text="fto 2024")) is None
+
+
+def test_did_you_mean_knows_the_vocabulary_names(backend: TantivyBackend) -> None:
+    # "handleiding" is in no title or keyword (the index has nothing close to
+    # offer), but it is a material type's name, and a description has it.
+    backend.index([make_document("4", "Docentenpagina", description="Een handleiding voor docenten")])
+    assert backend.spelling("handleidnig").candidates == ()
+    assert did_you_mean(backend, SearchRequest(text="handleidnig")) == "handleiding"
 
 
 def test_did_you_mean_respects_filters_and_gives_up_honestly(backend: TantivyBackend) -> None:
