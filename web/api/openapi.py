@@ -339,7 +339,8 @@ def _document() -> str:
                     "operationId": "suggest",
                     "summary": "Titles completing typed text (for a search box)",
                     "parameters": [
-                        {"name": "q", "in": "query", "required": False, "schema": {"type": "string"}},
+                        {"name": "q", "in": "query", "required": False, "schema": {"type": "string"},
+                         "description": "The typed text; fewer than 2 characters suggest nothing"},
                         {"name": "size", "in": "query", "required": False,
                          "schema": {"type": "integer", "minimum": 1, "maximum": 20, "default": 8}},
                     ],
