@@ -1,0 +1,276 @@
+"""Benchmark: harvesting a generated corpus over loopback into the embedded store and index. I/O: network, files.
+
+Run as `.venv/bin/python -m benchmarks.harvest [--n 100000]`. Three processes:
+
+- a server: `harvester.replay_server` serving `GeneratedCorpus(n)` (complete
+  NL-LOM records, pages of 200, stateless tokens) on 127.0.0.1;
+- the reference: bare sickle iterating the same list (`ListRecords`, every
+  record parsed into sickle's `Record`), nothing stored;
+- the harvest: a fresh OER_HOME (SQLite + tantivy, the embedded defaults),
+  the source registered, then the real `oer.services.harvesting.harvest`
+  from the first request to the last index commit. Its peak RSS
+  (`getrusage` maxrss) is read when 10 %, 50 % and 100 % of the records are
+  stored, to show memory stays flat as the corpus grows; the peak of its
+  helper processes (normaliser, background indexer) is reported beside it.
+
+The end-to-end rate counts the whole harvest: fetch, parse, normalise,
+archive, store, checkpoint, index. Afterwards the store and the index are
+checked to hold exactly `n` resources. The figures go to the "## harvest"
+section of docs/benchmarks.md; the other sections are kept.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from benchmarks.report import ROOT, machine, write_section
+
+SECTION = "## harvest"
+PAGE_SIZE = 200
+SOURCE = "bench"
+TARGET_RATE = 500.0
+TARGET_RATIO = 3.0
+TARGET_RSS_MB = 300.0
+# RSS may grow this much from the first mark to the last and still count as flat.
+FLAT_TOLERANCE_MB = 30.0
+
+
+# -- the server process ---------------------------------------------------------------------------
+
+
+def serve(n: int, port_file: Path) -> None:
+    from harvester.replay_pages import GeneratedCorpus
+    from harvester.replay_server import OaiReplayServer
+
+    server = OaiReplayServer(GeneratedCorpus(n, page_size=PAGE_SIZE)).start()
+    port_file.write_text(str(server.port))
+    signal.sigwait({signal.SIGTERM, signal.SIGINT})
+    server.stop()
+
+
+def start_server(n: int, workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port_file = workdir / "port"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.harvest", "--serve", "--n", str(n), "--port-file", str(port_file)],
+        cwd=ROOT,
+    )
+    deadline = time.monotonic() + 30
+    while not port_file.exists() or not port_file.read_text():
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise SystemExit("the corpus server did not start")
+        time.sleep(0.05)
+    return process, f"http://127.0.0.1:{port_file.read_text()}/oai"
+
+
+# -- the reference: bare sickle ------------------------------------------------------------------
+
+
+def bare_sickle(url: str) -> dict[str, float]:
+    from sickle import Sickle
+
+    started, cpu = time.perf_counter(), time.process_time()
+    records = sum(1 for _ in Sickle(url).ListRecords(metadataPrefix="lom", ignore_deleted=False))
+    seconds = time.perf_counter() - started
+    return {"records": records, "seconds": seconds, "cpu": time.process_time() - cpu}
+
+
+def cpu_seconds(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+# -- the harvest process ----------------------------------------------------------------------------
+
+
+class RssMarks:
+    """A HarvestProgress noting the peak RSS when the stored records pass each mark."""
+
+    def __init__(self, marks: list[int]) -> None:
+        self.marks = sorted(marks)
+        self.rss_kb: dict[int, int] = {}
+
+    def page_committed(self, progress: Any) -> None:
+        for mark in self.marks:
+            if mark not in self.rss_kb and progress.run_records >= mark:
+                self.rss_kb[mark] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+    def retrying(self, notice: Any) -> None:
+        print(f"retrying: {notice.reason}", file=sys.stderr)
+
+
+def run_harvest(url: str, home: Path, n: int) -> dict[str, Any]:
+    from oer.search import SearchQuery, open_backend
+    from oer.services.harvesting import harvest, store_sessions
+    from oer.services.sources import add_source
+    from oer.settings import Settings, ensure_home
+    from oer.store.database import migrate
+    from oer.store.models import Resource
+    from sqlalchemy import func, select
+
+    settings = ensure_home(Settings.from_env({"OER_HOME": str(home)}))
+    migrate(settings)
+    with store_sessions(settings) as sessions, sessions.begin() as session:
+        add_source(session, SOURCE, url, "lom")
+    marks = RssMarks([max(1, n // 10), max(1, n // 2), n])
+    started_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    load = [os.getloadavg()[0]]
+    started, cpu = time.perf_counter(), cpu_seconds(resource.RUSAGE_SELF)
+    [report] = harvest(settings, [SOURCE], progress=marks)
+    seconds = time.perf_counter() - started
+    load.append(os.getloadavg()[0])
+    cpu = cpu_seconds(resource.RUSAGE_SELF) - cpu + cpu_seconds(resource.RUSAGE_CHILDREN)
+    with store_sessions(settings) as sessions, sessions() as session:
+        stored = session.scalar(select(func.count()).select_from(Resource).where(Resource.deleted.is_(False)))
+    backend = open_backend(settings)
+    try:
+        indexed = backend.search(SearchQuery(text="", size=0)).total
+    finally:
+        backend.close()
+    return {
+        "ok": report.ok,
+        "errors": list(report.errors),
+        "records": report.records,
+        "counts": report.to_dict()["counts"],
+        "seconds": seconds,
+        "cpu": cpu,
+        "load": load,
+        "stored": stored,
+        "indexed": indexed,
+        "rss_before_kb": started_rss,
+        "rss_kb": {str(mark): kb for mark, kb in marks.rss_kb.items()},
+        "peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        # The helper processes (normaliser, background indexer) of a long list, once joined.
+        "children_peak_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+    }
+
+
+def harvest_in_child(url: str, workdir: Path, n: int) -> dict[str, Any]:
+    out = workdir / "harvest.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.harvest", "--harvest", url, "--n", str(n),
+         "--home", str(workdir / "home"), "--out", str(out)],
+        cwd=ROOT, env={k: v for k, v in os.environ.items() if not k.startswith("OER_")},
+    )
+    if done.returncode != 0:
+        raise SystemExit("the harvest process failed")
+    result: dict[str, Any] = json.loads(out.read_text())
+    return result
+
+
+# -- report -------------------------------------------------------------------------------------------
+
+
+def report_text(n: int, sickles: list[dict[str, float]], harvested: dict[str, Any], command: str) -> str:
+    rate = harvested["records"] / harvested["seconds"]
+    # The reference ran right before and right after the harvest; the faster run counts.
+    sickle = min(sickles, key=lambda run: run["seconds"])
+    sickle_rate = sickle["records"] / sickle["seconds"]
+    ratio = sickle_rate / rate
+    cpu_ratio = harvested["cpu"] / sickle["cpu"]
+    sickle_rows = "\n".join(
+        f"| bare sickle (reference), {when} | {run['records']:,.0f} | {run['seconds']:.1f} "
+        f"| {run['records'] / run['seconds']:,.0f} | {run['cpu']:.1f} |"
+        for when, run in zip(("before", "after"), sickles, strict=False)
+    )
+    rss = {int(mark): kb / 1024 for mark, kb in harvested["rss_kb"].items()}
+    peak = max(harvested["peak_kb"], harvested["children_peak_kb"]) / 1024
+    marks = sorted(rss)
+    growth = rss[marks[-1]] - rss[marks[0]]
+    flat = growth <= FLAT_TOLERANCE_MB
+    rss_row = " / ".join(f"{rss[mark]:.0f} MB at {mark:,}" for mark in marks)
+    verdict = (
+        f"- end to end {rate:,.0f} records/s (target >= {TARGET_RATE:.0f}): **{'met' if rate >= TARGET_RATE else 'NOT met'}**\n"
+        f"- {ratio:.2f}x slower than bare sickle (target <= {TARGET_RATIO:.0f}x): "
+        f"**{'met' if ratio <= TARGET_RATIO else 'NOT met'}**\n"
+        f"- peak RSS {peak:.0f} MB, the larger of the two processes (target < {TARGET_RSS_MB:.0f} MB): **{'met' if peak < TARGET_RSS_MB else 'NOT met'}**; "
+        f"flat: grew {growth:+.0f} MB from {marks[0]:,} to {marks[-1]:,} records "
+        f"(tolerance {FLAT_TOLERANCE_MB:.0f} MB): **{'met' if flat else 'NOT met'}**"
+    )
+    return f"""{SECTION}
+
+Corpus: {n:,} generated NL-LOM records (`harvester.replay_pages.GeneratedCorpus`, complete IMS-binding
+records of about 4 kB), served in pages of {PAGE_SIZE} by `harvester.replay_server` over loopback HTTP
+from a separate process. End to end: a fresh OER_HOME with the embedded defaults (SQLite + tantivy),
+`oer.services.harvesting.harvest` from the first request to the last index commit (fetch, parse,
+normalise, archive, store with checkpoint per page, index), in its own process; afterwards the store
+held {harvested["stored"]:,} live resources and the index {harvested["indexed"]:,} documents.
+Reference: bare sickle iterating the same list (`ListRecords`, each record parsed into sickle's
+`Record`), storing nothing.
+
+| what | records | seconds | records/s | CPU seconds |
+|---|---:|---:|---:|---:|
+| `harvest` end to end (store + index) | {harvested["records"]:,} | {harvested["seconds"]:.1f} | {rate:,.0f} | {harvested["cpu"]:.1f} |
+{sickle_rows}
+
+The ratio uses the faster reference run. CPU seconds (user + system, the harvest's helper
+processes included, the server's excluded) are less sensitive to other work on the machine:
+the harvest spends {cpu_ratio:.1f}x the CPU of bare sickle, spread over two cores.
+
+Peak RSS of the harvesting process: {rss_row}; {peak:.0f} MB at the end (after checking the store and index).
+Its helper processes (started for lists of 5,000 records or more: the normaliser, and the
+background indexer holding the tantivy writer) peaked at {harvested["children_peak_kb"] / 1024:.0f} MB.
+Load average of the machine (1 min) when the harvest started and ended: {harvested["load"][0]:.1f} / {harvested["load"][1]:.1f}.
+
+{verdict}
+
+- command: `{command}`
+- machine: {machine()}; shared with other work, so figures are indicative
+- measured: {datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--n", type=int, default=100_000, help="corpus size (records)")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--port-file", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--harvest", metavar="URL", help=argparse.SUPPRESS)
+    parser.add_argument("--home", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.serve:
+        serve(args.n, args.port_file)
+        return 0
+    if args.harvest:
+        args.out.write_text(json.dumps(run_harvest(args.harvest, args.home, args.n)))
+        return 0
+
+    with tempfile.TemporaryDirectory(prefix="oer-bench-harvest-") as directory:
+        workdir = Path(directory)
+        server, url = start_server(args.n, workdir)
+        try:
+            sickles = [bare_sickle(url)]
+            print(f"bare sickle: {sickles[0]['records']:,.0f} records in {sickles[0]['seconds']:.1f} s", flush=True)
+            harvested = harvest_in_child(url, workdir, args.n)
+            print(f"harvest: {harvested['records']:,} records in {harvested['seconds']:.1f} s", flush=True)
+            sickles.append(bare_sickle(url))
+            print(f"bare sickle: {sickles[1]['records']:,.0f} records in {sickles[1]['seconds']:.1f} s", flush=True)
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+    if not harvested["ok"] or harvested["stored"] != args.n or harvested["indexed"] != args.n:
+        print(f"the harvest did not store and index every record: {harvested}", file=sys.stderr)
+        return 1
+    command = ".venv/bin/python -m benchmarks.harvest" + (f" --n {args.n}" if args.n != 100_000 else "")
+    text = report_text(args.n, sickles, harvested, command)
+    print(text)
+    if not args.no_write:
+        write_section(SECTION, text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,170 @@
+"""`oer sources add|list|remove`: the registry of OAI-PMH sources. I/O: terminal, database, search index.
+
+`add` registers a repository (validated: name, URL, prefix, set, schedule);
+`list` shows every source with its last run and health; `remove` withdraws
+everything the source brought (resources only it served become tombstones)
+and deletes its runs, checkpoint and raw archive.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from rich.console import Console
+from rich.table import Table
+
+from oer.services.harvesting import engine_of, source_lock, store_sessions
+from oer.services.indexing import SearchIndexer, mark_index_pending
+from oer.services.sources import SourceStatus, add_source, get_source, remove_source, source_statuses
+from oer.settings import Settings
+from oer.store.models import HarvestRun
+
+# Piped output has no terminal width to fit; wide enough that a row stays on one line.
+PIPED_WIDTH = 200
+
+
+def _settings() -> Settings:
+    settings: Settings = current_app.config["OER_SETTINGS"]
+    return settings
+
+
+@click.group("sources")
+def sources_group() -> None:
+    """Register, list and remove the OAI-PMH repositories to harvest."""
+
+
+@sources_group.command("add")
+@click.argument("name")
+@click.argument("url")
+@click.option("--prefix", "metadata_prefix", default="lom", show_default=True,
+              help="OAI-PMH metadataPrefix to harvest: lom (NL-LOM, IMS), nl_lom or LOMv1.0 (IEEE), oai_dc.")
+@click.option("--set", "set_spec", default=None, metavar="SPEC", help="Harvest only this OAI-PMH set.")
+@click.option("--every", "every", type=click.IntRange(min=1), default=None, metavar="MINUTES",
+              help="Harvest on a schedule (`oer beat`), every MINUTES minutes.")
+@with_appcontext
+def add_command(name: str, url: str, metadata_prefix: str, set_spec: str | None, every: int | None) -> None:
+    """Register the OAI-PMH repository at URL as source NAME (a short lower-case name)."""
+    with store_sessions(_settings()) as sessions, sessions.begin() as session:
+        source = add_source(session, name, url, metadata_prefix, set_spec, schedule_minutes=every)
+        described = _describe(source.base_url, source.metadata_prefix, source.set_spec, every)
+        click.echo(f"Added source {source.name}: {described}")
+
+
+@sources_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print the sources as a JSON list.")
+@with_appcontext
+def list_command(as_json: bool) -> None:
+    """Show every source with its resources, last harvest and health."""
+    with store_sessions(_settings()) as sessions, sessions() as session:
+        statuses = source_statuses(session)
+    if as_json:
+        click.echo(json.dumps([_status_json(status) for status in statuses], ensure_ascii=False, indent=2))
+        return
+    if not statuses:
+        click.echo("No sources yet; add one with `oer sources add NAME URL --prefix lom`.")
+        return
+    console = Console(highlight=False, soft_wrap=False)
+    if not console.is_terminal:
+        console.width = PIPED_WIDTH
+    table = Table()
+    for column in ("Name", "URL", "Prefix", "Set", "Resources", "Last run", "Status",
+                   "Created/updated/unchanged/deleted/failed", "Health", "Schedule"):
+        table.add_column(column, overflow="fold")
+    for status in statuses:
+        source, run = status.source, status.last_run
+        table.add_row(
+            source.name,
+            source.base_url,
+            source.metadata_prefix,
+            source.set_spec or "",
+            str(status.resources),
+            _when(run.started_at) if run is not None else "never",
+            run.status.value if run is not None else "",
+            _counts(run) if run is not None else "",
+            status.health.value,
+            f"every {source.schedule_minutes} min" if source.schedule_minutes else "by hand",
+        )
+    console.print(table)
+
+
+@sources_group.command("remove")
+@click.argument("name")
+@with_appcontext
+def remove_command(name: str) -> None:
+    """Remove source NAME and withdraw everything it brought (kept as deleted for the feed)."""
+    settings = _settings()
+    with store_sessions(settings) as sessions:
+        with sessions() as session:
+            source = get_source(session, name)
+        with source_lock(engine_of(sessions), source, purpose="removed"), sessions.begin() as session:
+            removal = remove_source(session, name)
+            withdrawn = removal.withdrawn
+            mark_index_pending(session, withdrawn.changed_ids | withdrawn.deleted_ids)
+        indexer = SearchIndexer(settings)
+        try:
+            index = indexer.drain(sessions, withdrawn.changed_ids | withdrawn.deleted_ids)
+        finally:
+            indexer.close()
+    click.echo(
+        f"Removed source {removal.name}: {len(withdrawn.outcomes)} records withdrawn "
+        f"({len(withdrawn.deleted_ids)} resources now deleted, {len(withdrawn.changed_ids)} still "
+        f"served by other sources); {removal.raw_records} archived records and {removal.runs} runs deleted"
+    )
+    if index.error is not None:
+        click.echo(
+            f"warning: search index unavailable ({index.error}); {index.pending} resources wait "
+            "for indexing: the next harvest or `oer reindex` sends them",
+            err=True,
+        )
+
+
+def _describe(url: str, prefix: str, set_spec: str | None, every: int | None) -> str:
+    schedule = f", every {every} minutes" if every else ""
+    return f"{url} (prefix {prefix}, set {set_spec or 'none'}{schedule})"
+
+
+def _when(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _counts(run: HarvestRun) -> str:
+    return f"{run.created}/{run.updated}/{run.unchanged}/{run.deleted}/{run.failed}"
+
+
+def _status_json(status: SourceStatus) -> dict[str, Any]:
+    source, run = status.source, status.last_run
+    return {
+        "name": source.name,
+        "url": source.base_url,
+        "prefix": source.metadata_prefix,
+        "set": source.set_spec,
+        "enabled": source.enabled,
+        "schedule_minutes": source.schedule_minutes,
+        "granularity": source.granularity.value if source.granularity is not None else None,
+        "resources": status.resources,
+        "health": status.health.value,
+        "last_run": None if run is None else {
+            "id": run.id,
+            "status": run.status.value,
+            "full": run.full,
+            "started_at": run.started_at.isoformat(),
+            "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+            "duration_seconds": run.duration_seconds,
+            "pages": run.pages,
+            "created": run.created,
+            "updated": run.updated,
+            "unchanged": run.unchanged,
+            "deleted": run.deleted,
+            "skipped": run.skipped,
+            "failed": run.failed,
+            "errors": list(run.errors),
+        },
+    }
+
+
+commands = [sources_group]
