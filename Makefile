@@ -14,8 +14,11 @@ $(STAMP): setup.cfg pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# The product with the bundled sample sources harvested, on http://127.0.0.1:5000 (`oer demo`;
+# data in ./instance). DEMO_ARGS passes options through, e.g. DEMO_ARGS="--port 8000".
+DEMO_ARGS ?=
 run: $(STAMP)
-	$(BIN)/oer --help
+	$(BIN)/oer demo $(DEMO_ARGS)
 
 install: $(STAMP)
 

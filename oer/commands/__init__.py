@@ -16,6 +16,10 @@ COMMAND_MODULES: tuple[str, ...] = (
     "init",
     "worker",
     "search",
+    "sources",
+    "harvest",
+    "demo",
+    "serve",
 )
 
 

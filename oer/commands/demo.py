@@ -1,0 +1,142 @@
+"""`oer demo`: the product on its embedded defaults, filled from the bundled sample sources. I/O: terminal, network, files.
+
+`oer demo [--host H] [--port P] [--no-serve]` prepares OER_HOME (as `oer
+init`), starts an OAI-PMH replay of the bundled sample sources on 127.0.0.1,
+registers them as sources, harvests them with the real harvester over HTTP
+(progress bars and one summary line per source, as `oer harvest`), prints what
+is now searchable, and serves the site with `oer serve`'s own code until Ctrl-C.
+`--no-serve` stops after the harvest. Running it again reuses the instance.
+"""
+
+from __future__ import annotations
+
+import socket
+
+import click
+
+from oer.commands.harvest import progress_bars, summary_line
+from oer.commands.serve import DEFAULT_HOST, DEFAULT_PORT, serve_command
+from oer.search import SearchQuery, open_backend
+from oer.services.demo import (
+    DemoError,
+    Registration,
+    SampleSource,
+    SourceRegistration,
+    register_sample_sources,
+    sample_sources,
+    sample_replay,
+)
+from oer.services.harvesting import HarvestReport, harvest, store_sessions
+from oer.settings import Settings, ensure_home
+from oer.store.database import migrate
+
+
+@click.command("demo")
+@click.option("--host", default=DEFAULT_HOST, show_default=True, help="Serve the site on this address.")
+@click.option("--port", type=click.IntRange(1, 65535), default=DEFAULT_PORT, show_default=True,
+              help="Serve the site on this port.")
+@click.option("--no-serve", is_flag=True, help="Harvest the sample sources and exit without serving.")
+@click.pass_context
+def demo_command(ctx: click.Context, host: str, port: int, no_serve: bool) -> None:
+    """Initialise OER_HOME, harvest the bundled sample sources over loopback, serve the site."""
+    if not no_serve:
+        # Fail before any work, not after the harvest, when the site's port is taken.
+        require_free_port(host, port)
+    # The settings the app factory reads too. OER_HOME is prepared before the app is built
+    # (only to serve, below), so the app starts with the secret key generated here: the
+    # OAI-PMH feed and the site's forms need it.
+    settings = prepare_home(Settings.from_env())
+    sources = sample_sources()
+    # The replay lives only as long as the harvest needs it: gunicorn forks its workers from
+    # this process, and they must not inherit its socket and thread.
+    with sample_replay(sources) as replay:
+        click.echo(f"Sample OAI-PMH server: {replay.base_url} ({len(sources)} sources)")
+        with store_sessions(settings) as sessions, sessions.begin() as session:
+            registrations = register_sample_sources(session, replay.base_url, sources)
+        for registration in registrations:
+            click.echo(registration_line(registration))
+        reports = harvest_samples(settings, sources)
+    click.echo(catalogue_line(settings, sources))
+    if any(not report.ok for report in reports):
+        raise click.ClickException(
+            "a sample source was not harvested to the end (see above); run `oer demo` again to continue"
+        )
+    if no_serve:
+        click.echo("Harvested. Serve the site with `oer serve` (or run `oer demo` without --no-serve).")
+        return
+    # `oer serve` itself. It builds the app only now, from the environment as every command
+    # does, so the app has the secret key generated above.
+    ctx.invoke(serve_command, host=host, port=port)
+
+
+def prepare_home(settings: Settings) -> Settings:
+    """What `oer init` does, in one line of output: OER_HOME, secret key, newest schema."""
+    settings = ensure_home(settings)
+    migration = migrate(settings)
+    state = (f"migrated to revision {migration.after}" if migration.changed
+             else f"at revision {migration.after}")
+    click.echo(f"Instance: {settings.home} (database {state})")
+    return settings
+
+
+def harvest_samples(settings: Settings, sources: tuple[SampleSource, ...]) -> list[HarvestReport]:
+    reports: list[HarvestReport] = []
+    with progress_bars() as bars:
+
+        def finished(report: HarvestReport) -> None:
+            bars.stop(report.source)
+            reports.append(report)
+            click.echo(summary_line(report))
+            for warning in report.warnings:
+                click.echo(f"{report.source}: warning: {warning}", err=True)
+
+        # Full: the replayed pages cannot honour `from`, and a full run also withdraws what a
+        # newer version of the bundled sample no longer has.
+        harvest(settings, [source.name for source in sources], full=True, progress=bars,
+                on_start=bars.start, on_report=finished)
+    return reports
+
+
+def registration_line(registration: SourceRegistration) -> str:
+    what = {
+        Registration.ADDED: "registered",
+        Registration.MOVED: "already registered; URL moved to",
+        Registration.KEPT: "already registered at",
+    }[registration.registration]
+    return f"{registration.name}: {what} {registration.base_url}"
+
+
+def catalogue_line(settings: Settings, sources: tuple[SampleSource, ...]) -> str:
+    """How many materials are searchable now, per sample source and in all."""
+    backend = open_backend(settings)
+    try:
+        result = backend.search(SearchQuery(facets=("source",), size=0))
+    finally:
+        backend.close()
+    per_source = result.facets.get("source", {})
+    counts = ", ".join(f"{source.name} {per_source.get(source.name, 0)}" for source in sources)
+    shared = sum(per_source.values()) - result.total
+    both = f"; {shared} found in more than one source, shown once" if shared > 0 else ""
+    return f"Searchable: {result.total} materials ({counts}{both})"
+
+
+def require_free_port(host: str, port: int) -> None:
+    """Raise DemoError, with what to do, when nothing can listen on host:port."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as error:
+        raise DemoError(f"cannot serve on {host}:{port}: {error.strerror or error}") from error
+    family, kind, protocol, _, address = infos[0]
+    with socket.socket(family, kind, protocol) as probe:
+        # As the server will: a port left in TIME_WAIT by a previous run is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            raise DemoError(
+                f"cannot serve on {host}:{port}: {error.strerror or error}; "
+                "is the demo already running? Use --port to pick another port"
+            ) from error
+
+
+commands = [demo_command]
