@@ -9,7 +9,7 @@ store without interrupting searches.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import click
@@ -19,18 +19,18 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from oer.errors import OerError
 from oer.search import (
     FACET_FIELDS,
-    SearchDocument,
     SearchQuery,
     SearchQueryError,
     SearchResult,
     Sort,
     open_backend,
-    reindex,
 )
 from oer.search.query import MAX_PAGE_SIZE
+from oer.services.catalogue import count_resources
+from oer.services.harvesting import store_sessions
+from oer.services.indexing import rebuild_search_index
 from oer.settings import Settings
 
 
@@ -113,47 +113,34 @@ def search_command(
         _print_result(result, query)
 
 
-def resource_documents(settings: Settings) -> tuple[Iterable[SearchDocument], int | None]:
-    """Every current resource in the store as a SearchDocument, and how many there are.
-
-    INTEGRATION POINT (store): wire this to the store's iterator over current
-    (non-deleted) resources, streamed in id order inside one session, each
-    turned into `document_from_record(entry.id, entry.record,
-    sources=entry.sources, updated_at=entry.updated_at)` (the catalogue
-    service's `iter_index_entries` / `count_resources` have that shape). The
-    count only sizes the progress bar (None: unknown). Until then the command
-    stops with this error instead of emptying the index.
-    """
-    raise OerError(
-        "oer reindex: reading resources from the store is not wired up yet in this build"
-    )
-
-
 @click.command("reindex")
 @with_appcontext
 def reindex_command() -> None:
     """Rebuild the search index from the database (searches keep working meanwhile)."""
     settings: Settings = current_app.config["OER_SETTINGS"]
-    backend = open_backend(settings)
-    try:
-        documents, total = resource_documents(settings)
-        console = Console(stderr=True)
-        with Progress(
-            TextColumn("Indexing"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            transient=not console.is_terminal,
-        ) as progress:
-            task = progress.add_task("reindex", total=total)
-            report = reindex(
-                backend,
-                documents,
-                on_progress=lambda count: progress.update(task, completed=count),
-            )
-    finally:
-        backend.close()
+    # The store first: an uninitialised instance gets "run `oer init`", not an empty index.
+    with store_sessions(settings) as sessions:
+        with sessions() as session:
+            total = count_resources(session)
+        backend = open_backend(settings)
+        try:
+            console = Console(stderr=True)
+            with Progress(
+                TextColumn("Indexing"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=console,
+                transient=not console.is_terminal,
+            ) as progress:
+                task = progress.add_task("reindex", total=total)
+                report = rebuild_search_index(
+                    sessions,
+                    backend,
+                    on_progress=lambda count: progress.update(task, completed=count),
+                )
+        finally:
+            backend.close()
     click.echo(
         f"Reindexed {report.documents} resources into {report.backend} "
         f"in {report.seconds:.1f} s"

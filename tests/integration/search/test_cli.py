@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
 from click.testing import Result
 
-from oer.commands import search as search_commands
-from oer.search import FACET_FIELDS, SearchDocument, open_backend
+from metadata.normalize import normalize_document
+from oer.search import FACET_FIELDS, open_backend
+from oer.services.resources import HarvestedRecord, apply_harvested_page
+from oer.services.sources import add_source
 from oer.settings import Settings
+from oer.store.database import create_engine_from_settings, migrate, session_factory
+from tests.conftest import FIXTURES_DIR
 from tests.fixtures.search import BackendFactory, make_document
 from web.app import create_app
 from web.cli import build_cli
+
+EDUREP = FIXTURES_DIR / "oai" / "edurep"
 
 CATALOGUE = [
     make_document(
@@ -116,26 +121,47 @@ def test_bad_filters_are_one_line_errors(indexed: Settings, option: str, message
     assert message in lines[0]
 
 
-def test_reindex_rebuilds_from_the_store_documents(
-    indexed: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    fresh = [make_document(f"new-{i}", "Nieuwe les") for i in range(1200)]
+def _store_edurep_records(settings: Settings) -> int:
+    """Migrate the store and put the real Edurep fixture records in it; return the live count."""
+    migrate(settings)
+    engine = create_engine_from_settings(settings)
+    records = normalize_document((EDUREP / "edurep-oaipmh.initial.0.xml").read_bytes())
+    try:
+        with session_factory(engine).begin() as session:
+            source = add_source(session, "edurep", "https://edurep.example/oai", "lom")
+            apply_harvested_page(
+                session,
+                source,
+                [
+                    HarvestedRecord(
+                        oai_identifier=record.oai_identifier or "",
+                        datestamp=record.datestamp or "",
+                        record=None if record.deleted else record,
+                        deleted=record.deleted,
+                    )
+                    for record in records
+                ],
+            )
+    finally:
+        engine.dispose()
+    return sum(not record.deleted for record in records)
 
-    def from_store(settings: Settings) -> tuple[Iterable[SearchDocument], int | None]:
-        assert settings == indexed
-        return iter(fresh), len(fresh)
 
-    monkeypatch.setattr(search_commands, "resource_documents", from_store)
+def test_reindex_replaces_the_index_with_the_store(indexed: Settings) -> None:
+    live = _store_edurep_records(indexed)
     result = oer(indexed, "reindex")
     assert result.exit_code == 0, result.output
-    assert "Reindexed 1200 resources" in result.stdout
-    data = json.loads(oer(indexed, "search", "--json", "--size", "0").stdout)
-    assert data["total"] == 1200
+    assert f"Reindexed {live} resources" in result.stdout
+    data = json.loads(oer(indexed, "search", "--json", "--size", "100").stdout)
+    # Exactly the store's live resources: the documents indexed before are gone.
+    assert data["total"] == live
+    assert "Exercises 5" in {hit["title"] for hit in data["hits"]}
+    assert not {"po-1", "vo-1", "vo-2"} & {hit["id"] for hit in data["hits"]}
 
 
-def test_reindex_without_the_store_wired_is_a_clear_error(indexed: Settings) -> None:
+def test_reindex_of_an_uninitialised_instance_is_a_clear_error(indexed: Settings) -> None:
     result = oer(indexed, "reindex")
     assert result.exit_code == 1
-    assert result.output.strip().startswith("Error: oer reindex:")
+    assert "run `oer init`" in result.output.strip().splitlines()[0]
     # Nothing was thrown away.
     assert json.loads(oer(indexed, "search", "--json").stdout)["total"] == 3
