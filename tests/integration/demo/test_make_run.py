@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 
 from oer.commands.demo import DEFAULT_HOST, DEFAULT_PORT, demo_command
 
@@ -15,9 +14,17 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_make_run_runs_oer_demo() -> None:
-    if shutil.which("make") is None:
-        pytest.skip("make is not installed")
-    dry_run = subprocess.run(["make", "-n", "run"], cwd=ROOT, capture_output=True, text=True, check=True)
+    # Run under `make test`, a sub-make would inherit MAKELEVEL/MAKEFLAGS and print
+    # "Entering/Leaving directory" lines; the dry run must see what a user's make sees.
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
+    dry_run = subprocess.run(
+        ["make", "--no-print-directory", "-n", "run"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
     commands = dry_run.stdout.strip().splitlines()
     assert commands[-1].split() == [".venv/bin/oer", "demo"]
 
