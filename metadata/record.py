@@ -9,7 +9,7 @@ are part of the public contract (`oer normalize`, the JSON API).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -120,7 +120,8 @@ class Record:
 
     def to_dict(self) -> dict[str, Any]:
         """The record's JSON form, with exactly the keys of the public contract."""
-        return {f.name: _to_json(getattr(self, f.name)) for f in fields(self)}
+        # One converter per field, chosen once (this runs for every stored record).
+        return {name: convert(getattr(self, name)) for name, convert in _TO_JSON}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Record:
@@ -181,17 +182,35 @@ _FROM_JSON: dict[str, Any] = {
 }
 
 
-def _to_json(value: Any) -> Any:
-    if isinstance(value, (Identifier, Term, Licence, Contributor, Relation, Issue)):
-        return {f.name: getattr(value, f.name) for f in fields(value)}
-    if isinstance(value, Completeness):
-        return {
-            "score": value.score,
-            "missing_required": list(value.missing_required),
-            "missing_recommended": list(value.missing_recommended),
-        }
-    if isinstance(value, Mapping):
-        return dict(value)
-    if isinstance(value, Sequence) and not isinstance(value, str):
-        return [_to_json(item) for item in value]
+def _plain(value: Any) -> Any:
     return value
+
+
+def _object_list(kind: type) -> Any:
+    names = tuple(f.name for f in fields(kind))
+    return lambda items: [{name: getattr(item, name) for name in names} for item in items]
+
+
+def _optional_object(kind: type) -> Any:
+    names = tuple(f.name for f in fields(kind))
+    return lambda item: None if item is None else {name: getattr(item, name) for name in names}
+
+
+def _completeness_to_json(value: Completeness) -> dict[str, Any]:
+    return {
+        "score": value.score,
+        "missing_required": list(value.missing_required),
+        "missing_recommended": list(value.missing_recommended),
+    }
+
+
+_TO_JSON_BY_NAME: dict[str, Any] = {
+    **{name: _object_list(kind) for name, kind in _OBJECT_LISTS.items()},
+    **{name: list for name in _STRING_LISTS},
+    "titles": dict,
+    "licence": _optional_object(Licence),
+    "completeness": _completeness_to_json,
+}
+_TO_JSON: tuple[tuple[str, Any], ...] = tuple(
+    (f.name, _TO_JSON_BY_NAME.get(f.name, _plain)) for f in fields(Record)
+)
