@@ -35,7 +35,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -47,16 +46,12 @@ from importlib.metadata import version
 from pathlib import Path
 from urllib.parse import urlencode
 
-from sqlalchemy.orm import Session, sessionmaker
 
-from benchmarks.corpus import SOURCES, generate
+from benchmarks.instance import free_port, settings_for, store_corpus
 from benchmarks.report import ROOT, machine, write_section
 from oer.services.catalogue import count_resources
-from oer.services.resources import HarvestedRecord, apply_harvested_page
-from oer.services.sources import add_source, find_source
-from oer.settings import Settings, ensure_home
+from oer.settings import ensure_home
 from oer.store.database import create_engine_from_settings, migrate, session_factory
-from oer.store.models import Source
 
 SECTION = "## oai"
 # In an instance's home: how many corpus items it was built from (for --home reuse).
@@ -96,9 +91,6 @@ class Harvest:
         return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
-def settings_for(home: Path) -> Settings:
-    return Settings.from_env({"OER_HOME": str(home)})
-
 
 def populate(home: Path, n: int) -> Instance:
     """An instance in `home` holding the first `n` corpus items (kept if it already does)."""
@@ -117,30 +109,8 @@ def populate(home: Path, n: int) -> Instance:
                 raise SystemExit(f"{home} holds another instance than {n:,} corpus items: use another --home")
             print(f"reusing {home} ({existing:,} resources)", flush=True)
             return Instance(home, existing, reused=True)
-        with sessions.begin() as session:
-            ids = {name: _source(session, name.lower()).id for name, _ in SOURCES}
-        pending: dict[str, list[HarvestedRecord]] = {name: [] for name in ids}
         started = time.perf_counter()
-        stored, next_report = 0, 20_000
-        for item in generate(n):
-            for number, source in enumerate(item.sources):
-                record = item.record
-                identifier = record.oai_identifier or item.resource_id
-                if number:
-                    # A second source serves the same material under its own OAI identifier.
-                    identifier = f"oai:{source.lower()}:{item.resource_id}"
-                    record = record.with_changes(oai_identifier=identifier)
-                batch = pending[source]
-                batch.append(HarvestedRecord(identifier, record.datestamp or "", record=record))
-                if len(batch) >= PAGE:
-                    stored += _store(sessions, ids[source], batch)
-                    batch.clear()
-            if stored >= next_report:
-                print(f"  stored {stored:,} records", flush=True)
-                next_report += 20_000
-        for source, batch in pending.items():
-            if batch:
-                _store(sessions, ids[source], batch)
+        store_corpus(sessions, n)
         store_seconds = time.perf_counter() - started
         (home / MARKER).write_text(str(n))
         with sessions() as session:
@@ -150,25 +120,9 @@ def populate(home: Path, n: int) -> Instance:
         engine.dispose()
 
 
-def _source(session: Session, name: str) -> Source:
-    return find_source(session, name) or add_source(session, name, f"https://oai.example.org/{name}/oai")
-
-
-def _store(sessions: sessionmaker[Session], source_id: int, batch: list[HarvestedRecord]) -> int:
-    with sessions.begin() as session:
-        source = session.get(Source, source_id)
-        assert source is not None
-        apply_harvested_page(session, source, batch)
-    return len(batch)
-
 
 # -- the server -----------------------------------------------------------------------------------
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class Server:

@@ -36,7 +36,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -50,19 +49,16 @@ from importlib.metadata import version
 from pathlib import Path
 from urllib.parse import urlencode
 
-from benchmarks.corpus import CONTEXT_LEVELS, LEVELS, SOURCES, SUBJECTS, generate
+from benchmarks.corpus import CONTEXT_LEVELS, LEVELS, SOURCES, SUBJECTS
+from benchmarks.instance import free_port, settings_for, source_name, store_corpus
 from benchmarks.report import ROOT, machine, write_section
-from sqlalchemy.orm import Session, sessionmaker
 
 from oer.search import FACET_FIELDS, open_backend
 from oer.services import discovery
 from oer.services.catalogue import count_resources
 from oer.services.indexing import rebuild_search_index
-from oer.services.resources import HarvestedRecord, apply_harvested_page
-from oer.services.sources import add_source, find_source
-from oer.settings import Settings, ensure_home
+from oer.settings import ensure_home
 from oer.store.database import create_engine_from_settings, migrate, session_factory
-from oer.store.models import Source
 
 SECTION = "## web"
 MARKER = "benchmark-web.json"
@@ -111,9 +107,6 @@ class Instance:
     reused: bool = False
 
 
-def settings_for(home: Path) -> Settings:
-    return Settings.from_env({"OER_HOME": str(home)})
-
 
 def populate(home: Path, n: int) -> Instance:
     """An instance in `home` holding the first `n` corpus items (kept if it already does)."""
@@ -133,30 +126,8 @@ def populate(home: Path, n: int) -> Instance:
             print(f"reusing {home} ({existing:,} resources)", flush=True)
             return Instance(home, n, existing, built.get("store_seconds", 0.0),
                             built.get("index_seconds", 0.0), reused=True)
-        with sessions.begin() as session:
-            ids = {name: _source(session, source_name(name)).id for name, _ in SOURCES}
-        pending: dict[str, list[HarvestedRecord]] = {name: [] for name in ids}
         started = time.perf_counter()
-        stored, next_report = 0, 20_000
-        for item in generate(n):
-            for number, source in enumerate(item.sources):
-                record = item.record
-                identifier = record.oai_identifier or item.resource_id
-                if number:
-                    # A second source serves the same material under its own OAI identifier.
-                    identifier = f"oai:{source_name(source)}:{item.resource_id}"
-                    record = record.with_changes(oai_identifier=identifier)
-                batch = pending[source]
-                batch.append(HarvestedRecord(identifier, record.datestamp or "", record=record))
-                if len(batch) >= PAGE:
-                    stored += _store(sessions, ids[source], batch)
-                    batch.clear()
-            if stored >= next_report:
-                print(f"  stored {stored:,} records", flush=True)
-                next_report += 20_000
-        for source, batch in pending.items():
-            if batch:
-                _store(sessions, ids[source], batch)
+        store_corpus(sessions, n)
         store_seconds = time.perf_counter() - started
         started = time.perf_counter()
         backend = open_backend(settings)
@@ -174,30 +145,9 @@ def populate(home: Path, n: int) -> Instance:
         engine.dispose()
 
 
-def source_name(corpus_source: str) -> str:
-    """The corpus's source names as registered names (which are lower-case slugs)."""
-    return corpus_source.lower()
-
-
-def _source(session: Session, name: str) -> Source:
-    return find_source(session, name) or add_source(session, name, f"https://oai.example.org/{name}/oai")
-
-
-def _store(sessions: sessionmaker[Session], source_id: int, batch: list[HarvestedRecord]) -> int:
-    with sessions.begin() as session:
-        source = session.get(Source, source_id)
-        assert source is not None
-        apply_harvested_page(session, source, batch)
-    return len(batch)
-
 
 # -- the server -----------------------------------------------------------------------------------
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class Server:

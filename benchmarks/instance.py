@@ -1,0 +1,81 @@
+"""Shared by the oai and web benchmarks: an embedded instance filled from the generated corpus.
+
+I/O: files, database.
+"""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from benchmarks.corpus import generate
+from oer.services.resources import HarvestedRecord, apply_harvested_page
+from oer.services.sources import add_source, find_source
+from oer.settings import Settings
+from oer.store.models import Source
+
+# Records per store transaction: larger than a harvest page, to fill 100k records quickly.
+PAGE = 2_000
+
+
+def settings_for(home: Path) -> Settings:
+    return Settings.from_env({"OER_HOME": str(home)})
+
+
+def source_name(corpus_source: str) -> str:
+    """The corpus's source names as registered names (which are lower-case slugs)."""
+    return corpus_source.lower()
+
+
+def store_corpus(sessions: sessionmaker[Session], n: int, *, report_every: int = 20_000) -> int:
+    """Store the first `n` corpus items through the harvest store service; the records stored.
+
+    An item served by several sources is stored once per source, under each
+    source's own OAI identifier, as a harvest of those sources would.
+    """
+    pending: dict[str, list[HarvestedRecord]] = {}
+    source_ids: dict[str, int] = {}
+    stored, next_report = 0, report_every
+    for item in generate(n):
+        for number, source in enumerate(item.sources):
+            record = item.record
+            identifier = record.oai_identifier or item.resource_id
+            if number:
+                # A second source serves the same material under its own OAI identifier.
+                identifier = f"oai:{source_name(source)}:{item.resource_id}"
+                record = record.with_changes(oai_identifier=identifier)
+            if source not in source_ids:
+                with sessions.begin() as session:
+                    source_ids[source] = _source(session, source_name(source)).id
+            batch = pending.setdefault(source, [])
+            batch.append(HarvestedRecord(identifier, record.datestamp or "", record=record))
+            if len(batch) >= PAGE:
+                stored += _store(sessions, source_ids[source], batch)
+                batch.clear()
+        if stored >= next_report:
+            print(f"  stored {stored:,} records", flush=True)
+            next_report += report_every
+    for source, batch in pending.items():
+        if batch:
+            stored += _store(sessions, source_ids[source], batch)
+    return stored
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _source(session: Session, name: str) -> Source:
+    return find_source(session, name) or add_source(session, name, f"https://oai.example.org/{name}/oai")
+
+
+def _store(sessions: sessionmaker[Session], source_id: int, batch: list[HarvestedRecord]) -> int:
+    with sessions.begin() as session:
+        source = session.get(Source, source_id)
+        assert source is not None
+        apply_harvested_page(session, source, batch)
+    return len(batch)
