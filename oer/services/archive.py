@@ -11,10 +11,12 @@ from __future__ import annotations
 import hashlib
 import zlib
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import func, insert, select, tuple_
+from sqlalchemy import Table, func, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from oer.store.models import RawRecord, RawStatus, Source
@@ -23,6 +25,8 @@ from oer.store.types import parse_datestamp, utcnow
 # zlib level 3: on real Edurep records (~4 kB each) it compresses to 14.7% against
 # level 6's 13.1%, in 60% of the time; archiving runs for every harvested record.
 COMPRESSION_LEVEL = 3
+# Fewer versions than this are compressed on the calling thread alone.
+_THREADED_FROM = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,23 +96,45 @@ def archive_raw_records(session: Session, source: Source, versions: Iterable[Raw
         pending.pop((row.oai_identifier, row.datestamp, row.sha256), None)
     if not pending:
         return 0
+    # On the table, past the ORM's per-row bulk bookkeeping: plain rows, same-named columns.
     session.execute(
-        insert(RawRecord),
+        insert(cast(Table, RawRecord.__table__)),
         [
             {
                 "source_id": source.id,
                 "oai_identifier": identifier,
                 "datestamp": datestamp,
                 "sha256": digest,
-                "xml_zlib": zlib.compress(version.xml, COMPRESSION_LEVEL),
+                "xml_zlib": compressed,
                 "status": version.status,
                 "failure_reason": version.failure_reason,
                 "fetched_at": now,
             }
-            for (identifier, datestamp, digest), version in pending.items()
+            for ((identifier, datestamp, digest), version), compressed in zip(
+                pending.items(), _compress([v.xml for v in pending.values()]), strict=True
+            )
         ],
     )
     return len(pending)
+
+
+def _compress(documents: list[bytes]) -> list[bytes]:
+    """zlib-compress documents, a page's worth on two threads.
+
+    zlib lets go of the GIL while it deflates, so a second thread compresses
+    half of a page on another core while this one does the other half.
+    """
+    if len(documents) < _THREADED_FROM:
+        return _deflate(documents)
+    half = len(documents) // 2
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        tail = pool.submit(_deflate, documents[half:])
+        head = _deflate(documents[:half])
+        return head + tail.result()
+
+
+def _deflate(documents: list[bytes]) -> list[bytes]:
+    return [zlib.compress(document, COMPRESSION_LEVEL) for document in documents]
 
 
 def iter_archived_records(

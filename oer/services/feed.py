@@ -31,9 +31,9 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from metadata.vocabulary import VocabularyName, vocabulary
@@ -188,7 +188,8 @@ def write_memberships(session: Session, changes: Sequence[MembershipChange]) -> 
             }
             (updates if spec in change.stored else new_rows).append(row)
     if new_rows:
-        session.execute(insert(FeedMembership), new_rows)
+        # On the table, past the ORM's per-row bulk bookkeeping: plain rows, same-named columns.
+        session.execute(insert(cast(Table, FeedMembership.__table__)), new_rows)
     if updates:
         session.execute(update(FeedMembership), updates)
 

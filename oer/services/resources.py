@@ -47,9 +47,9 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from metadata.record import Record
@@ -58,6 +58,7 @@ from oer.services.archive import RawVersion, archive_raw_records, xml_bytes
 from oer.services.outcome import Outcome
 from oer.store.keys import Key, KeyKind, fits_index, record_keys, target_key
 from oer.store.models import (
+    Base,
     Origin,
     Provenance,
     RawStatus,
@@ -672,8 +673,8 @@ class _Page:
                 new_rows.append(values)
             elif len(values) > 1:
                 updates.append(values)
-        if new_rows:
-            self.session.execute(insert(Resource), new_rows)
+        for group in _by_columns(new_rows):
+            _insert_rows(self.session, Resource, group)
         self._write_provenances()
         for group in _by_columns(updates):
             self.session.execute(update(Resource), group)
@@ -694,8 +695,9 @@ class _Page:
         now = self.now
         new = [p for p in self.provenances.values() if p.change is _Change.NEW]
         if new:
-            self.session.execute(
-                insert(Provenance),
+            _insert_rows(
+                self.session,
+                Provenance,
                 [
                     {
                         "resource_id": p.resource_id,
@@ -761,7 +763,7 @@ class _Page:
             for kind, value in sorted(p.keys, key=lambda k: (k[0].value, k[1]))
         ]
         if keys:
-            self.session.execute(insert(ResourceKey), keys)
+            _insert_rows(self.session, ResourceKey, keys)
 
     def _rebuild_relations(self, records: list[tuple[str, dict[str, Any]]]) -> None:
         if not records:
@@ -790,7 +792,7 @@ class _Page:
         targets = resolve_keys(self.session, {r["target_key"] for r in rows if r["target_key"]})
         for row in rows:
             row["target_resource_id"] = targets.get(row["target_key"])
-        self.session.execute(insert(ResourceRelation), rows)
+        _insert_rows(self.session, ResourceRelation, rows)
 
     def _resolve_waiting_relations(self) -> None:
         """Point relations that named a newly arrived resource's key at that resource."""
@@ -826,6 +828,17 @@ class _Plan:
     feed_hash: str = ""
     content_changed: bool = False
     feed_changed: bool = False
+
+
+def _insert_rows(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
+    """Insert rows with the same columns as one executemany on the table, past the ORM.
+
+    The ORM's bulk insert of plain dicts does the same SQL, but first walks every
+    row through the mapper (a fifth of a page's insert time, with nothing to add:
+    these models map attributes to same-named columns and have no ORM events;
+    column defaults are applied by the Core statement all the same).
+    """
+    session.execute(insert(cast(Table, model.__table__)), rows)
 
 
 def _by_columns(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
