@@ -94,6 +94,11 @@ def search_command(
 ) -> None:
     """Search the index; an empty QUERY lists everything."""
     settings: Settings = current_app.config["OER_SETTINGS"]
+    if settings.search_backend == "tantivy" and not settings.index_dir.exists():
+        # Opening would create an empty index and answer "0 results": true, but misleading.
+        raise click.ClickException(
+            f"no search index in {settings.home}: run `oer init` and harvest a source first"
+        )
     query = SearchQuery(
         text=text,
         filters=parse_filters(filters),

@@ -39,3 +39,19 @@ def test_wsgi_entry_point_refuses_to_start_without_a_secret_key(tmp_path: Path) 
     )
     assert done.returncode != 0
     assert "OER_SECRET_KEY is not set" in done.stderr
+
+
+def test_search_on_an_uninitialised_instance_says_what_to_do(tmp_path: Path) -> None:
+    home = tmp_path / "instance"
+    done = subprocess.run(
+        [str(OER), "search", "breuken"],
+        env=_environment(home),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip() == (
+        f"Error: no search index in {home}: run `oer init` and harvest a source first"
+    )
+    assert not (home / "index").exists()
