@@ -5,12 +5,19 @@ I/O: files, database.
 
 from __future__ import annotations
 
+import http.client
+import os
+import signal
 import socket
+import subprocess
+import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from benchmarks.corpus import generate
+from benchmarks.report import ROOT
 from oer.services.resources import HarvestedRecord, apply_harvested_page
 from oer.services.sources import add_source, find_source
 from oer.settings import Settings
@@ -79,3 +86,57 @@ def _store(sessions: sessionmaker[Session], source_id: int, batch: list[Harveste
         assert source is not None
         apply_harvested_page(session, source, batch)
     return len(batch)
+
+
+class ServerProcess:
+    """A server for the instance in `home`, in its own process group; ready once `ready_path` is 200.
+
+    Leaving the `with` block stops the whole group (a production server has workers).
+    """
+
+    def __init__(
+        self, home: Path, port: int, command: Sequence[str], *, ready_path: str, log_name: str
+    ) -> None:
+        self.home = home
+        self.port = port
+        self.command = list(command)
+        self.ready_path = ready_path
+        self.log = home / log_name
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> ServerProcess:
+        env = {**os.environ, "OER_HOME": str(self.home)}
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                self.command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"{self.command[0]} exited ({self.process.returncode}):\n{self.output()}")
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+                connection.request("GET", self.ready_path)
+                ready = connection.getresponse().status == 200
+                connection.close()
+                if ready:
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.2)
+        self.__exit__()
+        raise SystemExit(f"the server did not answer {self.ready_path} within 60 s:\n{self.output()}")
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")[-3000:]
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()

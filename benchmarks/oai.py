@@ -31,12 +31,9 @@ from __future__ import annotations
 import argparse
 import gzip as gzip_module
 import http.client
-import os
 import re
 import shutil
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -47,7 +44,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 
-from benchmarks.instance import free_port, settings_for, store_corpus
+from benchmarks.instance import ServerProcess, free_port, settings_for, store_corpus
 from benchmarks.report import ROOT, machine, write_section
 from oer.services.catalogue import count_resources
 from oer.settings import ensure_home
@@ -123,53 +120,6 @@ def populate(home: Path, n: int) -> Instance:
 
 # -- the server -----------------------------------------------------------------------------------
 
-
-
-class Server:
-    """gunicorn serving `web.wsgi:app` for the instance in `home`, in a subprocess."""
-
-    def __init__(self, home: Path, port: int, workers: int) -> None:
-        self.home = home
-        self.port = port
-        self.workers = workers
-        self.log = home / "gunicorn.log"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def __enter__(self) -> Server:
-        gunicorn = Path(sys.executable).with_name("gunicorn")
-        env = {**os.environ, "OER_HOME": str(self.home)}
-        command = [str(gunicorn), "--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}",
-                   "--timeout", "120", "web.wsgi:app"]
-        with self.log.open("wb") as log:
-            self.process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log,
-                                            stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(f"gunicorn exited ({self.process.returncode}):\n{self.output()}")
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-                connection.request("GET", "/oai?verb=Identify")
-                if connection.getresponse().status == 200:
-                    connection.close()
-                    return self
-            except OSError:
-                time.sleep(0.2)
-        self.__exit__()
-        raise SystemExit(f"gunicorn did not answer within 60 s:\n{self.output()}")
-
-    def output(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")[-3000:]
-
-    def __exit__(self, *exc_info: object) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
 
 
 # -- the harvest ----------------------------------------------------------------------------------
@@ -275,7 +225,12 @@ def main(argv: list[str] | None = None) -> int:
         if not instance.reused:
             print(f"stored in {instance.store_seconds:.1f} s", flush=True)
         harvests = []
-        with Server(home, free_port(), args.workers) as server:
+        port = free_port()
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        command = [str(gunicorn), "--workers", str(args.workers), "--bind", f"127.0.0.1:{port}",
+                   "--timeout", "120", "web.wsgi:app"]
+        with ServerProcess(home, port, command, ready_path="/oai?verb=Identify",
+                           log_name="gunicorn.log") as server:
             warm_up(server.port, args.workers)
             for name, verb, gzip, arguments in (
                 ("ListRecords `lom`", "ListRecords", False, {"metadataPrefix": "lom"}),

@@ -35,7 +35,6 @@ import json
 import os
 import random
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -50,7 +49,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from benchmarks.corpus import CONTEXT_LEVELS, LEVELS, SOURCES, SUBJECTS
-from benchmarks.instance import free_port, settings_for, source_name, store_corpus
+from benchmarks.instance import ServerProcess, free_port, settings_for, source_name, store_corpus
 from benchmarks.report import ROOT, machine, write_section
 
 from oer.search import FACET_FIELDS, open_backend
@@ -148,52 +147,6 @@ def populate(home: Path, n: int) -> Instance:
 
 # -- the server -----------------------------------------------------------------------------------
 
-
-
-class Server:
-    """`oer serve` in a subprocess on 127.0.0.1, for the instance in `home`."""
-
-    def __init__(self, home: Path, port: int) -> None:
-        self.home = home
-        self.port = port
-        self.log = home / "serve.log"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def __enter__(self) -> Server:
-        oer = Path(sys.executable).with_name("oer")
-        env = {**os.environ, "OER_HOME": str(self.home)}
-        with self.log.open("wb") as log:
-            self.process = subprocess.Popen(
-                [str(oer), "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-                env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(f"`oer serve` exited ({self.process.returncode}):\n{self.output()}")
-            try:
-                status, _ = get(self.port, "/healthz")
-                if status == 200:
-                    return self
-            except OSError:
-                pass
-            time.sleep(0.2)
-        self.__exit__()
-        raise SystemExit(f"`oer serve` did not answer /healthz within 60 s:\n{self.output()}")
-
-    def output(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")[-3000:]
-
-    def __exit__(self, *exc_info: object) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        # The server's whole process group (a production server has worker processes).
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
 
 
 def get(port: int, path: str, timeout: float = 30) -> tuple[int, bytes]:
@@ -551,7 +504,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"in-process search: p50 {run.service_p50_ms:.1f} ms, p95 {run.service_p95_ms:.1f} ms", flush=True)
         typos = misspelt_queries()
         typo_paths = paths("/search", typos)
-        with Server(home, free_port()) as server, tempfile.TemporaryDirectory() as workdir:
+        port = free_port()
+        oer = Path(sys.executable).with_name("oer")
+        command = [str(oer), "serve", "--host", "127.0.0.1", "--port", str(port)]
+        with ServerProcess(home, port, command, ready_path="/healthz", log_name="serve.log") as server, \
+                tempfile.TemporaryDirectory() as workdir:
             totals = check(server.port, api_paths, site_paths)
             run.average_total = statistics.fmean(totals)
             run.nothing_found = sum(1 for total in totals if total == 0)
