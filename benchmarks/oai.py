@@ -45,7 +45,7 @@ from urllib.parse import urlencode
 
 
 from benchmarks.instance import ServerProcess, free_port, settings_for, store_corpus
-from benchmarks.report import ROOT, machine, write_section
+from benchmarks.report import machine, publish
 from oer.services.catalogue import count_resources
 from oer.settings import ensure_home
 from oer.store.database import create_engine_from_settings, migrate, session_factory
@@ -246,11 +246,7 @@ def main(argv: list[str] | None = None) -> int:
                 harvests.append(done)
         command = " ".join([".venv/bin/python -m benchmarks.oai", *(argv if argv is not None else sys.argv[1:])])
         text = report(instance, args.n, harvests, command, args.workers)
-        if args.no_write:
-            print(text)
-        else:
-            write_section(SECTION, text)
-            print(f"wrote the {SECTION!r} section of {(ROOT / 'docs' / 'benchmarks.md').relative_to(ROOT)}")
+        publish(SECTION, text, write=not args.no_write)
     finally:
         if temporary is not None:
             shutil.rmtree(temporary, ignore_errors=True)

@@ -43,3 +43,12 @@ def write_section(heading: str, text: str, report: Path = REPORT) -> None:
         updated = existing.rstrip("\n") + "\n\n" + text
     report.parent.mkdir(parents=True, exist_ok=True)
     report.write_text(updated, encoding="utf-8")
+
+
+def publish(heading: str, text: str, *, write: bool = True, report: Path = REPORT) -> None:
+    """Write the section (and say where), or, with `write` false, print it for a look only."""
+    if not write:
+        print(text)
+        return
+    write_section(heading, text, report)
+    print(f"wrote the {heading!r} section of {report.relative_to(ROOT)}")

@@ -50,7 +50,7 @@ from urllib.parse import urlencode
 
 from benchmarks.corpus import CONTEXT_LEVELS, LEVELS, SOURCES, SUBJECTS
 from benchmarks.instance import ServerProcess, free_port, settings_for, source_name, store_corpus
-from benchmarks.report import ROOT, machine, write_section
+from benchmarks.report import machine, publish
 
 from oer.search import FACET_FIELDS, open_backend
 from oer.services import discovery
@@ -529,11 +529,7 @@ def main(argv: list[str] | None = None) -> int:
                     run.loads.append(load)
             run.server = server_description(home)
         text = report(run)
-        if args.no_write:
-            print(text)
-        else:
-            write_section(SECTION, text)
-            print(f"wrote the {SECTION!r} section of {(ROOT / 'docs' / 'benchmarks.md').relative_to(ROOT)}")
+        publish(SECTION, text, write=not args.no_write)
     finally:
         if temporary is not None:
             shutil.rmtree(temporary, ignore_errors=True)
