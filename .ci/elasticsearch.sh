@@ -68,21 +68,9 @@ find_java() {
     echo "${best}"
 }
 
-stop_node() {
-    if [ -f "${PID_FILE}" ] && kill -0 "$(cat "${PID_FILE}")" 2>/dev/null; then
-        local pid
-        pid="$(cat "${PID_FILE}")"
-        ci_log "stopping Elasticsearch (pid ${pid})"
-        kill "${pid}"
-        for _ in $(seq 1 60); do kill -0 "${pid}" 2>/dev/null || break; sleep 1; done
-        rm -f "${PID_FILE}"
-    else
-        ci_log "no Elasticsearch started by this script is running"
-    fi
-}
 
 case "${1:-start}" in
-    stop) stop_node; exit 0 ;;
+    stop) stop_by_pid_file Elasticsearch "${PID_FILE}" 60; exit 0 ;;
     status) cluster_up && { curl -fsS "${URL}/_cluster/health" >&2; echo >&2; exit 0; }; exit 1 ;;
     start) ;;
     *) ci_die "unknown command ${1}; use start, stop or status" ;;

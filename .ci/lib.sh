@@ -58,3 +58,19 @@ wait_for_port() {
     done
     return 1
 }
+
+# stop_by_pid_file NAME PID_FILE SECONDS: stop the process a start script recorded in PID_FILE,
+# waiting up to SECONDS for it to exit; a script only ever stops what it started itself.
+stop_by_pid_file() {
+    local name="$1" pid_file="$2" seconds="$3" pid deadline
+    if [ -f "${pid_file}" ] && kill -0 "$(cat "${pid_file}")" 2>/dev/null; then
+        pid="$(cat "${pid_file}")"
+        ci_log "stopping ${name} (pid ${pid})"
+        kill "${pid}"
+        deadline=$((SECONDS + seconds))
+        while kill -0 "${pid}" 2>/dev/null && [ "${SECONDS}" -lt "${deadline}" ]; do sleep 0.1; done
+        rm -f "${pid_file}"
+    else
+        ci_log "no ${name} started by this script is running"
+    fi
+}

@@ -34,21 +34,9 @@ announce() {
     echo "export OER_TEST_BROKER_URL=${URL}"
 }
 
-stop_server() {
-    if [ -f "${PID_FILE}" ] && kill -0 "$(cat "${PID_FILE}")" 2>/dev/null; then
-        local pid
-        pid="$(cat "${PID_FILE}")"
-        ci_log "stopping Redis (pid ${pid})"
-        kill "${pid}"
-        for _ in $(seq 1 50); do kill -0 "${pid}" 2>/dev/null || break; sleep 0.1; done
-        rm -f "${PID_FILE}"
-    else
-        ci_log "no Redis started by this script is running"
-    fi
-}
 
 case "${1:-start}" in
-    stop) stop_server; exit 0 ;;
+    stop) stop_by_pid_file Redis "${PID_FILE}" 5; exit 0 ;;
     status) answers; exit ;;
     start) ;;
     *) ci_die "unknown command ${1}; use start, stop or status" ;;
