@@ -49,7 +49,6 @@ from harvester.checkpoint import Checkpoint
 from harvester.datestamps import datestamp_or_none, parse_datestamp
 from harvester.errors import HarvestError, InvalidWindowError
 from harvester.oai_client import ClientSettings, OaiClient
-from harvester.outcome import Outcome as HarvestOutcome
 from harvester.progress import HarvestProgress
 from harvester.records import Page, RawRecord, RepositoryInfo
 from harvester.run import HarvestSource, harvest_source
@@ -358,11 +357,6 @@ def exit_with_parent(parent: int, interval: float = 0.5) -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
-def to_harvest_outcome(outcome: Outcome) -> HarvestOutcome:
-    """The store's outcome as the harvester's (the two enums have the same members)."""
-    return HarvestOutcome[outcome.name]
-
-
 def mark_failed_seen(session: Session, source: Source, items: Sequence[HarvestedRecord],
                      outcomes: Sequence[Outcome]) -> None:
     """A record the source still serves but we cannot read keeps its provenance alive.
@@ -451,7 +445,7 @@ class DatabaseHarvestSink:
             # (everything known comes back as unchanged), only slower.
             return None
 
-    def commit_page(self, records: Sequence[RawRecord], checkpoint: Checkpoint) -> Sequence[HarvestOutcome]:
+    def commit_page(self, records: Sequence[RawRecord], checkpoint: Checkpoint) -> Sequence[Outcome]:
         items = self.normaliser.take(records) if self.normaliser is not None else None
         if items is None:
             items = harvested_page(records, self.metadata_prefix)
@@ -502,7 +496,7 @@ class DatabaseHarvestSink:
             self.background.wake()
         else:
             self._index_changed(touched)
-        return [to_harvest_outcome(outcome) for outcome in result.outcomes]
+        return list(result.outcomes)
 
     def finish(self, summary: HarvestSummary) -> None:
         self.close()

@@ -1,21 +1,14 @@
-"""What applying one harvested record did to the store. Pure; no I/O."""
+"""What applying one harvested record did to the store. Pure; no I/O.
 
-import enum
+The store reports the harvester's own `Outcome` (the sink returns one per
+record), so the two sides share one enum. Counted from the source's point of
+view: CREATED means this source's record is new here (a new resource, a new
+provenance on a resource another source already brought, or a record the
+source had deleted and now serves again); SKIPPED is a deletion of a record
+this store never had (or already deleted); FAILED is kept in the raw archive
+with the reason.
+"""
 
+from harvester.outcome import Outcome
 
-class Outcome(enum.Enum):
-    """The result of one pipeline stage for one record (counted per harvest run).
-
-    Counted from the source's point of view: CREATED means this source's record is
-    new here (a new resource, or a new provenance on a resource another source
-    already brought, or a record the source had deleted and now serves again).
-    """
-
-    CREATED = "created"
-    UPDATED = "updated"
-    UNCHANGED = "unchanged"
-    DELETED = "deleted"
-    # Nothing to do: a deletion of a record this store never had (or already deleted).
-    SKIPPED = "skipped"
-    # Not usable (unparseable, wrong format, bad datestamp); kept in the raw archive with the reason.
-    FAILED = "failed"
+__all__ = ["Outcome"]
