@@ -9,7 +9,8 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 
 from oer.settings import Settings
-from tests.fixtures.browser import Screenshot, serving
+from tests.fixtures.browser import Screenshot
+from tests.fixtures.loopback import serving
 from web.app import create_app
 
 pytestmark = pytest.mark.browser

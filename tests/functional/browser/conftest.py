@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page
 
-from tests.fixtures.browser import serving
+from tests.fixtures.loopback import serving
 
 AXE_DIR = Path(__file__).resolve().parents[2] / "data" / "axe"
 # WCAG 2.0/2.1 A and AA rules, plus axe's best practices (landmarks, headings, ...).

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,10 +9,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
-from werkzeug.serving import make_server
 
 from oer.services.sources import add_source
 from oer.settings import Settings
+from tests.fixtures.loopback import serving
 from tests.integration.feed.harvests import Catalogue, Clock, fill_store, harvest, use_clock, variants
 from web.app import STORE_EXTENSION, create_app
 
@@ -64,12 +63,5 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def live_feed(app: Flask) -> Iterator[str]:
     """The app served over loopback HTTP by werkzeug in a thread; yields the /oai URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="feed-loopback", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.port}/oai"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
+    with serving(app) as base_url:
+        yield f"{base_url}/oai"

@@ -24,7 +24,6 @@ and leaving, deletions at a source).
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -34,7 +33,6 @@ import pytest
 from click.testing import Result
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from werkzeug.serving import make_server
 
 from oer.services.harvesting import harvest
 from oer.services.outcome import Outcome
@@ -43,6 +41,7 @@ from oer.services.sources import add_source
 from oer.settings import Settings
 from oer.store.database import create_engine_from_settings, migrate, session_factory
 from oer.store.models import Provenance, Resource, Source
+from tests.fixtures.loopback import serving
 from tests.functional.feed.conftest import dispose, feed_app
 from tests.integration.feed.harvests import EDUREP_DELTA, Clock, fill_store, page_records, use_clock, variants
 from tests.integration.feed.harvests import harvest as apply_page
@@ -77,15 +76,10 @@ def instance_a(
         session.commit()
         apply_page(session, copies, variants(fixtures_dir, COPIES))
     app = feed_app(store_settings)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="instance-a", daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{server.port}/oai"
+        with serving(app) as base_url:
+            yield f"{base_url}/oai"
     finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
         dispose(app)
 
 

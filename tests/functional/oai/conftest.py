@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -10,10 +9,10 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from werkzeug.serving import make_server
 
 from metadata.normalize import normalize_document
 from oer.settings import Settings
+from tests.fixtures.loopback import serving
 from tests.unit.oai.conftest import FakeClock
 from tests.unit.oai.memory_feed import START, InMemoryFeedRepository, build_corpus, identifier_for
 from web.app import create_app
@@ -75,13 +74,7 @@ def live_feed(tmp_path: Path) -> Iterator[tuple[str, InMemoryFeedRepository]]:
     repository = build_corpus()
     app = create_app({"OER_SETTINGS": settings_for(tmp_path)})
     init_app(app, lambda: repository, page_size=100)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    repository.base_url = f"http://127.0.0.1:{server.port}/oai"
-    thread = threading.Thread(target=server.serve_forever, name="oai-loopback", daemon=True)
-    thread.start()
-    try:
+    with serving(app) as base_url:
+        # The repository names the base URL in Identify; no request has been made yet.
+        repository.base_url = f"{base_url}/oai"
         yield repository.base_url, repository
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
