@@ -5,7 +5,9 @@ NL-LOM gives the licence as a code from its copyright vocabulary
 rights/description, usually a Creative Commons URL (also jurisdiction ports
 such as `/licenses/by/3.0/nl/`). Both become one `Licence(code, url)` with
 the canonical `https://creativecommons.org/...` URL from `schemas/licences.json`
-(a port keeps its country path: it is a different legal text).
+(a port keeps its country path: it is a different legal text). The same table
+says what each licence is made of (`licence_terms`: its CC elements and
+version), which the combination rules in `metadata.licence_rules` build on.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from enum import Enum
 from functools import cache
 from typing import Any
 
@@ -32,6 +35,23 @@ _CC_PATH = re.compile(
 _WORDS = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
 
 
+class LicenceElement(str, Enum):
+    """The Creative Commons licence elements (https://creativecommons.org/licenses/)."""
+
+    ATTRIBUTION = "by"
+    SHARE_ALIKE = "sa"
+    NON_COMMERCIAL = "nc"
+    NO_DERIVATIVES = "nd"
+
+
+@dataclass(frozen=True, slots=True)
+class LicenceTerms:
+    """What a coded licence is made of: its elements (none for CC0 and PDM) and its version."""
+
+    elements: frozenset[LicenceElement]
+    version: tuple[int, int]
+
+
 @dataclass(frozen=True, slots=True)
 class LicenceTable:
     source: str
@@ -39,6 +59,7 @@ class LicenceTable:
     urls: Mapping[str, str]
     labels: Mapping[str, str]
     aliases: Mapping[str, str]
+    terms: Mapping[str, LicenceTerms]
 
 
 @cache
@@ -51,12 +72,26 @@ def licence_table() -> LicenceTable:
         urls={item["code"]: item["url"] for item in data["licences"]},
         labels={**{item["code"]: item["label"] for item in data["licences"]}, **data["reserved"]},
         aliases={clean_line(alias).lower(): code for alias, code in data["aliases"].items()},
+        terms={item["code"]: _terms(item) for item in data["licences"]},
+    )
+
+
+def _terms(item: Mapping[str, Any]) -> LicenceTerms:
+    major, minor = item["version"].split(".")
+    return LicenceTerms(
+        elements=frozenset(LicenceElement(element) for element in item["elements"]),
+        version=(int(major), int(minor)),
     )
 
 
 def canonical_url(code: str) -> str | None:
     """The canonical URL of a licence code; None for `yes`/`no` and unknown codes."""
     return licence_table().urls.get(code)
+
+
+def licence_terms(code: str) -> LicenceTerms | None:
+    """The elements and version of a licence code; None for `yes`/`no` and unknown codes."""
+    return licence_table().terms.get(code)
 
 
 def licence_from_url(text: str) -> Licence | None:
