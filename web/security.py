@@ -5,7 +5,8 @@
   frame-ancestors 'none' plus X-Frame-Options for older browsers,
   X-Content-Type-Options, Referrer-Policy and Permissions-Policy.
 - CSRFProtect (Flask-WTF) on every state-changing request; the OAI-PMH
-  endpoint is exempt: its POST is the protocol's form of a read request.
+  endpoint is exempt: its POST is the protocol's form of a read request; so
+  is the API's licence check, a computation that changes nothing.
 - Static URLs carry a hash of the file's content (`?v=...`, added by
   `url_for("static", ...)`), so a file can be cached for a year and a new
   version is a new URL.
@@ -42,7 +43,8 @@ HEADERS = {
 }
 STATIC_MAX_AGE = 365 * 24 * 3600
 # The OAI-PMH view (see web/oai/views.py): POST there is a protocol request, not a form.
-CSRF_EXEMPT_VIEWS = ("web.oai.views.endpoint",)
+# The licence check (web/remix/api.py): a public computation that reads no session and stores nothing.
+CSRF_EXEMPT_VIEWS = ("web.oai.views.endpoint", "web.remix.api.check")
 VERSION_PARAMETER = "v"
 
 csrf = CSRFProtect()

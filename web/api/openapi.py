@@ -14,6 +14,7 @@ from typing import Any
 
 from schemas import resources
 
+from metadata.licence_rules import CheckCode, Use, rules_table
 from oer.search import FACET_FIELDS
 from oer.services.discovery import (
     DEFAULT_PAGE_SIZE,
@@ -23,6 +24,7 @@ from oer.services.discovery import (
     Permission,
     SortOrder,
 )
+from web.remix.api import MAX_BODY_BYTES, MAX_LICENCE_LENGTH, MAX_PARTS
 
 OPENAPI_VERSION = "3.1.0"
 API_VERSION = "1.0.0"
@@ -214,6 +216,7 @@ def _schemas() -> dict[str, Any]:
                 },
             },
         },
+        **_licence_check_schemas(),
         "Error": {
             "type": "object",
             "additionalProperties": False,
@@ -241,6 +244,73 @@ def _schemas() -> dict[str, Any]:
                         },
                     },
                 },
+            },
+        },
+    }
+
+
+def _licence_check_schemas() -> dict[str, Any]:
+    finding = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["part", "code", "message", "message_nl", "message_en", "conflicts_with"],
+        "properties": {
+            "part": {"type": "integer", "minimum": 0, "description": "Index of the part in `parts`"},
+            "code": {"enum": [c.value for c in CheckCode]},
+            "message": {"type": "string", "description": "In the request's language (Dutch by default)"},
+            "message_nl": {"type": "string"},
+            "message_en": {"type": "string"},
+            "conflicts_with": {
+                "type": "array", "items": {"type": "integer", "minimum": 0},
+                "description": "For a conflict: the other adapted parts it cannot be combined with",
+            },
+        },
+    }
+    return {
+        "LicenceCheckRequest": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["parts"],
+            "properties": {
+                "parts": {
+                    "type": "array",
+                    "maxItems": MAX_PARTS,
+                    "items": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["licence", "use"],
+                        "properties": {
+                            "licence": {
+                                "type": "string", "minLength": 1, "maxLength": MAX_LICENCE_LENGTH,
+                                "description": "NL-LOM copyright code (cc-by-sa-40, cc0-10, yes, no, "
+                                               "...); an unknown code may only be linked to",
+                            },
+                            "use": {"enum": [u.value for u in Use],
+                                    "description": "include: unchanged; adapt: changed"},
+                        },
+                    },
+                },
+            },
+        },
+        "LicenceCheck": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["allowed", "recommended", "problems", "notices"],
+            "properties": {
+                "allowed": {
+                    "type": "array",
+                    "items": {"enum": list(rules_table().candidates)},
+                    "description": "Licences the arrangement may carry, most open first; "
+                                   "empty when a problem makes it impossible",
+                },
+                "recommended": {
+                    "oneOf": [{"type": "null"}, {"enum": list(rules_table().candidates)}],
+                    "description": "The most open allowed licence",
+                },
+                "problems": {"type": "array", "items": finding,
+                             "description": "Parts that make the arrangement impossible"},
+                "notices": {"type": "array", "items": finding,
+                            "description": "Parts that may only be linked to (code link-only)"},
             },
         },
     }
@@ -279,7 +349,8 @@ def _document() -> str:
             "version": API_VERSION,
             "summary": "Search open learning materials for Dutch education and read their records.",
             "description": (
-                "Read-only JSON API of the catalogue. Records are normalised NL-LOM "
+                "Read-only JSON API of the catalogue (the licence check computes an answer and "
+                "stores nothing). Records are normalised NL-LOM "
                 "(`Record` is the same JSON `oer normalize` prints). Filters and facets use the "
                 "field names of the search index; their values are vocabulary codes and OBK ids."
             ),
@@ -348,6 +419,34 @@ def _document() -> str:
                         "200": _ok("Up to `size` suggestions", "SuggestResponse"),
                         "400": _error("A bad or unknown parameter"),
                         "503": _error("The search index is unavailable; retry later"),
+                    },
+                }
+            },
+            "/licences/check": {
+                "post": {
+                    "operationId": "checkLicences",
+                    "summary": "Which licences an arrangement of parts may carry",
+                    "description": (
+                        "Public, no token. Creative Commons' rules: included parts keep their own "
+                        "licence; `yes` and unknown licences may only be linked to; ND parts may not "
+                        "be adapted; an adapted SA part forces the same licence (that version or "
+                        "later), an adapted NC part an NC licence."
+                    ),
+                    "parameters": [
+                        {"name": "Accept-Language", "in": "header", "required": False,
+                         "description": "Language of `message` (nl or en; Dutch by default)",
+                         "schema": {"type": "string"}},
+                    ],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref("LicenceCheckRequest")}},
+                    },
+                    "responses": {
+                        "200": _ok("The answer; an impossible combination has `allowed: []`",
+                                   "LicenceCheck"),
+                        "400": _error("The body is not JSON or not of the documented form "
+                                      "(every problem is listed)"),
+                        "413": _error(f"The body is larger than {MAX_BODY_BYTES} bytes"),
                     },
                 }
             },

@@ -20,6 +20,7 @@ from oer.services import discovery
 from oer.services.catalogue import get_resource, resolve_resource_id
 from web.api.openapi import openapi_document
 from web.catalogue import catalogue, read_session
+from web.remix import api as remix_api
 
 PREFIX = "/api/v1"
 MAX_SUGGESTIONS = 20
@@ -141,3 +142,4 @@ def _item(item: discovery.ResultItem) -> dict[str, Any]:
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(blueprint)
+    remix_api.init_app(app, url_prefix=PREFIX)

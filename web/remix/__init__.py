@@ -1,0 +1,1 @@
+"""Remix: arrangements built from parts of other materials, and the licence check behind them."""
