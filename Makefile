@@ -4,15 +4,25 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+TEST_STAMP := $(VENV)/.test-installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: run install test ci bench typecheck clean
+.PHONY: run install install-test test ci bench typecheck lint lock clean
 
-$(STAMP): setup.cfg pyproject.toml
+# Installs come from the hashed locks in requirements/ (every transitive dependency pinned;
+# README "Dependencies"), then the project itself without dependencies. The lock carries pip and
+# setuptools too, so the editable build needs nothing from outside it (--no-build-isolation).
+$(STAMP): requirements/product.txt setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/product.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# The test tools on top of the product: the test lock is a superset of the product lock with
+# the same pins (it is compiled with the product lock as a constraint).
+$(TEST_STAMP): $(STAMP) requirements/test.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/test.txt
+	touch $(TEST_STAMP)
 
 # The product with the bundled sample sources harvested, on http://127.0.0.1:5000 (`oer demo`;
 # data in ./instance). DEMO_ARGS passes options through, e.g. DEMO_ARGS="--port 8000".
@@ -22,20 +32,50 @@ run: $(STAMP)
 
 install: $(STAMP)
 
+install-test: $(TEST_STAMP)
+
 # Serial on purpose: the real-service tests share one server of each kind, and not all of them
 # isolate their names per pytest-xdist worker yet. PYTEST_ARGS passes options through (-k, -x).
-test: $(STAMP)
+test: $(TEST_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # What CI runs: installs and starts PostgreSQL, Redis, Elasticsearch and Chromium, then `make test`.
 ci:
 	bash .ci/run
 
-typecheck: $(STAMP)
-	$(BIN)/mypy metadata harvester oer/search
+# mypy's strictness per package is set in setup.cfg; ruff's rules in pyproject.toml.
+MYPY_PATHS := metadata harvester oer/search web/oai
+typecheck: $(TEST_STAMP)
+	$(BIN)/mypy $(MYPY_PATHS)
 
-bench: $(STAMP)
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy $(MYPY_PATHS)
+
+# Regenerates the locks from setup.cfg, keeping every existing pin that still fits (so adding a
+# dependency adds only what it needs). UPGRADE=1 moves everything to the newest versions;
+# UPGRADE_PACKAGE="babel flask" only those. The lock tool runs from its own venv, so the
+# product's venv holds exactly the lock. --universal: one lock for every platform and Python
+# >= 3.11 (a developer's machine, CI and the python:3.11 image).
+LOCK_VENV ?= .venv-lock
+UV := $(LOCK_VENV)/bin/uv
+COMPILE = $(UV) pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+	--custom-compile-command 'make lock' $(if $(UPGRADE),--upgrade) \
+	$(addprefix --upgrade-package ,$(UPGRADE_PACKAGE))
+
+$(UV): requirements/tools.txt
+	test -x $(LOCK_VENV)/bin/python || $(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet --require-hashes -r requirements/tools.txt
+	touch $(UV)
+
+lock: $(UV)
+	$(COMPILE) -o requirements/tools.txt requirements/tools.in
+	$(COMPILE) -o requirements/product.txt setup.cfg requirements/installer.in
+	$(COMPILE) -o requirements/test.txt --extra test -c requirements/product.txt \
+		setup.cfg requirements/installer.in
+
+bench: $(TEST_STAMP)
 	$(BIN)/python -m benchmarks.normalize
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .hypothesis
+	rm -rf $(VENV) $(LOCK_VENV) .pytest_cache .mypy_cache .hypothesis
