@@ -64,7 +64,10 @@ fi
 if [ "$(id -u)" = 0 ]; then
     if ! id -u "$SYSTEM_USER" >/dev/null 2>&1; then
         log "creating system user $SYSTEM_USER"
-        useradd --system --no-create-home --shell /usr/sbin/nologin "$SYSTEM_USER"
+        # Elasticsearch's script creates the same user in parallel (.ci/run phase 2): losing
+        # that race is fine as long as the user exists afterwards.
+        useradd --system --no-create-home --shell /usr/sbin/nologin "$SYSTEM_USER" 2>/dev/null \
+            || id -u "$SYSTEM_USER" >/dev/null 2>&1
     fi
     as_server_user() { runuser -u "$SYSTEM_USER" -- "$@"; }
 else

@@ -7,7 +7,7 @@ Run as `.venv/bin/python -m benchmarks.harvest [--n 100000]`. Three processes:
 - the reference: bare sickle iterating the same list (`ListRecords`, every
   record parsed into sickle's `Record`), nothing stored;
 - the harvest: a fresh OER_HOME (SQLite + tantivy, the embedded defaults),
-  the source registered, then the real `oer.services.harvesting.harvest`
+  the source registered, then the real `oer.harvesting.service.harvest`
   from the first request to the last index commit. Its peak RSS
   (`getrusage` maxrss) is read when 10 %, 50 % and 100 % of the records are
   stored, to show memory stays flat as the corpus grows; the peak of its
@@ -110,13 +110,14 @@ class RssMarks:
 
 
 def run_harvest(url: str, home: Path, n: int) -> dict[str, Any]:
+    from sqlalchemy import func, select
+
+    from oer.catalogue.models import Resource
+    from oer.harvesting.service import harvest, store_sessions
+    from oer.harvesting.sources import add_source
     from oer.search import SearchQuery, open_backend
-    from oer.services.harvesting import harvest, store_sessions
-    from oer.services.sources import add_source
     from oer.settings import Settings, ensure_home
     from oer.store.database import migrate
-    from oer.store.models import Resource
-    from sqlalchemy import func, select
 
     settings = ensure_home(Settings.from_env({"OER_HOME": str(home)}))
     migrate(settings)
@@ -202,7 +203,7 @@ def report_text(n: int, sickles: list[dict[str, float]], harvested: dict[str, An
 Corpus: {n:,} generated NL-LOM records (`harvester.replay_pages.GeneratedCorpus`, complete IMS-binding
 records of about 4 kB), served in pages of {PAGE_SIZE} by `harvester.replay_server` over loopback HTTP
 from a separate process. End to end: a fresh OER_HOME with the embedded defaults (SQLite + tantivy),
-`oer.services.harvesting.harvest` from the first request to the last index commit (fetch, parse,
+`oer.harvesting.service.harvest` from the first request to the last index commit (fetch, parse,
 normalise, archive, store with checkpoint per page, index), in its own process; afterwards the store
 held {harvested["stored"]:,} live resources and the index {harvested["indexed"]:,} documents.
 Reference: bare sickle iterating the same list (`ListRecords`, each record parsed into sickle's

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from benchmarks.corpus import generate
 from benchmarks.report import ROOT
-from oer.services.resources import HarvestedRecord, apply_harvested_page
-from oer.services.sources import add_source, find_source
+from oer.harvesting.models import Source
+from oer.harvesting.provenance import HarvestedRecord, apply_harvested_page
+from oer.harvesting.sources import add_source, find_source
 from oer.settings import Settings
-from oer.store.models import Source
 
 # Records per store transaction: larger than a harvest page, to fill 100k records quickly.
 PAGE = 2_000

@@ -43,10 +43,9 @@ from importlib.metadata import version
 from pathlib import Path
 from urllib.parse import urlencode
 
-
 from benchmarks.instance import ServerProcess, free_port, settings_for, store_corpus
 from benchmarks.report import machine, publish
-from oer.services.catalogue import count_resources
+from oer.catalogue.queries import count_resources
 from oer.settings import ensure_home
 from oer.store.database import create_engine_from_settings, migrate, session_factory
 

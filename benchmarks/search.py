@@ -16,7 +16,7 @@ Run as `.venv/bin/python -m benchmarks.search [--backend tantivy|elasticsearch|a
 - search-box suggestions: `SearchBackend.suggest` p50/p95 over prefixes of
   1 to 6 letters of common title words, plus a few multi-word prefixes, as a
   search box asks on every keystroke;
-- "did you mean": `oer.services.discovery.did_you_mean` p50/p95 (spelling
+- "did you mean": `oer.discovery.search.did_you_mean` p50/p95 (spelling
   lookups per unknown word plus the search that checks the correction finds
   something) over searches with typos, as the site runs it when a search
   finds nothing.
@@ -45,8 +45,14 @@ from typing import Any
 
 from benchmarks.corpus import LEVELS, SUBJECTS, generate
 from benchmarks.report import machine, write_section
-from oer.search import FACET_FIELDS, SearchBackend, SearchDocument, SearchQuery, document_from_record
-from oer.services.discovery import SearchRequest, did_you_mean
+from oer.discovery.search import SearchRequest, did_you_mean
+from oer.search import (
+    FACET_FIELDS,
+    SearchBackend,
+    SearchDocument,
+    SearchQuery,
+    document_from_record,
+)
 
 SECTION = "## search"
 BATCH = 1_000

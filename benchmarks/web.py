@@ -49,13 +49,18 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from benchmarks.corpus import CONTEXT_LEVELS, LEVELS, SOURCES, SUBJECTS
-from benchmarks.instance import ServerProcess, free_port, settings_for, source_name, store_corpus
+from benchmarks.instance import (
+    ServerProcess,
+    free_port,
+    settings_for,
+    source_name,
+    store_corpus,
+)
 from benchmarks.report import machine, publish
-
+from oer.catalogue.queries import count_resources
+from oer.discovery import search as discovery
+from oer.discovery.indexing import rebuild_search_index
 from oer.search import FACET_FIELDS, open_backend
-from oer.services import discovery
-from oer.services.catalogue import count_resources
-from oer.services.indexing import rebuild_search_index
 from oer.settings import ensure_home
 from oer.store.database import create_engine_from_settings, migrate, session_factory
 
@@ -425,7 +430,7 @@ def report(run: Run) -> str:
   {run.average_total:,.0f} matches per query on average; {run.nothing_found} of {QUERY_COUNT} find nothing.
   `/search` renders the HTML results page (20 hits, facets, snippets); `/api/v1/resources`
   returns JSON (20 items and the counts of every facet field).
-- Reference: the same API searches in-process, without HTTP (`oer.services.discovery.search`,
+- Reference: the same API searches in-process, without HTTP (`oer.discovery.search.search`,
   parse + search + facet labels, one at a time): p50 {run.service_p50_ms:.1f} ms, p95 {run.service_p95_ms:.1f} ms.
 - The last row, apart from the target: {run.typos} one-word texts with a typo (two letters swapped;
   {run.typos_found_nothing} of them find nothing, so the site looks for a correction, "did you mean").

@@ -9,6 +9,6 @@ implements, so it never imports the store. Nothing is imported here, so
 - `backoff`: `RetryPolicy`, Retry-After.  `window`: incremental `from`.
 - `run.harvest_source`: the page loop.  `checkpoint.Checkpoint`, `outcome.Outcome`,
   `summary.HarvestSummary`, `sink.HarvestSink`, `progress.HarvestProgress`.
-- `memory_sink.MemorySink`: the reference sink.  `replay_server`/`replay_pages`: a loopback
-  OAI-PMH server for tests, benchmarks and the demo.
+- `replay_server`/`replay_pages`: a loopback OAI-PMH server for tests, benchmarks and the
+  demo. (The reference sink for tests is `tests.support.memory_sink.MemorySink`.)
 """

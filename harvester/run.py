@@ -50,7 +50,12 @@ from harvester.progress import HarvestProgress, PageProgress, SilentProgress
 from harvester.records import Page, RepositoryInfo
 from harvester.sink import HarvestSink
 from harvester.summary import HarvestSummary
-from harvester.window import DEFAULT_OVERLAP, incremental_from, override_from, restart_from
+from harvester.window import (
+    DEFAULT_OVERLAP,
+    incremental_from,
+    override_from,
+    restart_from,
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,7 @@
 """The interface through which a harvest stores what it receives. Pure; no I/O.
 
 `oer` implements it with the database, the raw-record archive and the search
-index; `harvester.memory_sink` is the reference implementation for tests.
+index; `tests.support.memory_sink` is the reference implementation for tests.
 """
 
 from __future__ import annotations

@@ -40,9 +40,8 @@ from enum import Enum
 from functools import cache
 from typing import Any
 
-from schemas import resources
-
 from metadata.licence import LicenceElement, LicenceTerms, licence_table, licence_terms
+from schemas import resources
 
 SA = LicenceElement.SHARE_ALIKE
 NC = LicenceElement.NON_COMMERCIAL

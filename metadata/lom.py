@@ -35,7 +35,15 @@ from lxml import etree
 from metadata.duration import duration_to_seconds, seconds_to_duration
 from metadata.issues import IssueCode, make_issue
 from metadata.licence import licence_table, normalise_licence
-from metadata.record import Contributor, Identifier, Issue, Licence, Record, Relation, Term
+from metadata.record import (
+    Contributor,
+    Identifier,
+    Issue,
+    Licence,
+    Record,
+    Relation,
+    Term,
+)
 from metadata.text import (
     NO_LANGUAGE,
     choose_main_text,

@@ -34,7 +34,12 @@ from typing import Any
 
 from metadata.completeness import assess_completeness
 from metadata.dublin_core import read_dublin_core
-from metadata.errors import MetadataError, OAIResponseError, RecordError, UnsupportedMetadataError
+from metadata.errors import (
+    MetadataError,
+    OAIResponseError,
+    RecordError,
+    UnsupportedMetadataError,
+)
 from metadata.issues import IssueCode, make_issue
 from metadata.lom import LomFacts, read_lom
 from metadata.record import Issue, Record

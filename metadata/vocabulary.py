@@ -15,11 +15,10 @@ from enum import Enum
 from functools import cache
 from typing import Any
 
-from schemas import resources
-
 from metadata.issues import IssueCode, make_issue
 from metadata.record import Issue, Term
 from metadata.text import clean_line
+from schemas import resources
 
 
 class VocabularyName(str, Enum):

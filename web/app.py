@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from oer.settings import Settings
 from oer.store.database import create_engine_from_settings, session_factory
-from web import api, catalogue, errors, health, i18n, security, site
-from web.feed import init_feed
+from web import api, discovery, errors, health, i18n, runtime, security
+from web.oai.store import init_feed
 
 STORE_EXTENSION = "oer_store"
 
@@ -42,11 +42,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions[STORE_EXTENSION] = store
     init_feed(app, settings, store.sessions)
     # The discovery site and JSON API: one init_app per concern.
-    catalogue.init_app(app)
+    runtime.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)
-    site.init_app(app)
+    discovery.init_app(app)
     api.init_app(app)
     health.init_app(app)
     return app

@@ -17,8 +17,8 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from oer.discovery.search import DiscoveryRequestError, Problem
 from oer.search import SearchUnavailableError
-from oer.services.discovery import DiscoveryRequestError, Problem
 from oer.store.errors import StoreError
 
 log = logging.getLogger(__name__)

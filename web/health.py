@@ -12,9 +12,9 @@ from flask import Blueprint, Flask, Response, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from oer.catalogue.queries import count_resources
 from oer.errors import OerError
-from oer.services.catalogue import count_resources
-from web.catalogue import read_session, search_backend
+from web.runtime import read_session, search_backend
 
 blueprint = Blueprint("health", __name__)
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Flask, Response, redirect, request
-from werkzeug.wrappers import Response as BaseResponse
 from flask_babel import Babel, get_locale
+from werkzeug.wrappers import Response as BaseResponse
 
 DEFAULT_LANGUAGE = "nl"
 # Language code -> its own name (the switch names each language in that language).

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from babel import Locale, UnknownLocaleError
-from flask_babel import get_locale, gettext, lazy_gettext as _l, ngettext
+from flask_babel import get_locale, gettext, ngettext
+from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
 FIELD_LABELS: Mapping[str, LazyString] = {

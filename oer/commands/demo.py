@@ -16,17 +16,17 @@ import click
 
 from oer.commands.harvest import progress_bars, summary_line
 from oer.commands.serve import DEFAULT_HOST, DEFAULT_PORT, serve_command
-from oer.search import SearchQuery, open_backend
-from oer.services.demo import (
+from oer.demo import (
     DemoError,
     Registration,
     SampleSource,
     SourceRegistration,
     register_sample_sources,
-    sample_sources,
     sample_replay,
+    sample_sources,
 )
-from oer.services.harvesting import HarvestReport, harvest, store_sessions
+from oer.harvesting.service import HarvestReport, harvest, store_sessions
+from oer.search import SearchQuery, open_backend
 from oer.settings import Settings, ensure_home
 from oer.store.database import migrate
 

@@ -20,11 +20,11 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from harvester.backoff import RetryNotice
+from harvester.outcome import Outcome
 from harvester.progress import PageProgress
-from oer.services.harvesting import HarvestReport, HarvestStatus, harvest, store_sessions
-from oer.services.outcome import Outcome
-from oer.services.renormalize import RenormalizeReport, renormalize
-from oer.services.sources import list_sources
+from oer.harvesting.renormalize import RenormalizeReport, renormalize
+from oer.harvesting.service import HarvestReport, HarvestStatus, harvest, store_sessions
+from oer.harvesting.sources import list_sources
 from oer.settings import Settings
 
 SUMMARY_OUTCOMES = (Outcome.CREATED, Outcome.UPDATED, Outcome.UNCHANGED, Outcome.DELETED, Outcome.FAILED)

@@ -16,9 +16,18 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
+from oer.catalogue.queries import count_resources
+from oer.discovery.indexing import rebuild_search_index
+from oer.harvesting.service import store_sessions
 from oer.search import (
     FACET_FIELDS,
     SearchQuery,
@@ -28,11 +37,7 @@ from oer.search import (
     open_backend,
 )
 from oer.search.query import MAX_PAGE_SIZE
-from oer.services.catalogue import count_resources
-from oer.services.harvesting import store_sessions
-from oer.services.indexing import rebuild_search_index
 from oer.settings import Settings
-
 
 PIPED_WIDTH = 160
 

@@ -18,11 +18,17 @@ from flask.cli import with_appcontext
 from rich.console import Console
 from rich.table import Table
 
-from oer.services.harvesting import engine_of, source_lock, store_sessions
-from oer.services.indexing import SearchIndexer, mark_index_pending
-from oer.services.sources import SourceStatus, add_source, get_source, remove_source, source_statuses
+from oer.discovery.indexing import SearchIndexer, mark_index_pending
+from oer.harvesting.models import HarvestRun
+from oer.harvesting.service import engine_of, source_lock, store_sessions
+from oer.harvesting.sources import (
+    SourceStatus,
+    add_source,
+    get_source,
+    remove_source,
+    source_statuses,
+)
 from oer.settings import Settings
-from oer.store.models import HarvestRun
 
 # Piped output has no terminal width to fit; wide enough that a row stays on one line.
 PIPED_WIDTH = 200

@@ -13,8 +13,8 @@ from alembic.autogenerate.api import AutogenContext
 from sqlalchemy.engine import Connection
 
 from oer.settings import Settings
+from oer.store.registry import load_models
 from oer.store.database import create_engine_from_url
-from oer.store.models import Base
 from oer.store.types import JSONDocument, UTCDateTime
 
 config = context.config
@@ -39,7 +39,7 @@ def render_item(kind: str, obj: Any, autogen: AutogenContext) -> str | Literal[F
 def run_migrations(connection: Connection) -> None:
     context.configure(
         connection=connection,
-        target_metadata=Base.metadata,
+        target_metadata=load_models(),
         # SQLite cannot ALTER most things; batch mode copies the table instead.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
@@ -50,7 +50,7 @@ def run_migrations(connection: Connection) -> None:
 
 
 def run_offline(url: str) -> None:
-    context.configure(url=url, target_metadata=Base.metadata, literal_binds=True)
+    context.configure(url=url, target_metadata=load_models(), literal_binds=True)
     with context.begin_transaction():
         context.run_migrations()
 

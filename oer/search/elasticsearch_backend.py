@@ -39,7 +39,12 @@ from elasticsearch.helpers import streaming_bulk
 
 from oer.errors import ConfigurationError
 from oer.search.backend import ALL_CAPABILITIES, Capability, Health, SearchBackend
-from oer.search.document import FACET_FIELDS, HIGHLIGHT_FIELDS, TEXT_FIELD_BOOSTS, SearchDocument
+from oer.search.document import (
+    FACET_FIELDS,
+    HIGHLIGHT_FIELDS,
+    TEXT_FIELD_BOOSTS,
+    SearchDocument,
+)
 from oer.search.errors import SearchError, SearchQueryError, SearchUnavailableError
 from oer.search.query import (
     MIN_SUGGEST_CHARS,

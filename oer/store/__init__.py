@@ -1,1 +1,5 @@
-"""The store: database models, engines, sessions and migrations. Written to only through `oer.services`."""
+"""The store: the declarative base, engines, sessions, migrations and the model registry.
+
+Each domain owns its tables (`oer.<domain>.models`) and is their only writer
+(`oer.<domain>.service`); `registry` lists the model modules for Alembic.
+"""

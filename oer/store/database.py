@@ -26,7 +26,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from oer.settings import Settings
 from oer.store.errors import DatabaseOutdatedError, DatabaseUnavailableError
-from oer.store.models import Base
 
 # Seconds a SQLite writer waits for another writer's lock before giving up.
 SQLITE_BUSY_TIMEOUT = 30
@@ -125,7 +124,11 @@ def schema_differences(engine: Engine) -> list[Any]:
         context = MigrationContext.configure(
             connection, opts={"compare_type": True, "compare_server_default": True}
         )
-        return list(compare_metadata(context, Base.metadata))
+        # Imported here, not at the top: the registry imports every domain's models, and the
+        # domains import this module for their sessions.
+        from oer.store.registry import load_models
+
+        return list(compare_metadata(context, load_models()))
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

@@ -25,7 +25,7 @@ TaskFunction = Callable[..., Any]
 
 # Modules that declare tasks, imported before the registry is read (by a worker, by beat).
 TASK_MODULES: tuple[str, ...] = (
-    "oer.tasks.harvest",
+    "oer.harvesting.tasks",
 )
 
 

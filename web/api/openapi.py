@@ -12,11 +12,8 @@ import json
 from functools import cache
 from typing import Any
 
-from schemas import resources
-
 from metadata.licence_rules import CheckCode, Use, rules_table
-from oer.search import FACET_FIELDS
-from oer.services.discovery import (
+from oer.discovery.search import (
     DEFAULT_PAGE_SIZE,
     MAX_API_PAGE_SIZE,
     MAX_TEXT_LENGTH,
@@ -24,6 +21,8 @@ from oer.services.discovery import (
     Permission,
     SortOrder,
 )
+from oer.search import FACET_FIELDS
+from schemas import resources
 from web.remix.api import MAX_BODY_BYTES, MAX_LICENCE_LENGTH, MAX_PARTS
 
 OPENAPI_VERSION = "3.1.0"

@@ -2,7 +2,7 @@
 
 Wiring (in the app factory or a test)::
 
-    init_app(app, repository_factory)   # formats default to web.oai.formats.feed_formats()
+    init_app(app, repository_factory)   # formats default to oer.feed.oai.formats.feed_formats()
 
 `repository_factory` is called once per request (inside the request context,
 so it may open a database session or read `flask.request`); the provider,
@@ -19,10 +19,10 @@ from datetime import timedelta
 from flask import Blueprint, Flask, Response, current_app, request
 
 from oer.errors import ConfigurationError
-from web.oai.feed import FeedRepository
-from web.oai.formats import MetadataFormats, feed_formats
-from web.oai.provider import DEFAULT_PAGE_SIZE, Clock, OaiProvider, utc_now
-from web.oai.tokens import MINIMUM_LIFETIME, ResumptionTokens
+from oer.feed.oai.contract import FeedRepository
+from oer.feed.oai.formats import MetadataFormats, feed_formats
+from oer.feed.oai.provider import DEFAULT_PAGE_SIZE, Clock, OaiProvider, utc_now
+from oer.feed.oai.tokens import MINIMUM_LIFETIME, ResumptionTokens
 
 EXTENSION = "oai"
 CONTENT_TYPE = "text/xml; charset=utf-8"

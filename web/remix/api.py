@@ -16,7 +16,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, jsonify, request
 
 from metadata.licence_rules import Part, Use, check_licences
-from oer.services.discovery import Problem
+from oer.discovery.search import Problem
 from web.errors import json_error
 from web.i18n import current_language
 

@@ -10,10 +10,17 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from oer.services.sources import add_source
+from oer.harvesting.sources import add_source
 from oer.settings import Settings
 from tests.fixtures.loopback import serving
-from tests.integration.feed.harvests import Catalogue, Clock, fill_store, harvest, use_clock, variants
+from tests.integration.feed.harvests import (
+    Catalogue,
+    Clock,
+    fill_store,
+    harvest,
+    use_clock,
+    variants,
+)
 from web.app import STORE_EXTENSION, create_app
 
 # Copies of the real records on top of them, so that lists take several pages of 100.

@@ -14,15 +14,23 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from metadata.record import Record
-from oer.services.feed_repository import DatabaseFeedRepository
-from oer.services.resources import HarvestedRecord
+from oer.catalogue.models import Resource
+from oer.feed.oai.contract import FeedRepository
+from oer.feed.repository import DatabaseFeedRepository
+from oer.harvesting.models import Provenance, Source
+from oer.harvesting.provenance import HarvestedRecord
 from oer.settings import Settings
-from oer.store.models import Provenance, Resource, Source
 from tests.functional.feed.conftest import COPIES, dispose, feed_app
-from tests.integration.feed.harvests import EDUREP_DELTA, EDUREP_INITIAL, Catalogue, Clock, harvest, page_records
+from tests.integration.feed.harvests import (
+    EDUREP_DELTA,
+    EDUREP_INITIAL,
+    Catalogue,
+    Clock,
+    harvest,
+    page_records,
+)
 from tests.unit.oai.validation import NS, error_codes, validate_response
-from web.feed import StoreFeedRepository
-from web.oai.feed import FeedRepository
+from web.oai.store import StoreFeedRepository
 
 Header = tuple[str, str, bool, tuple[str, ...]]
 

@@ -11,7 +11,7 @@ from sickle import Sickle
 from sickle.oaiexceptions import NoRecordsMatch
 from sqlalchemy.orm import Session, sessionmaker
 
-from oer.services.feed_repository import DatabaseFeedRepository
+from oer.feed.repository import DatabaseFeedRepository
 
 # pyoai 2.5.0 needs lxml's removed XPathEvaluator.evaluate; the fixture (autouse) lends it.
 from tests.functional.oai.test_independent_clients import pyoai_on_current_lxml  # noqa: F401

@@ -3,7 +3,7 @@
 Instance A is the store of the other feed tests (SQLite or PostgreSQL) filled from
 the real fixtures, served over loopback HTTP by werkzeug. Instance B is a second,
 empty instance (its own SQLite database and home) that registers A's /oai as a
-source with `oer sources add` and harvests it with `oer.services.harvesting.harvest`,
+source with `oer sources add` and harvests it with `oer.harvesting.service.harvest`,
 first everything, then incrementally after A changed (an edit, a source joining
 and leaving, deletions at a source).
 
@@ -34,16 +34,24 @@ from click.testing import Result
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from oer.services.harvesting import harvest
-from oer.services.outcome import Outcome
-from oer.services.resources import HarvestedRecord
-from oer.services.sources import add_source
+from harvester.outcome import Outcome
+from oer.catalogue.models import Resource
+from oer.harvesting.models import Provenance, Source
+from oer.harvesting.provenance import HarvestedRecord
+from oer.harvesting.service import harvest
+from oer.harvesting.sources import add_source
 from oer.settings import Settings
 from oer.store.database import create_engine_from_settings, migrate, session_factory
-from oer.store.models import Provenance, Resource, Source
 from tests.fixtures.loopback import serving
 from tests.functional.feed.conftest import dispose, feed_app
-from tests.integration.feed.harvests import EDUREP_DELTA, Clock, fill_store, page_records, use_clock, variants
+from tests.integration.feed.harvests import (
+    EDUREP_DELTA,
+    Clock,
+    fill_store,
+    page_records,
+    use_clock,
+    variants,
+)
 from tests.integration.feed.harvests import harvest as apply_page
 from web.app import create_app
 from web.cli import build_cli

@@ -14,7 +14,12 @@ from metadata.normalize import normalize_document
 from oer.settings import Settings
 from tests.fixtures.loopback import serving
 from tests.unit.oai.conftest import FakeClock
-from tests.unit.oai.memory_feed import START, InMemoryFeedRepository, build_corpus, identifier_for
+from tests.unit.oai.memory_feed import (
+    START,
+    InMemoryFeedRepository,
+    build_corpus,
+    identifier_for,
+)
 from web.app import create_app
 from web.oai.views import init_app
 

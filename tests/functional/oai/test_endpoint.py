@@ -13,12 +13,12 @@ from werkzeug.test import TestResponse
 
 from metadata.formats import MetadataFormat as MetadataPrefix
 from oer.errors import ConfigurationError
+from oer.feed.oai.formats import feed_formats
 from tests.functional.oai.conftest import fixture_records_feed, settings_for
 from tests.unit.oai.conftest import FakeClock
 from tests.unit.oai.memory_feed import InMemoryFeedRepository
 from tests.unit.oai.validation import NS, error_codes, validate_response
 from web.app import create_app
-from web.oai.formats import feed_formats
 from web.oai.views import init_app
 
 

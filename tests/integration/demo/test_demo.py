@@ -21,11 +21,11 @@ import pytest
 from sqlalchemy import func, select
 
 from benchmarks import sample
-from oer.services.demo import sample_sources, sample_replay
-from oer.services.sources import add_source
+from oer.demo import sample_replay, sample_sources
+from oer.harvesting.models import Provenance
+from oer.harvesting.sources import add_source
 from oer.settings import Settings
 from oer.store.database import create_engine_from_settings, migrate, session_factory
-from oer.store.models import Provenance
 
 OER = str(Path(sys.executable).with_name("oer"))
 SOURCES = ("wikiwijs-sample", "schoolrepo-sample")

@@ -7,7 +7,6 @@ import re
 import subprocess
 from pathlib import Path
 
-
 from oer.commands.demo import DEFAULT_HOST, DEFAULT_PORT, demo_command
 
 ROOT = Path(__file__).resolve().parents[3]

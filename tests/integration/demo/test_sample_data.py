@@ -14,7 +14,7 @@ from metadata.conformance import ims_lom_errors
 from metadata.formats import MetadataFormat, record_to_element
 from metadata.normalize import normalize_records
 from metadata.record import Record
-from oer.services.demo import sample_sources
+from oer.demo import sample_sources
 from schemas import resources
 
 SAMPLE_DIR = sample.TARGET

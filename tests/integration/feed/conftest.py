@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
-from oer.services.feed_repository import DatabaseFeedRepository
+from oer.feed.repository import DatabaseFeedRepository
 from tests.integration.feed.harvests import Catalogue, Clock, fill_store, use_clock
 
 

@@ -20,10 +20,13 @@ from sqlalchemy.orm import Session
 
 from metadata.normalize import normalize_document
 from metadata.record import Identifier, Record
-from oer.services import feed, resources
-from oer.services.resources import HarvestedRecord, PageResult, apply_harvested_page
-from oer.services.sources import add_source
-from oer.store.models import FeedMembership, Resource, Source
+from oer.catalogue.models import Resource
+from oer.feed import sets as feed
+from oer.feed.models import FeedMembership
+from oer.harvesting import provenance as resources
+from oer.harvesting.models import Source
+from oer.harvesting.provenance import HarvestedRecord, PageResult, apply_harvested_page
+from oer.harvesting.sources import add_source
 
 T0 = datetime(2024, 3, 1, 12, 0, 0, tzinfo=UTC)
 

@@ -9,12 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from metadata.record import Record
-from oer.services import feed
-from oer.services.catalogue import get_resource
-from oer.services.feed_repository import DatabaseFeedRepository
-from oer.services.resources import HarvestedRecord, touch_feed, withdraw_provenances
-from oer.services.sources import remove_source
-from oer.store.models import Provenance, Resource, Source
+from oer.catalogue.models import Resource
+from oer.discovery.queries import get_resource
+from oer.feed import sets as feed
+from oer.feed.repository import DatabaseFeedRepository
+from oer.harvesting.models import Provenance, Source
+from oer.harvesting.provenance import HarvestedRecord, touch_feed, withdraw_provenances
+from oer.harvesting.sources import remove_source
 from tests.integration.feed.harvests import (
     ANATOMYTOOL,
     EDUREP_DELTA,

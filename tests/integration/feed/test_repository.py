@@ -11,10 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from metadata.record import Record
-from oer.services import feed
-from oer.services.feed_repository import DatabaseFeedRepository, FeedEntry
-from oer.services.resources import HarvestedRecord
-from oer.store.models import FeedMembership, Provenance, Resource, Source
+from oer.catalogue.models import Resource
+from oer.feed import sets as feed
+from oer.feed.models import FeedMembership
+from oer.feed.repository import DatabaseFeedRepository, FeedEntry
+from oer.harvesting.models import Provenance, Source
+from oer.harvesting.provenance import HarvestedRecord
 from tests.integration.feed.harvests import (
     EDUREP_DELTA,
     Catalogue,

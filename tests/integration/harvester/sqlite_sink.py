@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from harvester.checkpoint import Checkpoint
-from harvester.memory_sink import record_key
 from harvester.outcome import Outcome
 from harvester.records import RawRecord
 from harvester.summary import HarvestSummary
+from tests.support.memory_sink import record_key
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (

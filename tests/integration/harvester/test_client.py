@@ -18,7 +18,13 @@ from harvester.errors import (
 )
 from harvester.oai_client import OaiClient
 from harvester.records import DeletedRecordPolicy
-from harvester.replay_pages import GeneratedCorpus, OaiRequest, PageSource, RecordedPages, Reply
+from harvester.replay_pages import (
+    GeneratedCorpus,
+    OaiRequest,
+    PageSource,
+    RecordedPages,
+    Reply,
+)
 from harvester.replay_server import OaiReplayServer
 from tests.fixtures.oai_server import (
     EDUREP_TOKEN,

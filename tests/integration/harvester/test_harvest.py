@@ -10,7 +10,6 @@ import pytest
 
 from harvester.backoff import RetryNotice
 from harvester.checkpoint import Checkpoint
-from harvester.memory_sink import MemorySink
 from harvester.oai_client import OaiClient
 from harvester.outcome import Outcome
 from harvester.progress import PageProgress
@@ -31,6 +30,7 @@ from tests.fixtures.oai_server import (
     token_is,
     unavailable,
 )
+from tests.support.memory_sink import MemorySink
 
 StartServer = Callable[[PageSource], OaiReplayServer]
 MakeClient = Callable[..., OaiClient]

@@ -13,12 +13,13 @@ from harvester.backoff import RetryPolicy
 from harvester.oai_client import ClientSettings
 from harvester.replay_pages import OaiRequest, PageSource, Reply
 from harvester.replay_server import OaiReplayServer
+from oer.catalogue.models import Resource
+from oer.harvesting import service as harvesting
+from oer.harvesting.models import HarvestRun, Provenance, RawRecord, RawStatus, Source
+from oer.harvesting.sources import add_source
 from oer.search import SearchQuery, open_backend
 from oer.search.query import MAX_PAGE_SIZE
-from oer.services import harvesting
-from oer.services.sources import add_source
 from oer.settings import Settings
-from oer.store.models import HarvestRun, Provenance, RawRecord, RawStatus, Resource, Source
 
 StartServer = Callable[[PageSource], OaiReplayServer]
 

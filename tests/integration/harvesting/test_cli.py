@@ -13,10 +13,10 @@ import pytest
 from click.testing import Result
 
 from harvester.replay_pages import GeneratedCorpus
-from oer.services.harvesting import engine_of, source_lock, store_sessions
-from oer.services.sources import get_source
+from oer.harvesting.models import RunStatus
+from oer.harvesting.service import engine_of, source_lock, store_sessions
+from oer.harvesting.sources import get_source
 from oer.settings import Settings
-from oer.store.models import RunStatus
 from tests.fixtures.oai_server import edurep_pages
 from tests.integration.harvesting.conftest import StartServer, indexed, runs, stored
 from tests.integration.harvesting.test_pipeline import DELETED_IN_DELTA, closed_port_url

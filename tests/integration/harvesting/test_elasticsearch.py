@@ -11,10 +11,16 @@ import pytest
 from harvester.backoff import RetryNotice
 from harvester.progress import PageProgress
 from harvester.replay_pages import GeneratedCorpus
-from oer.services.harvesting import DatabaseHarvestSink, HarvestStatus, harvest
+from oer.harvesting.service import DatabaseHarvestSink, HarvestStatus, harvest
 from oer.settings import Settings
 from tests.fixtures.search import TcpProxy
-from tests.integration.harvesting.conftest import StartServer, add, indexed, runs, stored
+from tests.integration.harvesting.conftest import (
+    StartServer,
+    add,
+    indexed,
+    runs,
+    stored,
+)
 
 pytestmark = pytest.mark.elasticsearch
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from harvester.replay_pages import GeneratedCorpus
+from oer.harvesting.models import RunStatus
 from oer.settings import Settings
-from oer.store.models import RunStatus
 from tests.fixtures.oai_server import FaultPlan, slow
 from tests.integration.harvesting.conftest import StartServer, indexed, runs, stored
 

@@ -10,21 +10,21 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
+from harvester.outcome import Outcome
 from harvester.records import RawRecord as ReceivedRecord
 from harvester.replay_pages import GeneratedCorpus, nl_lom_record
 from metadata.normalize import normalize_metadata
 from metadata.record import Record
+from oer.discovery.indexing import BackgroundIndexer, rebuild_search_index
+from oer.harvesting import service as harvesting
+from oer.harvesting.checkpoints import load_checkpoint
+from oer.harvesting.models import Granularity, Provenance, RawRecord, RunStatus
+from oer.harvesting.provenance import HarvestedRecord
+from oer.harvesting.renormalize import renormalize
+from oer.harvesting.service import HarvestStatus, harvest
+from oer.harvesting.sources import SourceHealth, get_source, source_statuses
 from oer.search import SearchQuery, open_backend
-from oer.services import harvesting
-from oer.services.checkpoints import load_checkpoint
-from oer.services.harvesting import HarvestStatus, harvest
-from oer.services.indexing import BackgroundIndexer, rebuild_search_index
-from oer.services.outcome import Outcome
-from oer.services.renormalize import renormalize
-from oer.services.resources import HarvestedRecord
-from oer.services.sources import SourceHealth, get_source, source_statuses
 from oer.settings import Settings
-from oer.store.models import Granularity, Provenance, RawRecord, RunStatus
 from tests.fixtures.oai_server import (
     FaultPlan,
     edurep_pages,

@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 
 from harvester.replay_pages import GeneratedCorpus
-from oer.services.harvesting import HarvestReport, harvest
+from oer.harvesting.service import HarvestReport, harvest
 from oer.settings import Settings, ensure_home
 from oer.store.database import migrate
 from oer.tasks.dispatch import Dispatch, celery_app, enqueue
@@ -19,8 +19,19 @@ from oer.tasks.registry import registered_tasks
 from oer.tasks.schedule import HARVEST_SOURCE_TASK, scheduled_entries
 from tests.fixtures.oai_server import edurep_pages
 from tests.fixtures.services import require_service
-from tests.integration.harvesting.conftest import Gate, StartServer, add, indexed, runs, stored
-from tests.integration.tasks.test_celery_redis import START_SECONDS, OerProcess, wait_until
+from tests.integration.harvesting.conftest import (
+    Gate,
+    StartServer,
+    add,
+    indexed,
+    runs,
+    stored,
+)
+from tests.integration.tasks.test_celery_redis import (
+    START_SECONDS,
+    OerProcess,
+    wait_until,
+)
 
 RESULT_SECONDS = 60.0
 

@@ -9,9 +9,9 @@ import pytest
 from click.testing import Result
 
 from metadata.normalize import normalize_document
+from oer.harvesting.provenance import HarvestedRecord, apply_harvested_page
+from oer.harvesting.sources import add_source
 from oer.search import FACET_FIELDS, open_backend
-from oer.services.resources import HarvestedRecord, apply_harvested_page
-from oer.services.sources import add_source
 from oer.settings import Settings
 from oer.store.database import create_engine_from_settings, migrate, session_factory
 from tests.conftest import FIXTURES_DIR

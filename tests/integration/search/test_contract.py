@@ -14,6 +14,7 @@ from datetime import timedelta
 
 import pytest
 
+from oer.discovery.search import SearchRequest, did_you_mean
 from oer.search import (
     FACET_FIELDS,
     Capability,
@@ -24,7 +25,6 @@ from oer.search import (
     Sort,
 )
 from oer.search.query import MAX_RESULT_WINDOW, MIN_SUGGEST_CHARS
-from oer.services.discovery import SearchRequest, did_you_mean
 from tests.fixtures.search import BASE_TIME, BackendFactory, make_document, times
 
 

@@ -11,7 +11,12 @@ import pytest
 from oer.errors import ConfigurationError
 from oer.search import open_backend
 from oer.search.elasticsearch_backend import ElasticsearchBackend
-from oer.search.tantivy_backend import CURRENT_FILE, GENERATIONS_DIR, VERSION_FILE, TantivyBackend
+from oer.search.tantivy_backend import (
+    CURRENT_FILE,
+    GENERATIONS_DIR,
+    VERSION_FILE,
+    TantivyBackend,
+)
 from oer.settings import Settings
 
 

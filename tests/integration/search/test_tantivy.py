@@ -11,7 +11,12 @@ import tantivy
 
 from oer.search import SearchQuery, SearchUnavailableError
 from oer.search import tantivy_backend as module
-from oer.search.tantivy_backend import CURRENT_FILE, GENERATIONS_DIR, VERSION_FILE, TantivyBackend
+from oer.search.tantivy_backend import (
+    CURRENT_FILE,
+    GENERATIONS_DIR,
+    VERSION_FILE,
+    TantivyBackend,
+)
 from tests.fixtures.search import make_document
 
 

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy.orm import Session
 
 from metadata.record import Completeness, Identifier, Record, Relation
-from oer.services import resources
-from oer.services.sources import add_source
-from oer.store.models import Source
+from oer.harvesting import provenance as resources
+from oer.harvesting.models import Source
+from oer.harvesting.sources import add_source
 
 T0 = datetime(2024, 3, 1, 12, 0, 0, tzinfo=UTC)
 

@@ -8,12 +8,12 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from oer.services.archive import (
+from oer.harvesting.archive import (
     archive_raw_record,
     count_archived_records,
     iter_archived_records,
 )
-from oer.store.models import RawRecord, RawStatus, Source
+from oer.harvesting.models import RawRecord, RawStatus, Source
 
 XML = ("<record><metadata><lom>" + "Breuken en decimalen " * 200 + "</lom></metadata></record>").encode()
 

@@ -7,14 +7,11 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from metadata.record import Identifier, Record
-from oer.services.catalogue import (
-    count_resources,
-    get_resource,
-    iter_index_entries,
-    resolve_resource_id,
-)
-from oer.services.resources import HarvestedRecord, apply_harvested_page, touch_feed
-from oer.store.models import Origin, Source
+from oer.catalogue.models import Origin
+from oer.catalogue.queries import count_resources, resolve_resource_id
+from oer.discovery.queries import get_resource, iter_index_entries
+from oer.harvesting.models import Source
+from oer.harvesting.provenance import HarvestedRecord, apply_harvested_page, touch_feed
 from tests.integration.store.conftest import Clock, make_record
 
 
@@ -94,7 +91,7 @@ def test_touch_feed_moves_the_datestamp(store_session: Session, edurep: Source, 
     harvest(store_session, edurep, ("e:1", make_record()))
     [entry] = iter_index_entries(store_session)
     later = clock.advance(3600)
-    from oer.services import resources
+    from oer.harvesting import provenance as resources
 
     monkeypatch.setattr(resources, "utcnow", lambda: later)
     touch_feed(store_session, [entry.id])

@@ -8,16 +8,17 @@ import zlib
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from oer.services.catalogue import get_resource
-from oer.services.outcome import Outcome
-from oer.services.resources import (
+from harvester.outcome import Outcome
+from oer.catalogue.models import Resource, ResourceRelation
+from oer.discovery.queries import get_resource
+from oer.harvesting.models import Provenance, RawRecord, RawStatus, Source
+from oer.harvesting.provenance import (
     HarvestedRecord,
     apply_harvested_page,
     apply_harvested_record,
     record_failed,
     withdraw_provenances,
 )
-from oer.store.models import Provenance, RawRecord, RawStatus, Resource, ResourceRelation, Source
 from tests.integration.store.conftest import Clock, make_record
 
 XML = b"<record><header><identifier>%s</identifier></header><metadata>...</metadata></record>"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from metadata.record import Identifier, Record
-from oer.store.keys import KeyKind, normalise_location, record_keys, target_key
+from oer.catalogue.keys import KeyKind, normalise_location, record_keys, target_key
 
 
 @pytest.mark.parametrize(

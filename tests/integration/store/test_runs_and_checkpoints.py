@@ -6,8 +6,15 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from oer.services.checkpoints import clear_checkpoint, load_checkpoint, save_checkpoint
-from oer.services.harvest_runs import (
+from harvester.outcome import Outcome
+from oer.harvesting.checkpoints import (
+    clear_checkpoint,
+    load_checkpoint,
+    save_checkpoint,
+)
+from oer.harvesting.models import RunStatus, Source
+from oer.harvesting.provenance import HarvestedRecord, apply_harvested_page
+from oer.harvesting.runs import (
     MAX_RUN_ERRORS,
     add_run_error,
     finish_run,
@@ -17,9 +24,6 @@ from oer.services.harvest_runs import (
     record_page,
     start_run,
 )
-from oer.services.outcome import Outcome
-from oer.services.resources import HarvestedRecord, apply_harvested_page
-from oer.store.models import RunStatus, Source
 from tests.integration.store.conftest import make_record
 
 FROM = datetime(2024, 1, 1, tzinfo=UTC)

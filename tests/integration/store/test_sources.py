@@ -6,11 +6,17 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from oer.services.errors import DuplicateSourceError, InvalidSourceError, UnknownSourceError
-from oer.services.harvest_runs import finish_run, start_run
-from oer.services.outcome import Outcome
-from oer.services.resources import apply_harvested_record
-from oer.services.sources import (
+from harvester.outcome import Outcome
+from oer.catalogue.models import Resource
+from oer.harvesting.errors import (
+    DuplicateSourceError,
+    InvalidSourceError,
+    UnknownSourceError,
+)
+from oer.harvesting.models import HarvestRun, RawRecord, RunStatus, Source
+from oer.harvesting.provenance import apply_harvested_record
+from oer.harvesting.runs import finish_run, start_run
+from oer.harvesting.sources import (
     SourceHealth,
     add_source,
     get_source,
@@ -19,7 +25,6 @@ from oer.services.sources import (
     source_statuses,
     update_source,
 )
-from oer.store.models import HarvestRun, RawRecord, Resource, RunStatus, Source
 from tests.integration.store.conftest import make_record
 
 

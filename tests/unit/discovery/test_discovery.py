@@ -10,8 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from metadata.record import Licence
-from oer.search.tantivy_backend import TantivyBackend
-from oer.services.discovery import (
+from oer.discovery.search import (
     Condition,
     DiscoveryRequestError,
     Permission,
@@ -24,6 +23,7 @@ from oer.services.discovery import (
     snippet_from_highlight,
     text_of,
 )
+from oer.search.tantivy_backend import TantivyBackend
 from tests.fixtures.search import make_document
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from metadata.record import Record
-from oer.services import feed
-from oer.services.sources import _NAME as SOURCE_NAME
-from web.oai.feed import SET_SPEC_PATTERN, FeedSet
+from oer.feed import sets as feed
+from oer.feed.oai.contract import SET_SPEC_PATTERN, FeedSet
+from oer.harvesting.sources import _NAME as SOURCE_NAME
 
 
 def test_sector_sets_cover_the_nl_lom_context_vocabulary() -> None:

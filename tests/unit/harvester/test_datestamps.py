@@ -6,7 +6,12 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from harvester.datestamps import Granularity, datestamp_or_none, format_datestamp, parse_datestamp
+from harvester.datestamps import (
+    Granularity,
+    datestamp_or_none,
+    format_datestamp,
+    parse_datestamp,
+)
 
 
 @pytest.mark.parametrize(

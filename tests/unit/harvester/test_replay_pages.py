@@ -7,7 +7,12 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from harvester.replay_pages import GeneratedCorpus, OaiRequest, RecordedPages, nl_lom_record
+from harvester.replay_pages import (
+    GeneratedCorpus,
+    OaiRequest,
+    RecordedPages,
+    nl_lom_record,
+)
 
 NS = {"oai": "http://www.openarchives.org/OAI/2.0/"}
 EDUREP = Path(__file__).resolve().parents[2] / "data" / "fixtures" / "oai" / "edurep"

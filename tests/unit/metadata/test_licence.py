@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from metadata.licence import licence_from_name, licence_from_text, licence_from_url, normalise_licence
+from metadata.licence import (
+    licence_from_name,
+    licence_from_text,
+    licence_from_url,
+    normalise_licence,
+)
 from metadata.record import Issue, Licence
 
 PATH = "rights/copyrightandotherrestrictions"

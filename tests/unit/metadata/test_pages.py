@@ -10,7 +10,12 @@ from lxml import etree
 
 from metadata.errors import RecordError, UnsupportedMetadataError
 from metadata.lom import LomReading, read_lom
-from metadata.normalize import normalize_document, normalize_metadata, normalize_oai_record, normalize_records
+from metadata.normalize import (
+    normalize_document,
+    normalize_metadata,
+    normalize_oai_record,
+    normalize_records,
+)
 from metadata.xml_input import parse_xml
 
 OAI = "http://www.openarchives.org/OAI/2.0/"

@@ -10,11 +10,11 @@ from urllib.parse import parse_qs, urlencode
 import pytest
 from lxml import etree
 
+from oer.feed.oai.provider import OaiProvider
+from oer.feed.oai.tokens import ResumptionTokens
 from tests.unit.oai.memory_feed import InMemoryFeedRepository, build_corpus
 from tests.unit.oai.stand_ins import stand_in_formats
 from tests.unit.oai.validation import NS, validate_response
-from web.oai.provider import OaiProvider
-from web.oai.tokens import ResumptionTokens
 
 SECRET = "test secret: signs resumption tokens"
 NOW = datetime(2025, 3, 14, 15, 9, 26, 535897, tzinfo=UTC)

@@ -1,4 +1,4 @@
-"""An in-memory FeedRepository that follows the storage contract of web.oai.feed, and a generated corpus. Pure; no I/O.
+"""An in-memory FeedRepository that follows the storage contract of oer.feed.oai.contract, and a generated corpus. Pure; no I/O.
 
 It doubles as an executable statement of that contract: one datestamp per
 item, bumped by every visible change; tombstones kept for ever; membership of
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from metadata.record import Record
-from web.oai.feed import FeedItem, FeedSet, RepositoryIdentity
+from oer.feed.oai.contract import FeedItem, FeedSet, RepositoryIdentity
 
 REPOSITORY_ID = "oer.example.org"
 BASE_URL = "http://oer.example.org/oai"

@@ -9,7 +9,13 @@ from __future__ import annotations
 from lxml import etree
 
 from metadata.record import Record
-from web.oai.formats import LOM_NAMESPACE, NL_LOM_NAMESPACE, OAI_DC_NAMESPACE, MetadataFormats, standard_formats
+from oer.feed.oai.formats import (
+    LOM_NAMESPACE,
+    NL_LOM_NAMESPACE,
+    OAI_DC_NAMESPACE,
+    MetadataFormats,
+    standard_formats,
+)
 
 DC_NS = "http://purl.org/dc/elements/1.1/"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"

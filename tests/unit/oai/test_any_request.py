@@ -7,13 +7,17 @@ from functools import cache
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from oer.feed.oai.arguments import Verb
+from oer.feed.oai.provider import OaiProvider
+from oer.feed.oai.tokens import ResumptionTokens
 from tests.unit.oai.conftest import SECRET, FakeClock
-from tests.unit.oai.memory_feed import InMemoryFeedRepository, build_corpus, identifier_for
+from tests.unit.oai.memory_feed import (
+    InMemoryFeedRepository,
+    build_corpus,
+    identifier_for,
+)
 from tests.unit.oai.stand_ins import stand_in_formats
 from tests.unit.oai.validation import validate_response
-from web.oai.arguments import Verb
-from web.oai.provider import OaiProvider
-from web.oai.tokens import ResumptionTokens
 
 # Web layers decode percent-escapes with replacement, so values never hold lone surrogates.
 any_text = st.text(st.characters(exclude_categories=["Cs"]), max_size=40)

@@ -6,11 +6,11 @@ from urllib.parse import urlencode
 
 import pytest
 
+from oer.feed.oai.arguments import VERB_ARGUMENTS, Verb, parse_request
+from oer.feed.oai.errors import ErrorCode, OaiError
 from tests.unit.oai.conftest import Ask
 from tests.unit.oai.memory_feed import BASE_URL, identifier_for
 from tests.unit.oai.validation import NS, error_codes, request_echo
-from web.oai.arguments import VERB_ARGUMENTS, Verb, parse_request
-from web.oai.errors import ErrorCode, OaiError
 
 ALL_ARGUMENTS = ("identifier", "metadataPrefix", "from", "until", "set", "resumptionToken")
 KNOWN_ID = identifier_for(0)

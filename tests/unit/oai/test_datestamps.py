@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from metadata.record import Record
+from oer.feed.oai.datestamps import Granularity, format_datestamp, parse_datestamp
+from oer.feed.oai.provider import OaiProvider
 from tests.unit.oai.conftest import Ask, follow, headers_of
 from tests.unit.oai.memory_feed import InMemoryFeedRepository, StoredItem
 from tests.unit.oai.validation import error_codes
-from web.oai.datestamps import Granularity, format_datestamp, parse_datestamp
-from web.oai.provider import OaiProvider
 
 
 def at(text: str) -> datetime:

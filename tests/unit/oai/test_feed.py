@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from metadata.record import Record
+from oer.feed.oai.contract import FeedItem, FeedRepository, FeedSet, RepositoryIdentity
 from tests.unit.oai.memory_feed import InMemoryFeedRepository
-from web.oai.feed import FeedItem, FeedRepository, FeedSet, RepositoryIdentity
 
 WHEN = datetime(2024, 1, 1, tzinfo=UTC)
 

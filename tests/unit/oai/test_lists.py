@@ -9,14 +9,26 @@ import pytest
 from lxml import etree
 
 from metadata.record import Record
-from tests.unit.oai.conftest import SECRET, FakeClock, arguments_of, follow, headers_of, token_of
-from tests.unit.oai.memory_feed import START, InMemoryFeedRepository, StoredItem, identifier_for
+from oer.feed.oai.datestamps import format_datestamp
+from oer.feed.oai.formats import MetadataFormats
+from oer.feed.oai.provider import OaiProvider
+from oer.feed.oai.tokens import ResumptionTokens
+from tests.unit.oai.conftest import (
+    SECRET,
+    FakeClock,
+    arguments_of,
+    follow,
+    headers_of,
+    token_of,
+)
+from tests.unit.oai.memory_feed import (
+    START,
+    InMemoryFeedRepository,
+    StoredItem,
+    identifier_for,
+)
 from tests.unit.oai.stand_ins import stand_in_formats
 from tests.unit.oai.validation import NS, error_codes, validate_response
-from web.oai.datestamps import format_datestamp
-from web.oai.formats import MetadataFormats
-from web.oai.provider import OaiProvider
-from web.oai.tokens import ResumptionTokens
 
 LIST_VERBS = ["ListRecords", "ListIdentifiers"]
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from itsdangerous import URLSafeSerializer
 
-from web.oai.arguments import Verb
-from web.oai.tokens import ListState, ResumptionTokens, TokenError
+from oer.feed.oai.arguments import Verb
+from oer.feed.oai.tokens import ListState, ResumptionTokens, TokenError
 
 NOW = datetime(2025, 1, 1, 12, 0, 0, tzinfo=UTC)
 STATE = ListState(

@@ -8,11 +8,7 @@ from urllib.parse import urlencode
 import pytest
 from lxml import etree
 
-from tests.unit.oai.conftest import SECRET, Ask, FakeClock, arguments_of
-from tests.unit.oai.memory_feed import BASE_URL, REPOSITORY_ID, START, InMemoryFeedRepository, identifier_for
-from tests.unit.oai.stand_ins import oai_dc
-from tests.unit.oai.validation import NS, error_codes, validate_response
-from web.oai.formats import (
+from oer.feed.oai.formats import (
     LOM_NAMESPACE,
     LOM_SCHEMA,
     NL_LOM_NAMESPACE,
@@ -20,8 +16,18 @@ from web.oai.formats import (
     MetadataFormat,
     MetadataFormats,
 )
-from web.oai.provider import OaiProvider
-from web.oai.tokens import ResumptionTokens
+from oer.feed.oai.provider import OaiProvider
+from oer.feed.oai.tokens import ResumptionTokens
+from tests.unit.oai.conftest import SECRET, Ask, FakeClock, arguments_of
+from tests.unit.oai.memory_feed import (
+    BASE_URL,
+    REPOSITORY_ID,
+    START,
+    InMemoryFeedRepository,
+    identifier_for,
+)
+from tests.unit.oai.stand_ins import oai_dc
+from tests.unit.oai.validation import NS, error_codes, validate_response
 
 UTC_SECOND = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 LIVE_ID = identifier_for(0)

@@ -12,8 +12,8 @@ from functools import cache
 
 from lxml import etree
 
+from oer.feed.oai.formats import LOM_NAMESPACE
 from schemas import resources
-from web.oai.formats import LOM_NAMESPACE
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 NS = {

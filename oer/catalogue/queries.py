@@ -1,0 +1,46 @@
+"""Reading the catalogue: resource counts and what a reference (id, identifier, URL) names. I/O: database."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from oer.catalogue.keys import target_key
+from oer.catalogue.models import Resource, ResourceKey
+
+
+def count_resources(session: Session, *, include_deleted: bool = False) -> int:
+    query = select(func.count()).select_from(Resource)
+    if not include_deleted:
+        query = query.where(Resource.deleted.is_(False))
+    return session.scalar(query) or 0
+
+
+def resolve_resource_id(session: Session, reference: str) -> str | None:
+    """The resource a reference names: its own id, an identifier (urn:uuid, DOI, ...) or a URL."""
+    reference = reference.strip()
+    if session.get(Resource, reference) is not None:
+        return reference
+    key = target_key(reference)
+    if key is None:
+        return None
+    return resolve_keys(session, {key[1]}).get(key[1])
+
+
+def resolve_keys(session: Session, values: set[str]) -> dict[str, str]:
+    """Map dedup key values to the resource holding them (a live one preferred)."""
+    if not values:
+        return {}
+    rows = session.execute(
+        select(ResourceKey.value, ResourceKey.resource_id, Resource.deleted, Resource.created_at)
+        .join(Resource, Resource.id == ResourceKey.resource_id)
+        .where(ResourceKey.value.in_(values))
+    )
+    best: dict[str, tuple[bool, datetime, str]] = {}
+    for row in rows:
+        rank = (row.deleted, row.created_at, row.resource_id)
+        if row.value not in best or rank < best[row.value]:
+            best[row.value] = rank
+    return {value: rank[2] for value, rank in best.items()}

@@ -1,0 +1,160 @@
+"""The bundled sample sources of `oer demo`: replayed on loopback and registered. I/O: network, database, package data.
+
+The sample is data in `schemas/sample/` (see its README): per source a chain
+of real or generated OAI-PMH ListRecords pages, listed in
+`schemas/sample/sources.json`. `sample_replay` serves every sample source,
+for a `with` block, from one `OaiReplayServer` on 127.0.0.1 (a free port),
+each under its own path `/<name>/oai`; `register_sample_sources` registers
+them as ordinary harvest sources, so the real harvester
+(`oer.harvesting.service.harvest`) fetches them over HTTP like any repository.
+
+Re-running the demo reuses the instance: a sample source that is already
+registered keeps its records, runs and checkpoint, and only its base URL
+follows the replay's new port. Sample sources are registered disabled: their
+replay runs only while `oer demo` harvests them, so `oer harvest --all` and the
+scheduler leave them alone (the demo harvests them by name).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from sqlalchemy.orm import Session
+
+from harvester.replay_pages import PageSource, RecordedPages
+from harvester.replay_server import OaiReplayServer, route_by_path
+from oer.harvesting.errors import ServiceError
+from oer.harvesting.models import Source
+from oer.harvesting.sources import add_source, find_source
+from schemas import resources
+
+SAMPLE_DIRECTORY = "sample"
+MANIFEST = f"{SAMPLE_DIRECTORY}/sources.json"
+REPLAY_HOST = "127.0.0.1"
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+class DemoError(ServiceError):
+    """The demo cannot run as asked (a port, or a source name taken by something else)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SampleSource:
+    """One bundled sample source: its name, the format it serves, and its pages in list order."""
+
+    name: str
+    title: str
+    description: str
+    metadata_prefix: str
+    pages: tuple[str, ...]
+
+    @property
+    def path(self) -> str:
+        """The URL path the replay serves this source under."""
+        return f"/{self.name}/oai"
+
+    def read_pages(self) -> list[bytes]:
+        return [resources.read_bytes(f"{SAMPLE_DIRECTORY}/{page}") for page in self.pages]
+
+
+def sample_sources() -> tuple[SampleSource, ...]:
+    """The bundled sample sources, from `schemas/sample/sources.json`."""
+    manifest = resources.load_json(MANIFEST)
+    return tuple(
+        SampleSource(
+            name=entry["name"],
+            title=entry["title"],
+            description=entry["description"],
+            metadata_prefix=entry["metadata_prefix"],
+            pages=tuple(entry["pages"]),
+        )
+        for entry in manifest["sources"]
+    )
+
+
+def sample_page_source(sources: Sequence[SampleSource]) -> PageSource:
+    """One page source answering every sample source under its own path."""
+    return route_by_path({
+        source.path: RecordedPages(source.read_pages(), name=source.title) for source in sources
+    })
+
+
+@contextmanager
+def sample_replay(sources: Sequence[SampleSource] | None = None, *,
+                  host: str = REPLAY_HOST, port: int = 0) -> Iterator[OaiReplayServer]:
+    """The sample sources served over HTTP (port 0: a free one) for the `with` block."""
+    server = OaiReplayServer(sample_page_source(sources or sample_sources()), host=host, port=port)
+    try:
+        server.start()
+    except OSError as error:
+        raise DemoError(
+            f"cannot start the sample OAI-PMH server on {host}:{port or 'a free port'}: "
+            f"{error.strerror or error}"
+        ) from error
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+class Registration(enum.Enum):
+    """What registering a sample source did."""
+
+    ADDED = "added"
+    # Already registered; its base URL was moved to the replay's current port.
+    MOVED = "moved"
+    KEPT = "kept"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRegistration:
+    name: str
+    base_url: str
+    registration: Registration
+
+
+def register_sample_sources(session: Session, replay_base_url: str,
+                            sources: Sequence[SampleSource] | None = None) -> list[SourceRegistration]:
+    """Register the sample sources at `replay_base_url` (idempotent), inside the caller's transaction.
+
+    A source of the same name that is not a sample source (another prefix, a
+    set, or a URL that is not this replay's path on loopback) is left alone and
+    DemoError says so: the demo never rewrites a user's own source.
+    """
+    done = []
+    for sample in sources or sample_sources():
+        url = replay_base_url.rstrip("/") + sample.path
+        existing = find_source(session, sample.name)
+        if existing is None:
+            add_source(session, sample.name, url, sample.metadata_prefix, enabled=False)
+            done.append(SourceRegistration(sample.name, url, Registration.ADDED))
+            continue
+        if not is_sample_registration(existing, sample):
+            raise DemoError(
+                f"a source named {sample.name!r} already exists in this instance and is not the "
+                f"bundled sample ({existing.base_url}, prefix {existing.metadata_prefix}); run the "
+                "demo with another OER_HOME, or remove that source with `oer sources remove`"
+            )
+        if existing.base_url == url:
+            done.append(SourceRegistration(sample.name, url, Registration.KEPT))
+            continue
+        existing.base_url = url
+        session.flush()
+        done.append(SourceRegistration(sample.name, url, Registration.MOVED))
+    return done
+
+
+def is_sample_registration(source: Source, sample: SampleSource) -> bool:
+    """Whether a registered source is this sample source served by a demo replay (any port)."""
+    parts = urlsplit(source.base_url)
+    return (
+        parts.scheme == "http"
+        and parts.hostname in _LOOPBACK_HOSTS
+        and parts.path == sample.path
+        and source.metadata_prefix == sample.metadata_prefix
+        and source.set_spec is None
+    )

@@ -1,0 +1,111 @@
+"""The discovery site's pages: home, search results and a material's detail page. I/O: HTTP.
+
+Thin views: read the request, call `oer.discovery.search`, render. Every
+harvested string reaches the templates as plain text and is escaped there.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from werkzeug.wrappers import Response
+
+from oer.catalogue.queries import resolve_resource_id
+from oer.discovery import search as discovery
+from oer.discovery.queries import get_resource
+from web import labels
+from web.runtime import catalogue, read_session
+
+blueprint = Blueprint("site", __name__)
+
+
+@blueprint.get("/")
+def index() -> str:
+    overview = discovery.catalogue_overview(catalogue().backend(), catalogue().labels)
+    return render_template("discovery/index.html", overview=overview)
+
+
+@blueprint.get("/search")
+def search() -> str:
+    arguments = {name: request.args.getlist(name) for name in request.args}
+    search_request = discovery.parse_search_request(arguments, strict=False)
+    page = discovery.search(catalogue().backend(), search_request, labels=catalogue().labels)
+    return render_template("discovery/search.html", page=page, search_request=search_request)
+
+
+@blueprint.get("/resources/<path:resource_id>")
+def resource(resource_id: str) -> Response | str:
+    with read_session() as session:
+        detail = get_resource(session, resource_id)
+        if detail is None:
+            # An identifier or URL of the material (urn:uuid:…, a DOI, its location) also works.
+            canonical = resolve_resource_id(session, resource_id)
+            if canonical is not None and canonical != resource_id:
+                return redirect(url_for(".resource", resource_id=canonical), code=301)
+            abort(404)
+    if detail.deleted:
+        abort(410)
+    view = discovery.describe_resource(detail)
+    page_url = url_for(".resource", resource_id=view.id, _external=True)
+    structured = discovery.json_ld(
+        view, page_url, lambda other: url_for(".resource", resource_id=other, _external=True))
+    return render_template("discovery/resource.html", resource=view, json_ld=structured)
+
+
+def search_url(search_request: discovery.SearchRequest, **changes: Any) -> str:
+    """The /search URL of `search_request` with `changes` (see SearchRequest.parameters)."""
+    pairs = search_request.parameters(**changes)
+    return url_for("site.search") + ("?" + urlencode(pairs) if pairs else "")
+
+
+def _template_helpers() -> dict[str, Any]:
+    return {
+        "search_url": search_url,
+        "field_label": labels.field_label,
+        "value_label": labels.value_label,
+        "language_name": labels.language_name,
+        "learning_time": labels.learning_time,
+        "relation_label": lambda kind: str(labels.RELATION_LABELS.get(kind, kind)),
+        "role_label": lambda role: str(labels.ROLE_LABELS.get(role, role)),
+        "has_endpoint": lambda name: name in current_app.view_functions,
+        "SortOrder": discovery.SortOrder,
+        "OBK_FIELDS": discovery.OBK_FIELDS,
+        "Permission": discovery.Permission,
+        "Condition": discovery.Condition,
+    }
+
+
+def web_url(value: str | None) -> str | None:
+    """`value` if it is an http(s) URL, else None: harvested links never become javascript: hrefs."""
+    if not value:
+        return None
+    parts = urlsplit(value.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return value.strip()
+
+
+def url_host(value: str | None) -> str:
+    return urlsplit(value).hostname or "" if value else ""
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        web_url=web_url,
+        url_host=url_host,
+        context_label=lambda code: labels.value_label("contexts", code),
+    )
+    # Globals, not a context processor: imported macros see globals only.
+    app.jinja_env.globals.update(_template_helpers())
+    app.register_blueprint(blueprint)

@@ -1,5 +1,0 @@
-"""The discovery site: home, search and detail pages (see `views`)."""
-
-from web.site.views import init_app
-
-__all__ = ["init_app"]
