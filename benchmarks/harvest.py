@@ -112,6 +112,7 @@ class RssMarks:
 def run_harvest(url: str, home: Path, n: int) -> dict[str, Any]:
     from sqlalchemy import func, select
 
+    from oer import runtime
     from oer.catalogue.models import Resource
     from oer.harvesting.service import harvest, store_sessions
     from oer.harvesting.sources import add_source
@@ -121,6 +122,8 @@ def run_harvest(url: str, home: Path, n: int) -> dict[str, Any]:
 
     settings = ensure_home(Settings.from_env({"OER_HOME": str(home)}))
     migrate(settings)
+    # The projections `oer harvest` runs with (the CLI registers them the same way).
+    runtime.register()
     with store_sessions(settings) as sessions, sessions.begin() as session:
         add_source(session, SOURCE, url, "lom")
     marks = RssMarks([max(1, n // 10), max(1, n // 2), n])

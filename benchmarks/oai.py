@@ -46,8 +46,9 @@ from urllib.parse import urlencode
 from benchmarks.instance import ServerProcess, free_port, settings_for, store_corpus
 from benchmarks.report import machine, publish
 from oer.catalogue.queries import count_resources
+from oer.runtime import build_runtime
 from oer.settings import ensure_home
-from oer.store.database import create_engine_from_settings, migrate, session_factory
+from oer.store.database import migrate
 
 SECTION = "## oai"
 # In an instance's home: how many corpus items it was built from (for --home reuse).
@@ -92,8 +93,10 @@ def populate(home: Path, n: int) -> Instance:
     """An instance in `home` holding the first `n` corpus items (kept if it already does)."""
     settings = ensure_home(settings_for(home))
     migrate(settings)
-    engine = create_engine_from_settings(settings)
-    sessions = session_factory(engine)
+    # The composition root, as the product's entry points use it: its sessions run the
+    # feed and index projections on every commit.
+    runtime = build_runtime(settings)
+    sessions = runtime.sessions
     try:
         with sessions() as session:
             existing = count_resources(session, include_deleted=True)
@@ -113,7 +116,7 @@ def populate(home: Path, n: int) -> Instance:
             resources = count_resources(session, include_deleted=True)
         return Instance(home, resources, store_seconds)
     finally:
-        engine.dispose()
+        runtime.close()
 
 
 

@@ -60,9 +60,10 @@ from benchmarks.report import machine, publish
 from oer.catalogue.queries import count_resources
 from oer.discovery import search as discovery
 from oer.discovery.indexing import rebuild_search_index
+from oer.runtime import build_runtime
 from oer.search import FACET_FIELDS, open_backend
 from oer.settings import ensure_home
-from oer.store.database import create_engine_from_settings, migrate, session_factory
+from oer.store.database import migrate
 
 SECTION = "## web"
 MARKER = "benchmark-web.json"
@@ -116,8 +117,10 @@ def populate(home: Path, n: int) -> Instance:
     """An instance in `home` holding the first `n` corpus items (kept if it already does)."""
     settings = ensure_home(settings_for(home))
     migrate(settings)
-    engine = create_engine_from_settings(settings)
-    sessions = session_factory(engine)
+    # The composition root, as the product's entry points use it: its sessions run the
+    # feed and index projections on every commit.
+    runtime = build_runtime(settings)
+    sessions = runtime.sessions
     try:
         marker = home / MARKER
         with sessions() as session:
@@ -146,7 +149,7 @@ def populate(home: Path, n: int) -> Instance:
             {"n": n, "store_seconds": store_seconds, "index_seconds": index_seconds}))
         return Instance(home, n, resources, store_seconds, index_seconds)
     finally:
-        engine.dispose()
+        runtime.close()
 
 
 

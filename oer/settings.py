@@ -23,6 +23,9 @@ SECRET_KEY_FILE = "secret_key"
 # OAI-PMH 2.0 schema: emailType, and the repositoryIdentifier of the oai-identifier format.
 _EMAIL = re.compile(r"\S+@(\S+\.)+\S+")
 _DOMAIN_NAME = re.compile(r"[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)+")
+# The feed's page size bounds: small enough for one response to stay quick, large enough
+# that a harvester of 100k records does not need thousands of requests.
+OAI_PAGE_SIZES = (100, 500)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +47,11 @@ class Settings:
     repository_name: str = "OER repository"
     admin_email: str = "admin@oer.local"
     oai_repository_id: str = "oer.local"
+    # Records (or headers, or sets) per OAI-PMH list response of the feed, 100-500.
+    oai_page_size: int = 200
+    # The contact URL in the harvester's User-Agent: where a source's operator reads who
+    # harvests them and how to reach us. Set it to a page of your own deployment.
+    harvester_contact_url: str = "https://example.org/oer-repository/harvester"
 
     @property
     def index_dir(self) -> Path:
@@ -75,6 +83,9 @@ class Settings:
             repository_name=env.get("OER_REPOSITORY_NAME") or "OER repository",
             admin_email=env.get("OER_ADMIN_EMAIL") or "admin@oer.local",
             oai_repository_id=env.get("OER_OAI_REPOSITORY_ID") or "oer.local",
+            oai_page_size=_integer(env, "OER_OAI_PAGE_SIZE", 200),
+            harvester_contact_url=env.get("OER_HARVESTER_CONTACT_URL")
+            or "https://example.org/oer-repository/harvester",
         )
         settings.validate()
         return settings
@@ -99,6 +110,17 @@ class Settings:
             )
         if not _EMAIL.fullmatch(self.admin_email):
             raise ConfigurationError(f"OER_ADMIN_EMAIL: {self.admin_email!r} is not an email address")
+        if not OAI_PAGE_SIZES[0] <= self.oai_page_size <= OAI_PAGE_SIZES[1]:
+            raise ConfigurationError(
+                f"OER_OAI_PAGE_SIZE: {self.oai_page_size} is outside "
+                f"{OAI_PAGE_SIZES[0]}-{OAI_PAGE_SIZES[1]} (records per feed page)"
+            )
+        contact = urlsplit(self.harvester_contact_url)
+        if contact.scheme not in ("http", "https") or not contact.netloc:
+            raise ConfigurationError(
+                f"OER_HARVESTER_CONTACT_URL: {self.harvester_contact_url!r} is not an http(s) URL "
+                "(a page telling source operators who harvests them)"
+            )
         if not _DOMAIN_NAME.fullmatch(self.oai_repository_id):
             raise ConfigurationError(
                 f"OER_OAI_REPOSITORY_ID: {self.oai_repository_id!r} is not a domain name "
@@ -118,6 +140,16 @@ def ensure_home(settings: Settings) -> Settings:
     with os.fdopen(fd, "w") as handle:
         handle.write(secret)
     return dataclasses.replace(settings, secret_key=secret)
+
+
+def _integer(env: Mapping[str, str], key: str, default: int) -> int:
+    value = env.get(key)
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigurationError(f"{key}: {value!r} is not a whole number") from None
 
 
 def _read_secret(home: Path) -> str | None:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from oer import runtime
+
 TESTS_DIR = Path(__file__).parent
 DATA_DIR = TESTS_DIR / "data"
 FIXTURES_DIR = DATA_DIR / "fixtures"
@@ -28,3 +30,10 @@ def fixtures_dir() -> Path:
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     return DATA_DIR
+
+
+@pytest.fixture(scope="session", autouse=True)
+def projections() -> None:
+    """Register the projections, as every entry point does (tests call the services directly)."""
+    runtime.register()
+

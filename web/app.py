@@ -1,48 +1,36 @@
-"""The Flask application factory: one composition root for the site, the API and the CLI."""
+"""The Flask application factory: the site, the JSON API, the feed and the CLI on one runtime."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
 
+from oer.runtime import build_runtime
 from oer.settings import Settings
-from oer.store.database import create_engine_from_settings, session_factory
 from web import api, discovery, errors, health, i18n, runtime, security
 from web.oai.store import init_feed
-
-STORE_EXTENSION = "oer_store"
-
-
-@dataclass(frozen=True, slots=True)
-class Store:
-    """The app's database engine and session factory, made once per app (`app.extensions`)."""
-
-    engine: Engine
-    sessions: sessionmaker[Session]
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app; nothing happens at import time.
 
-    `test_config` may carry `OER_SETTINGS` (a `Settings`) and any Flask config.
-    The database engine connects lazily, on the first request that needs it.
+    `test_config` may carry `OER_SETTINGS` (a `Settings`), `OER_SEARCH_BACKEND`
+    (a search backend already open, used instead of the settings' one) and
+    any Flask config. The database engine connects lazily, on the first request
+    that needs it.
     """
     app = Flask(__name__)
-    settings = (test_config or {}).get("OER_SETTINGS") or Settings.from_env()
+    config = dict(test_config or {})
+    settings: Settings = config.pop("OER_SETTINGS", None) or Settings.from_env()
+    backend = config.pop("OER_SEARCH_BACKEND", None)
     app.config.update(OER_SETTINGS=settings, SECRET_KEY=settings.secret_key)
-    if test_config:
-        app.config.update(test_config)
-    engine = create_engine_from_settings(settings)
-    store = Store(engine, session_factory(engine))
-    app.extensions[STORE_EXTENSION] = store
-    init_feed(app, settings, store.sessions)
-    # The discovery site and JSON API: one init_app per concern.
-    runtime.init_app(app)
+    app.config.update(config)
+    # The composition root: engine, sessions, search backend and projections, built once.
+    app_runtime = build_runtime(settings, search_backend=backend)
+    runtime.init_app(app, app_runtime)
+    init_feed(app, settings, app_runtime.sessions)
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)

@@ -10,6 +10,7 @@ from flask.cli import FlaskGroup
 from harvester.errors import HarvestError
 from metadata.errors import MetadataError
 from oer.commands import register_commands
+from oer import runtime
 from oer.errors import OerError
 from web.app import create_app
 
@@ -24,6 +25,9 @@ class OerGroup(FlaskGroup):
         return click.Group.list_commands(self, ctx)
 
     def invoke(self, ctx: click.Context) -> Any:
+        # Commands that write without building the app (`oer demo` harvests before it serves)
+        # commit through the same projections as the app and the worker.
+        runtime.register()
         try:
             return super().invoke(ctx)
         except _USER_ERRORS as error:

@@ -1,58 +1,52 @@
-"""The app's handles on the catalogue: store sessions and the search backend, once per app. I/O: database, search index.
+"""The app's handles on the catalogue, from the app's `oer.runtime.Runtime`. I/O: database, search index.
 
-The database engine and its session factory are made by the app factory
-(`app.extensions["oer_store"]`); the search backend is opened here on first
-use, under a lock, and kept in `app.extensions` for the life of the app, so
-no request pays for opening it. Tests may hand in a backend of their own
-(`OER_SEARCH_BACKEND` in the test config).
+`create_app` builds one runtime (engine, sessions, search backend) and keeps it
+in `app.extensions["oer_runtime"]`; this module gives views a read session and
+the search backend (opened on first use, kept for the life of the app, so no
+request pays for opening it), and keeps the term labels the site has learnt.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Flask, current_app
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from oer.discovery.search import TermLabels
-from oer.search import SearchBackend, open_backend
+from oer.runtime import Runtime
+from oer.search import SearchBackend
 from oer.settings import Settings
 from oer.store.errors import DatabaseOutdatedError
 
 EXTENSION = "oer_catalogue"
-# The app factory's store extension (engine + sessions), shared with the OAI feed.
-STORE_EXTENSION = "oer_store"
+RUNTIME_EXTENSION = "oer_runtime"
 
 
 class Catalogue:
-    """The search backend of one app (opened lazily) and the labels it has learnt."""
+    """The search side of one app: its runtime's backend and the labels it has learnt."""
 
-    def __init__(self, settings: Settings, backend: SearchBackend | None = None) -> None:
-        self.settings = settings
-        self._backend = backend
-        self._lock = threading.Lock()
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
         self.labels = TermLabels()
 
     def backend(self) -> SearchBackend:
-        if self._backend is None:
-            with self._lock:
-                if self._backend is None:
-                    self._backend = open_backend(self.settings)
-        return self._backend
+        return self.runtime.search_backend()
 
     def close(self) -> None:
-        with self._lock:
-            if self._backend is not None:
-                self._backend.close()
-                self._backend = None
+        self.runtime.close_search_backend()
 
 
-def init_app(app: Flask) -> None:
-    settings: Settings = app.config["OER_SETTINGS"]
-    app.extensions[EXTENSION] = Catalogue(settings, app.config.get("OER_SEARCH_BACKEND"))
+def init_app(app: Flask, runtime: Runtime) -> None:
+    app.extensions[RUNTIME_EXTENSION] = runtime
+    app.extensions[EXTENSION] = Catalogue(runtime)
+
+
+def app_runtime(app: Flask | None = None) -> Runtime:
+    extension: Runtime = (app or current_app).extensions[RUNTIME_EXTENSION]
+    return extension
 
 
 def catalogue() -> Catalogue:
@@ -67,9 +61,9 @@ def search_backend() -> SearchBackend:
 @contextmanager
 def read_session() -> Iterator[Session]:
     """A read-only session on the app's database (rolled back at the end)."""
-    sessions: sessionmaker[Session] = current_app.extensions[STORE_EXTENSION].sessions
-    require_database_file(current_app.config["OER_SETTINGS"])
-    with sessions() as session:
+    runtime = app_runtime()
+    require_database_file(runtime.settings)
+    with runtime.sessions() as session:
         try:
             yield session
         finally:

@@ -99,9 +99,9 @@ def serve_app(app: Flask, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
     check_instance(settings)
     # The app's own engine may not have connected yet, but make sure no pooled
     # connection crosses the fork into the workers.
-    store = app.extensions.get("oer_store")
-    if store is not None:
-        store.engine.dispose()
+    runtime = app.extensions.get("oer_runtime")
+    if runtime is not None:
+        runtime.engine.dispose()
     click.echo(f"Serving on http://{host}:{port}/ (Ctrl+C stops)")
     gunicorn_application(app, {
         "bind": f"{host}:{port}",

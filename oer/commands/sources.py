@@ -18,7 +18,7 @@ from flask.cli import with_appcontext
 from rich.console import Console
 from rich.table import Table
 
-from oer.discovery.indexing import SearchIndexer, mark_index_pending
+from oer.discovery.indexing import SearchIndexer
 from oer.harvesting.models import HarvestRun
 from oer.harvesting.service import engine_of, source_lock, store_sessions
 from oer.harvesting.sources import (
@@ -110,7 +110,6 @@ def remove_command(name: str) -> None:
         with source_lock(engine_of(sessions), source, purpose="removed"), sessions.begin() as session:
             removal = remove_source(session, name)
             withdrawn = removal.withdrawn
-            mark_index_pending(session, withdrawn.changed_ids | withdrawn.deleted_ids)
         indexer = SearchIndexer(settings)
         try:
             index = indexer.drain(sessions, withdrawn.changed_ids | withdrawn.deleted_ids)

@@ -1,7 +1,8 @@
 """Bringing the search index up to date with the store: the `index_pending` backlog. I/O: database, search index.
 
 Storing never waits for search. The transaction that changes a resource also
-marks it `index_pending`; this module sends marked resources to the search
+marks it `index_pending` (`SearchIndexProjection`, run on the resources its
+writer marked changed, `oer.catalogue.changes`); this module sends marked resources to the search
 backend afterwards (live ones indexed, tombstones deleted) and clears the mark
 only for what the backend accepted, and only if the resource did not change
 again in the meantime (its `updated_at` is compared). A search outage leaves the
@@ -24,7 +25,7 @@ import multiprocessing
 import os
 import platform
 import time
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from multiprocessing.connection import Connection
@@ -35,6 +36,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from oer.catalogue.changes import Change
 from oer.catalogue.models import Resource
 from oer.discovery.queries import IndexEntry, iter_index_entries
 from oer.errors import ConfigurationError
@@ -87,6 +89,21 @@ def mark_index_pending(session: Session, resource_ids: Collection[str]) -> None:
             .values(index_pending=True)
             .execution_options(synchronize_session=False)
         )
+
+
+class SearchIndexProjection:
+    """The search index's projection: changed resources join the index's outbox.
+
+    Marking is all it does inside the unit of work; the index itself is written
+    after the commit by whoever drains the outbox (`SearchIndexer.drain`, the
+    harvest's background indexer, `oer search reindex`), so a search outage never
+    blocks storing.
+    """
+
+    name = "search-index"
+
+    def project(self, session: Session, changes: Mapping[str, Change]) -> None:
+        mark_index_pending(session, list(changes))
 
 
 def count_index_pending(session: Session) -> int:

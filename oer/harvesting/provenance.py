@@ -20,14 +20,12 @@ The rules, in one place:
   (deleted=True, deleted_at set) and is kept, with its last record, for the
   feed's `deletedRecord=persistent`; a later record from any source that
   matches it brings it back under the same id.
-- The feed datestamp. `feed_hash` covers what the OAI feed shows of a resource
-  (its record, the feed sets it is in, its deleted flag); whenever it changes,
-  `feed_datestamp` moves to the time of the change (whole seconds), and the
-  resource's `FeedMembership` rows are rewritten with that datestamp: current
-  sets as members, sets it left as former members (`oer.feed.sets`). A
-  tombstone stays in the sets it was in when deleted. Other writers that change
-  what the feed shows (curation, annotations) call `touch_feed` or
-  `oer.feed.sets.set_curated`.
+- What follows. Resources this page changed (a new or changed record shown,
+  another set of live sources, a resource becoming live or a tombstone) are
+  marked through the catalogue (`oer.catalogue.changes`); the feed's sets and
+  datestamps (`oer.feed.projection`) and the search index follow from the marks
+  when the unit of work commits. Writers whose change is not in the record
+  (curation, annotations) mark with `touch_feed`.
 - Unchanged. A record whose content (its JSON without datestamp and OAI
   identifier) hashes as before is UNCHANGED and writes nothing but the
   provenance's datestamp and harvest time (the provenance's stored record
@@ -54,6 +52,7 @@ from sqlalchemy.orm import Session
 
 from harvester.outcome import Outcome
 from metadata.record import Record
+from oer.catalogue.changes import mark_changed
 from oer.catalogue.keys import Key, KeyKind, fits_index, record_keys, target_key
 from oer.catalogue.models import (
     Origin,
@@ -63,7 +62,6 @@ from oer.catalogue.models import (
     new_resource_id,
 )
 from oer.catalogue.queries import resolve_keys
-from oer.feed import sets as feed
 from oer.harvesting.archive import RawVersion, archive_raw_records, xml_bytes
 from oer.harvesting.models import Provenance, RawStatus, Source
 from oer.store.base import Base
@@ -191,19 +189,11 @@ def withdraw_provenances(
 
 
 def touch_feed(session: Session, resource_ids: Iterable[str]) -> None:
-    """Move the feed datestamp of these resources to now: something the feed shows changed.
+    """Mark these resources changed now, so their feed datestamp moves at the commit.
 
-    For writers whose change is not in the record (a curated set, an annotation).
+    For writers whose change is not in the record (an annotation, a curation note).
     """
-    ids = list(resource_ids)
-    if ids:
-        now = utcnow()
-        session.execute(
-            update(Resource)
-            .where(Resource.id.in_(ids))
-            .values(feed_datestamp=to_second(now), updated_at=now)
-        )
-        feed.restamp_memberships(session, ids, to_second(now))
+    mark_changed(session, resource_ids, utcnow(), touched=True)
 
 
 def record_hash(record: Mapping[str, Any]) -> str:
@@ -263,6 +253,8 @@ class _Prov:
     change: _Change = _Change.NONE
     # The datestamp as stored before this page (None for a new provenance).
     stored_datestamp: datetime | None = None
+    # Whether it was live before this page (False for a new provenance).
+    was_live: bool = False
 
     @classmethod
     def from_row(cls, row: Any, source_name: str) -> _Prov:
@@ -276,6 +268,7 @@ class _Prov:
             completeness=row.completeness,
             content_hash=row.content_hash,
             deleted=row.deleted,
+            was_live=not row.deleted,
         )
 
     def mark(self, change: _Change) -> None:
@@ -372,15 +365,18 @@ class _Page:
     def finish(self, outcomes: list[Outcome]) -> PageResult:
         states = self._resource_states()
         others = self._other_provenances()
-        memberships = feed.load_memberships(self.session, self.touched - self.new_resources)
         plans = [self._plan(states[rid], others.get(rid, [])) for rid in sorted(self.touched)]
         self._load_best_records(plans)
-        self._decide_feed(plans, memberships)
         self._write(plans)
+        # The feed's sets and datestamps, and the search index, follow from these marks when
+        # the unit of work commits (`oer.catalogue.changes`): a changed record, a changed set
+        # of live sources or a resource becoming live or a tombstone is a change the feed shows.
+        changed = [p for p in plans if p.changed]
+        mark_changed(self.session, (p.state.id for p in changed), self.now)
         return PageResult(
             outcomes=tuple(outcomes),
-            changed_ids=frozenset(p.state.id for p in plans if p.feed_changed and p.live),
-            deleted_ids=frozenset(p.state.id for p in plans if p.feed_changed and not p.live),
+            changed_ids=frozenset(p.state.id for p in changed if p.live),
+            deleted_ids=frozenset(p.state.id for p in changed if not p.live),
             counts=dict(Counter(outcomes)),
         )
 
@@ -589,36 +585,15 @@ class _Page:
         plan.content_hash = plan.best.content_hash if plan.best else state.content_hash or ""
         plan.sources = frozenset(p.source_name for p in live)
         plan.content_changed = plan.content_hash != state.content_hash
+        was_live = state.content_hash is not None and not state.deleted
+        served_before = frozenset(p.source_name for p in provenances if p.was_live)
+        plan.changed = (
+            state.content_hash is None
+            or plan.content_changed
+            or plan.live != was_live
+            or (plan.live and plan.sources != served_before)
+        )
         return plan
-
-    def _decide_feed(self, plans: list[_Plan], memberships: dict[str, dict[str, bool]]) -> None:
-        """Each resource's feed sets and feed hash, and so whether its feed datestamp moves."""
-        shown = self._stored_records(
-            [p.state.id for p in plans if p.live and not p.content_changed]
-        )
-        for plan in plans:
-            plan.memberships = memberships.get(plan.state.id, {})
-            if plan.live:
-                record = plan.best.record if plan.content_changed and plan.best else None
-                if record is None:
-                    record = shown.get(plan.state.id)
-                plan.set_specs = feed.set_specs_of(record, plan.sources) | feed.kept_sets(
-                    plan.memberships
-                )
-            else:
-                # A tombstone stays, as deleted, in the sets it was in when it was deleted.
-                plan.set_specs = feed.current_sets(plan.memberships)
-            plan.feed_hash = feed.feed_hash(plan.content_hash, plan.set_specs, not plan.live)
-            plan.feed_changed = plan.feed_hash != plan.state.feed_hash
-
-    def _stored_records(self, resource_ids: list[str]) -> dict[str, dict[str, Any]]:
-        """The records these resources show now (their sector sets follow from them)."""
-        if not resource_ids:
-            return {}
-        rows = self.session.execute(
-            select(Resource.id, Resource.record).where(Resource.id.in_(resource_ids))
-        )
-        return {resource_id: record for resource_id, record in rows}
 
     def _load_best_records(self, plans: list[_Plan]) -> None:
         missing = {
@@ -644,16 +619,17 @@ class _Page:
                 values.update(record=record, title=record.get("title"))
             if plan.content_changed:
                 values["content_hash"] = plan.content_hash
-            if plan.feed_changed:
+            if state.id in self.new_resources or plan.live == state.deleted:
                 values.update(
-                    feed_hash=plan.feed_hash,
-                    feed_datestamp=stamp,
-                    updated_at=now,
                     deleted=not plan.live,
                     deleted_at=None if plan.live else (state.deleted_at if state.deleted else now),
                 )
             if state.id in self.new_resources:
-                values.update(origin=Origin.HARVESTED, created_at=now)
+                # The feed projection gives it its real feed hash when the unit of work commits.
+                values.update(
+                    origin=Origin.HARVESTED, created_at=now, updated_at=now,
+                    feed_hash="", feed_datestamp=stamp,
+                )
                 new_rows.append(values)
             elif len(values) > 1:
                 updates.append(values)
@@ -662,14 +638,6 @@ class _Page:
         self._write_provenances()
         for group in _by_columns(updates):
             self.session.execute(update(Resource), group)
-        feed.write_memberships(
-            self.session,
-            [
-                feed.MembershipChange(p.state.id, stamp, p.set_specs, p.memberships)
-                for p in plans
-                if p.feed_changed
-            ],
-        )
         self._rebuild_relations(
             [(p.state.id, p.best.record) for p in plans if p.best and p.content_changed and p.best.record]
         )
@@ -806,12 +774,9 @@ class _Plan:
     content_hash: str = ""
     # Names of the sources that serve it now.
     sources: frozenset[str] = frozenset()
-    # Its feed sets before (spec -> member) and after this page.
-    memberships: Mapping[str, bool] = field(default_factory=dict)
-    set_specs: frozenset[str] = frozenset()
-    feed_hash: str = ""
     content_changed: bool = False
-    feed_changed: bool = False
+    # A change the feed and the search index show (what `finish` marks).
+    changed: bool = False
 
 
 def _insert_rows(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:

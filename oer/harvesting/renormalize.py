@@ -28,7 +28,7 @@ from harvester.outcome import Outcome
 from harvester.records import RawRecord
 from metadata.errors import XMLInputError
 from metadata.xml_input import parse_xml
-from oer.discovery.indexing import IndexingReport, SearchIndexer, mark_index_pending
+from oer.discovery.indexing import IndexingReport, SearchIndexer
 from oer.harvesting.archive import ArchivedRecord, iter_archived_records
 from oer.harvesting.models import Provenance, RawStatus, Source
 from oer.harvesting.models import RawRecord as ArchivedRow
@@ -161,7 +161,6 @@ def _renormalize_source(
                                                      item.deleted, None, item.failure))
                     result = apply_harvested_page(session, source, items)
                     touched = result.changed_ids | result.deleted_ids
-                    mark_index_pending(session, touched)
                 for outcome in result.outcomes:
                     counts[outcome] = counts.get(outcome, 0) + 1
                 index = index.plus(indexer.drain(sessions, touched))

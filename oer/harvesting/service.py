@@ -63,7 +63,6 @@ from oer.discovery.indexing import (
     BackgroundIndexer,
     IndexingReport,
     SearchIndexer,
-    mark_index_pending,
 )
 from oer.errors import OerError
 from oer.harvesting.checkpoints import load_checkpoint, save_checkpoint
@@ -477,7 +476,6 @@ class DatabaseHarvestSink:
                     touched |= removed.changed_ids | removed.deleted_ids
                     withdrawn = len(removed.outcomes)
                     counted = result.merged_with(removed)
-                mark_index_pending(session, touched)
                 run = self._run(session)
                 if self._first_page:
                     run.full = checkpoint.full
@@ -810,8 +808,8 @@ ReportCallback = Callable[[HarvestReport], None]
 
 
 def default_client_settings(settings: Settings) -> ClientSettings:
-    """How the harvester talks to sources; one place to change retries or the contact URL."""
-    return ClientSettings()
+    """How the harvester talks to sources: its User-Agent names the deployment's contact URL."""
+    return ClientSettings(contact_url=settings.harvester_contact_url)
 
 
 def harvest(

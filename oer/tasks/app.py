@@ -13,6 +13,7 @@ from celery import Celery
 from celery import Task as CeleryTask
 
 from oer.errors import ConfigurationError
+from oer.runtime import register
 from oer.settings import Settings
 from oer.tasks.registry import Task, registered_tasks, run_task_by_ids
 
@@ -32,6 +33,8 @@ def create_celery_app(settings: Settings) -> Celery:
             "OER_BROKER_URL is not set: without a broker tasks run in-process, "
             "and there is no queue for a worker or beat to use"
         )
+    # The worker's commits follow resources with the same projections as the app's.
+    register()
     app = Celery("oer", set_as_current=False)
     app.conf.update(
         broker_url=settings.broker_url,

@@ -5,7 +5,7 @@
 `oer` and so cannot name the web layer's value types, which this adapter
 builds). Identify's name and admin email come from the settings, the base URL
 from the request. `init_feed` serves it at /oai; `create_app` calls it
-(Flask config `OAI_PAGE_SIZE`, 100-500, sets the page size; default 200).
+(the page size is the setting OER_OAI_PAGE_SIZE, `Settings.oai_page_size`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from flask import Flask, g, request
 from sqlalchemy.orm import Session, sessionmaker
 
 from oer.feed.oai.contract import FeedItem, FeedSet, RepositoryIdentity
-from oer.feed.oai.provider import DEFAULT_PAGE_SIZE
 from oer.feed.repository import DatabaseFeedRepository, FeedEntry
 from oer.settings import Settings
 from web.oai.views import init_app
@@ -95,7 +94,7 @@ def init_feed(app: Flask, settings: Settings, sessions: sessionmaker[Session]) -
         for session in g.pop(_SESSION, []):
             session.close()
 
-    init_app(app, repository, page_size=app.config.get("OAI_PAGE_SIZE", DEFAULT_PAGE_SIZE))
+    init_app(app, repository, page_size=settings.oai_page_size)
     return True
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +22,8 @@ from tests.integration.feed.harvests import (
     use_clock,
     variants,
 )
-from web.app import STORE_EXTENSION, create_app
+from web.app import create_app
+from web.runtime import RUNTIME_EXTENSION
 
 # Copies of the real records on top of them, so that lists take several pages of 100.
 COPIES = 260
@@ -48,11 +50,12 @@ def catalogue(store_sessions: sessionmaker[Session], fixtures_dir: Path, clock: 
 
 
 def feed_app(settings: Settings, **config: object) -> Flask:
-    return create_app({"OER_SETTINGS": settings, "TESTING": True, "OAI_PAGE_SIZE": 100, **config})
+    settings = dataclasses.replace(settings, oai_page_size=100)
+    return create_app({"OER_SETTINGS": settings, "TESTING": True, **config})
 
 
 def dispose(app: Flask) -> None:
-    app.extensions[STORE_EXTENSION].engine.dispose()
+    app.extensions[RUNTIME_EXTENSION].engine.dispose()
 
 
 @pytest.fixture

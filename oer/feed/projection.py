@@ -1,0 +1,94 @@
+"""The feed's projection of resources: set membership, feed hash and feed datestamp. I/O: database.
+
+Run on the resources a unit of work marked changed (`oer.catalogue.changes`),
+inside its transaction. For each one it derives what the feed shows
+(`oer.feed.sets`): a live resource is in its live sources' sets, its record's
+sector sets and the marker sets it is in (``curated``); a tombstone stays, as
+deleted, in the sets it was in. When the feed hash of that (record, sets,
+deleted flag) differs from the stored one, or the writer said the feed must
+show a change (`Change.touched`), `feed_datestamp` moves to the time of the
+change in whole seconds and every membership row gets that datestamp.
+
+A fixed number of queries per batch of resources, whatever the batch's size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from oer.catalogue.changes import Change
+from oer.catalogue.models import Resource
+from oer.feed import sets
+from oer.harvesting.models import Provenance, Source
+from oer.store.types import to_second
+
+# Resources per round of queries: well under SQLite's and PostgreSQL's bound-parameter limits.
+_BATCH = 500
+
+
+class FeedMembershipProjection:
+    """Keeps `FeedMembership` and the resources' feed datestamps in step with the resources."""
+
+    name = "feed-membership"
+
+    def project(self, session: Session, changes: Mapping[str, Change]) -> None:
+        ids = sorted(changes)
+        for start in range(0, len(ids), _BATCH):
+            self._project_batch(session, ids[start : start + _BATCH], changes)
+
+    def _project_batch(
+        self, session: Session, ids: Sequence[str], changes: Mapping[str, Change]
+    ) -> None:
+        # Of the record, only its contexts decide a set (the sector sets): read just those.
+        contexts = Resource.record["contexts"].label("contexts")
+        rows = session.execute(
+            select(
+                Resource.id, contexts, Resource.content_hash, Resource.feed_hash, Resource.deleted
+            ).where(Resource.id.in_(ids))
+        ).all()
+        sources = _live_sources(session, ids)
+        stored = sets.load_memberships(session, ids)
+        resource_updates: list[dict[str, Any]] = []
+        membership_changes: list[sets.MembershipChange] = []
+        restamped: dict[Any, list[str]] = {}
+        for row in rows:
+            change = changes[row.id]
+            memberships = stored.get(row.id, {})
+            if row.deleted:
+                specs = sets.current_sets(memberships)
+            else:
+                shown = {"contexts": row.contexts or ()}
+                specs = sets.set_specs_of(shown, sources.get(row.id, ())) | sets.kept_sets(memberships)
+            new_hash = sets.feed_hash(row.content_hash, specs, row.deleted)
+            if new_hash == row.feed_hash and not change.touched:
+                continue
+            stamp = to_second(change.at)
+            resource_updates.append(
+                {"id": row.id, "feed_hash": new_hash, "feed_datestamp": stamp, "updated_at": change.at}
+            )
+            if new_hash != row.feed_hash:
+                membership_changes.append(sets.MembershipChange(row.id, stamp, specs, memberships))
+            else:
+                restamped.setdefault(stamp, []).append(row.id)
+        if resource_updates:
+            session.execute(update(Resource), resource_updates)
+        sets.write_memberships(session, membership_changes)
+        for stamp, touched in restamped.items():
+            sets.restamp_memberships(session, touched, stamp)
+
+
+def _live_sources(session: Session, ids: Sequence[str]) -> dict[str, list[str]]:
+    """resource id -> names of the sources that serve it now (a live provenance)."""
+    rows = session.execute(
+        select(Provenance.resource_id, Source.name)
+        .join(Source, Source.id == Provenance.source_id)
+        .where(Provenance.resource_id.in_(ids), Provenance.deleted.is_(False))
+    )
+    found: dict[str, list[str]] = {}
+    for resource_id, name in rows:
+        found.setdefault(resource_id, []).append(name)
+    return found

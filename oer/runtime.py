@@ -1,0 +1,104 @@
+"""The composition root: settings in; store, search backend, task dispatch and projections out.
+
+The Flask app (`web.app.create_app`), the CLI (through the app it runs in) and
+the Celery worker (`oer.tasks.app.create_celery_app`) each build one `Runtime`
+from one `Settings`, and nothing else builds an engine for them. Building it
+also registers the projections every commit runs (`oer.catalogue.changes`): the
+feed's set membership and the search index's outbox. This is the one module in
+`oer` that may import every domain.
+
+I/O: none on import. The engine connects on first use; the search backend is
+opened on first use, under a lock, and kept for the life of the runtime.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from oer.catalogue.changes import Projection, register_projections
+from oer.discovery.indexing import SearchIndexProjection
+from oer.feed.projection import FeedMembershipProjection
+from oer.search import SearchBackend, open_backend
+from oer.settings import Settings
+from oer.store.database import create_engine_from_settings, session_factory
+
+if TYPE_CHECKING:
+    from oer.tasks.dispatch import Submission
+    from oer.tasks.registry import Task
+
+
+def projections() -> tuple[Projection, ...]:
+    """What follows from resources, in the order it is brought up to date."""
+    return (FeedMembershipProjection(), SearchIndexProjection())
+
+
+def register() -> None:
+    """Register the projections for this process (idempotent; every entry point calls it)."""
+    register_projections(projections())
+
+
+@dataclass
+class Runtime:
+    """One deployment's handles, built from its settings: store sessions and search backend."""
+
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    _backend: SearchBackend | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def search_backend(self) -> SearchBackend:
+        """The search backend of the settings (tantivy or Elasticsearch), opened once."""
+        if self._backend is None:
+            with self._lock:
+                if self._backend is None:
+                    self._backend = open_backend(self.settings)
+        return self._backend
+
+    def enqueue(self, task: Task | str, *ids: object) -> Submission:
+        """Run a declared task on the workers, or here when there is no broker."""
+        # Imported here: the Celery app registers this module's projections when it is built.
+        from oer.tasks.dispatch import enqueue
+
+        return enqueue(self.settings, task, *ids)
+
+    def close_search_backend(self) -> None:
+        """Close the search backend; the next use opens the settings' backend again."""
+        with self._lock:
+            if self._backend is not None:
+                self._backend.close()
+            self._backend = None
+
+    def close(self) -> None:
+        """Close the search backend and the engine's connections."""
+        self.close_search_backend()
+        self.engine.dispose()
+
+
+def build_runtime(settings: Settings, *, search_backend: SearchBackend | None = None) -> Runtime:
+    """The runtime of `settings`; `search_backend` hands in one already open (tests, benchmarks)."""
+    register()
+    engine = create_engine_from_settings(settings)
+    return Runtime(
+        settings=settings,
+        engine=engine,
+        sessions=session_factory(engine),
+        _backend=search_backend,
+    )
+
+
+@contextmanager
+def open_runtime(settings: Settings) -> Iterator[Runtime]:
+    """A runtime for the length of a command or a task, closed at the end."""
+    runtime = build_runtime(settings)
+    try:
+        yield runtime
+    finally:
+        runtime.close()
