@@ -34,7 +34,13 @@ from html.parser import HTMLParser
 from typing import Any
 
 from metadata.duration import seconds_to_duration
-from metadata.licence import canonical_url, licence_table
+from metadata.licence import (
+    Condition,
+    Permission,
+    canonical_url,
+    licence_name,
+    licence_rights,
+)
 from metadata.record import Licence, Record, Term
 from metadata.vocabulary import (
     OBK_SOURCE,
@@ -426,28 +432,14 @@ def shorten(text: str, limit: int = SNIPPET_CHARS) -> str:
 # -- licences -------------------------------------------------------------------------------------
 
 
-class Permission(enum.StrEnum):
-    """What a licence may allow."""
-
-    SHARE = "share"
-    ADAPT = "adapt"
-    COMMERCIAL = "commercial"
-
-
-class Condition(enum.StrEnum):
-    """What a licence may require in return."""
-
-    ATTRIBUTION = "attribution"
-    SHARE_ALIKE = "share_alike"
-
-
 @dataclass(frozen=True, slots=True)
 class LicenceInfo:
     """A licence as a teacher needs it: its name, badge, link, and what it allows.
 
     `allows` is None when the licence is not one this product can read
     (then the source must be checked); `badge` is a short class-safe slug
-    such as `cc-by-sa`, `cc0`, `pdm`, `all-rights-reserved`, `unknown`.
+    such as `cc-by-sa`, `cc0`, `pdm`, `all-rights-reserved`, `unknown`
+    (what `metadata.licence.licence_rights` calls the licence's kind).
     """
 
     code: str
@@ -471,44 +463,13 @@ class LicenceInfo:
         }
 
 
-_CC_URL = re.compile(r"creativecommons\.org/licen[cs]es/([a-z-]+)/(\d+(?:\.\d+)?)", re.IGNORECASE)
-
-
 def explain_licence(licence: Licence | None) -> LicenceInfo | None:
     """What the licence of a material allows; None when the record names none."""
-    if licence is None or not licence.code:
+    rights = licence_rights(licence)
+    if rights is None:
         return None
-    table = licence_table()
-    code = licence.code.strip().lower()
-    label = table.labels.get(code, licence.code)
-    parts: list[str] | None = None
-    if code.startswith("cc-"):
-        parts = code.split("-")[1:-1]
-    elif code == "yes" and licence.url:
-        # A CC licence NL-LOM has no code for (e.g. 2.5): its URL still says what it allows.
-        match = _CC_URL.search(licence.url)
-        if match:
-            parts = match.group(1).lower().split("-")
-            label = f"CC {match.group(1).upper()} {match.group(2)}"
-    everything = {Permission.SHARE: True, Permission.ADAPT: True, Permission.COMMERCIAL: True}
-    if parts is not None and parts[:1] == ["by"]:
-        allows = {
-            Permission.SHARE: True,
-            Permission.ADAPT: "nd" not in parts,
-            Permission.COMMERCIAL: "nc" not in parts,
-        }
-        requires = (Condition.ATTRIBUTION,) + ((Condition.SHARE_ALIKE,) if "sa" in parts else ())
-        return LicenceInfo(code, label, licence.url, "cc-" + "-".join(parts), allows, requires)
-    if code.startswith("cc0"):
-        return LicenceInfo(code, label, licence.url, "cc0", everything, ())
-    if code.startswith("pdm"):
-        return LicenceInfo(code, label, licence.url, "pdm", everything, ())
-    if code == "no":
-        return LicenceInfo(code, label, licence.url, "no-restrictions", everything, ())
-    if code == "yes":
-        nothing = {p: False for p in Permission}
-        return LicenceInfo(code, label, licence.url, "all-rights-reserved", nothing, ())
-    return LicenceInfo(code, licence.code, licence.url, "unknown", None, ())
+    return LicenceInfo(
+        rights.code, rights.label, rights.url, rights.kind, rights.allows, rights.requires)
 
 
 # -- search results -------------------------------------------------------------------------------
@@ -715,7 +676,7 @@ def _value_label(name: str, value: str, backend: SearchBackend, labels: TermLabe
     if name in OBK_FIELDS:
         return labels.label(value, name, backend)
     if name == "licence":
-        return licence_table().labels.get(value) if value not in ("yes", "no") else None
+        return licence_name(value)
     return None
 
 

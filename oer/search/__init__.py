@@ -21,10 +21,8 @@ from oer.errors import ConfigurationError
 from oer.search.backend import Capability, Health, SearchBackend
 from oer.search.document import (
     FACET_FIELDS,
-    LicenceFamily,
     SearchDocument,
     document_from_record,
-    licence_family,
 )
 from oer.search.errors import SearchError, SearchQueryError, SearchUnavailableError
 from oer.search.query import Hit, SearchQuery, SearchResult, Sort, Spelling, Suggestion
@@ -36,7 +34,6 @@ __all__ = [
     "Capability",
     "Health",
     "Hit",
-    "LicenceFamily",
     "ReindexReport",
     "SearchBackend",
     "SearchDocument",
@@ -49,7 +46,6 @@ __all__ = [
     "Spelling",
     "Suggestion",
     "document_from_record",
-    "licence_family",
     "open_backend",
     "reindex",
 ]

@@ -8,31 +8,14 @@ OBK ids travel along in `labels` for display; they are not indexed.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from metadata.licence import licence_family
 from metadata.record import Record
 from oer.search.errors import SearchQueryError
-
-
-class LicenceFamily(enum.StrEnum):
-    """What a licence lets a teacher do, as a facet.
-
-    A licence gets one family per restriction it carries, so `cc-by-nc-nd-40`
-    is both NON_COMMERCIAL and NO_DERIVATIVES: filtering on either finds it,
-    and OPEN means "no NC and no ND restriction" (CC0, PDM, CC BY, CC BY-SA,
-    and the NL-LOM code `no`). ALL_RIGHTS_RESERVED is the NL-LOM code `yes`
-    when no CC licence could be identified from the record.
-    """
-
-    OPEN = "open"
-    NON_COMMERCIAL = "non-commercial"
-    NO_DERIVATIVES = "no-derivatives"
-    ALL_RIGHTS_RESERVED = "all-rights-reserved"
-
 
 # The filter and facet fields, in the order they are shown. Every one is a
 # multi-valued string field in every backend; single-valued ones simply hold
@@ -125,30 +108,6 @@ class SearchDocument:
             labels=dict(data.get("labels") or {}),
             **{name: tuple(data.get(name) or ()) for name in FACET_FIELDS},
         )
-
-
-def licence_family(code: str | None) -> tuple[LicenceFamily, ...]:
-    """The families of an NL-LOM copyright code (`cc-by-nc-sa-40`, `cc0-10`, `yes`, ...).
-
-    Unknown codes get no family rather than a guess: the facet then simply
-    does not count them.
-    """
-    if not code:
-        return ()
-    normalised = code.strip().lower()
-    if normalised == "yes":
-        return (LicenceFamily.ALL_RIGHTS_RESERVED,)
-    if normalised in ("no",) or normalised.startswith(("cc0", "pdm")):
-        return (LicenceFamily.OPEN,)
-    parts = normalised.split("-")
-    if parts[:2] != ["cc", "by"]:
-        return ()
-    families: list[LicenceFamily] = []
-    if "nc" in parts:
-        families.append(LicenceFamily.NON_COMMERCIAL)
-    if "nd" in parts:
-        families.append(LicenceFamily.NO_DERIVATIVES)
-    return tuple(families) or (LicenceFamily.OPEN,)
 
 
 def document_from_record(

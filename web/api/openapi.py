@@ -12,13 +12,12 @@ import json
 from functools import cache
 from typing import Any
 
+from metadata.licence import Condition, Permission
 from metadata.licence_rules import CheckCode, Use, rules_table
 from oer.discovery.search import (
     DEFAULT_PAGE_SIZE,
     MAX_API_PAGE_SIZE,
     MAX_TEXT_LENGTH,
-    Condition,
-    Permission,
     SortOrder,
 )
 from oer.search import FACET_FIELDS
