@@ -57,10 +57,11 @@ from benchmarks.instance import (
     store_corpus,
 )
 from benchmarks.report import machine, publish
+from metadata.facets import FACET_FIELDS
 from oer.catalogue.queries import count_resources
 from oer.discovery import search as discovery
 from oer.discovery.indexing import rebuild_search_index
-from oer.search import FACET_FIELDS, open_backend
+from oer.search import open_backend
 from oer.settings import ensure_home
 from oer.store.database import create_engine_from_settings, migrate, session_factory
 

@@ -34,6 +34,14 @@ from html.parser import HTMLParser
 from typing import Any
 
 from metadata.duration import seconds_to_duration
+from metadata.facets import (
+    FACET_FIELDS,
+    FACETS,
+    FACETS_BY_NAME,
+    OVERVIEW_FACETS,
+    SIDEBAR_FACETS,
+    FacetValues,
+)
 from metadata.licence import (
     Condition,
     Permission,
@@ -53,7 +61,6 @@ from metadata.vocabulary import (
 from oer.discovery.queries import ProvenanceEntry, RelationEntry, ResourceDetail
 from oer.errors import OerError
 from oer.search import (
-    FACET_FIELDS,
     Hit,
     SearchBackend,
     SearchDocument,
@@ -77,21 +84,10 @@ MAX_FILTER_VALUES = 50
 DEFAULT_PAGE_SIZE = 20
 MAX_API_PAGE_SIZE = 100
 
-# The facets the site shows, in order (the API returns every facet field).
-SITE_FACETS: tuple[str, ...] = (
-    "contexts",
-    "educational_levels",
-    "disciplines",
-    "learning_resource_types",
-    "licence_family",
-    "licence",
-    "languages",
-    "source",
-)
-# What the home page summarises: the catalogue by sector, level, subject and licence family.
-OVERVIEW_FACETS: tuple[str, ...] = ("contexts", "educational_levels", "disciplines", "licence_family")
-
-OBK_FIELDS = frozenset({"educational_levels", "disciplines"})
+# Which facets the site's sidebar and home page show is declared in `metadata.facets.FACETS`
+# (SIDEBAR_FACETS, OVERVIEW_FACETS); the API returns every facet field.
+# Facets whose values are OBK ids, named by the OBK table or by the labels records give them.
+OBK_FIELDS = frozenset(facet.name for facet in FACETS if facet.values is FacetValues.OBK)
 
 
 class SortOrder(enum.StrEnum):
@@ -555,7 +551,7 @@ def search(
     backend: SearchBackend,
     request: SearchRequest,
     *,
-    facets: Sequence[str] = SITE_FACETS,
+    facets: Sequence[str] = SIDEBAR_FACETS,
     labels: TermLabels | None = None,
 ) -> SearchPage:
     """Run `request` and shape the result; SearchUnavailableError propagates (an outage is
@@ -673,9 +669,11 @@ def _facet(
 
 
 def _value_label(name: str, value: str, backend: SearchBackend, labels: TermLabels) -> str | None:
-    if name in OBK_FIELDS:
+    """The name the data gives a value (OBK terms, licences); None when the front end names it."""
+    kind = FACETS_BY_NAME[name].values
+    if kind is FacetValues.OBK:
         return labels.label(value, name, backend)
-    if name == "licence":
+    if kind is FacetValues.LICENCE:
         return licence_name(value)
     return None
 

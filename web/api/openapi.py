@@ -12,6 +12,7 @@ import json
 from functools import cache
 from typing import Any
 
+from metadata.facets import FACET_FIELDS
 from metadata.licence import Condition, Permission
 from metadata.licence_rules import CheckCode, Use, rules_table
 from oer.discovery.search import (
@@ -20,7 +21,6 @@ from oer.discovery.search import (
     MAX_TEXT_LENGTH,
     SortOrder,
 )
-from oer.search import FACET_FIELDS
 from schemas import resources
 from web.remix.api import MAX_BODY_BYTES, MAX_LICENCE_LENGTH, MAX_PARTS
 

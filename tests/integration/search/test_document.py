@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from metadata.facets import FACET_FIELDS
 from metadata.licence import LicenceFamily, licence_family
 from metadata.record import Contributor, Licence, Record, Term
 from oer.search import (
-    FACET_FIELDS,
     SearchDocument,
     SearchQuery,
     SearchQueryError,
