@@ -784,8 +784,13 @@ class Link:
 
 
 @dataclass(frozen=True, slots=True)
-class Origin:
-    """One source's copy of the material: where it came from and when it was harvested."""
+class SourceCopy:
+    """One source's copy of the material: where it came from and when it was harvested.
+
+    Not `oer.catalogue.models.Origin`, which says how the resource came into the
+    catalogue (harvested, published, arranged); a resource has one origin and a
+    copy per source that serves it.
+    """
 
     source: str
     oai_identifier: str
@@ -816,7 +821,7 @@ class ResourceView:
     learning_time: int | None
     authors: tuple[str, ...]
     publishers: tuple[str, ...]
-    origins: tuple[Origin, ...]
+    source_copies: tuple[SourceCopy, ...]
     # Parts of this material, and materials it is part of (relations both ways).
     parts: tuple[Link, ...]
     part_of: tuple[Link, ...]
@@ -847,7 +852,7 @@ def describe_resource(detail: ResourceDetail) -> ResourceView:
         learning_time=record.typical_learning_time,
         authors=_names(record, ("author",)),
         publishers=_names(record, ("publisher",)),
-        origins=tuple(_origin(p) for p in detail.provenances),
+        source_copies=tuple(_source_copy(p) for p in detail.provenances),
         parts=_unique_links(parts),
         part_of=_unique_links(part_of),
         related=_unique_links(related),
@@ -857,11 +862,11 @@ def describe_resource(detail: ResourceDetail) -> ResourceView:
 
 def provenance_of(detail: ResourceDetail) -> list[dict[str, Any]]:
     """The API's `provenance` list: one entry per source that served the resource."""
-    return [_origin(p).to_dict() for p in detail.provenances]
+    return [_source_copy(p).to_dict() for p in detail.provenances]
 
 
-def _origin(provenance: ProvenanceEntry) -> Origin:
-    return Origin(
+def _source_copy(provenance: ProvenanceEntry) -> SourceCopy:
+    return SourceCopy(
         source=provenance.source,
         oai_identifier=provenance.oai_identifier,
         datestamp=provenance.source_datestamp,
