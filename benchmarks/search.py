@@ -45,9 +45,9 @@ from typing import Any
 
 from benchmarks.corpus import LEVELS, SUBJECTS, generate
 from benchmarks.report import machine, write_section
+from metadata.facets import FACET_FIELDS
 from oer.discovery.search import SearchRequest, did_you_mean
 from oer.search import (
-    FACET_FIELDS,
     SearchBackend,
     SearchDocument,
     SearchQuery,

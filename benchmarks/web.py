@@ -57,11 +57,12 @@ from benchmarks.instance import (
     store_corpus,
 )
 from benchmarks.report import machine, publish
+from metadata.facets import FACET_FIELDS
 from oer.catalogue.queries import count_resources
 from oer.discovery import search as discovery
 from oer.discovery.indexing import rebuild_search_index
 from oer.runtime import build_runtime
-from oer.search import FACET_FIELDS, open_backend
+from oer.search import open_backend
 from oer.settings import ensure_home
 from oer.store.database import migrate
 
@@ -377,7 +378,7 @@ def _cycle(size: int, offset: int) -> Iterator[int]:
 def _percentile(ordered: Sequence[float], fraction: float) -> float:
     if not ordered:
         return 0.0
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 # -- the report -----------------------------------------------------------------------------------

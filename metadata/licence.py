@@ -8,6 +8,10 @@ the canonical `https://creativecommons.org/...` URL from `schemas/licences.json`
 (a port keeps its country path: it is a different legal text). The same table
 says what each licence is made of (`licence_terms`: its CC elements and
 version), which the combination rules in `metadata.licence_rules` build on.
+
+What a licence lets a teacher do is said here too, for every front end:
+`licence_rights` (may I share, adapt, use commercially; what must I do in
+return) and `licence_family`, the "usage rights" facet a search offers.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from enum import Enum
+from enum import Enum, StrEnum
 from functools import cache
 from typing import Any
 
@@ -243,3 +247,130 @@ def licence_from_text(text: str, path: str, issues: list[Issue]) -> Licence | No
         return Licence(code=named, url=canonical_url(named))
     issues.append(make_issue(IssueCode.LICENCE_UNKNOWN, path, f"no licence recognised in {raw!r}"))
     return None
+
+
+def licence_name(code: str) -> str | None:
+    """The name of a licence code (`CC BY-SA 4.0`); None for `yes`/`no`, which a front end
+    words itself, and for codes the table does not know."""
+    if code in RESERVED_CODES:
+        return None
+    return licence_table().labels.get(code)
+
+
+# -- what a licence allows ------------------------------------------------------------------------
+
+
+class Permission(StrEnum):
+    """What a licence may allow."""
+
+    SHARE = "share"
+    ADAPT = "adapt"
+    COMMERCIAL = "commercial"
+
+
+class Condition(StrEnum):
+    """What a licence may require in return."""
+
+    ATTRIBUTION = "attribution"
+    SHARE_ALIKE = "share_alike"
+
+
+@dataclass(frozen=True, slots=True)
+class LicenceRights:
+    """A licence as a teacher needs it: its name, what it allows and what it asks in return.
+
+    `allows` is None when the licence is not one this product can read (then
+    the source must be checked); `kind` is a short class-safe slug such as
+    `cc-by-sa`, `cc0`, `pdm`, `no-restrictions`, `all-rights-reserved`,
+    `unknown`.
+    """
+
+    code: str
+    label: str
+    url: str | None
+    kind: str
+    allows: Mapping[Permission, bool] | None
+    requires: tuple[Condition, ...]
+
+
+_CC_URL = re.compile(r"creativecommons\.org/licen[cs]es/([a-z-]+)/(\d+(?:\.\d+)?)", re.IGNORECASE)
+
+
+def licence_rights(licence: Licence | None) -> LicenceRights | None:
+    """What the licence of a material allows; None when the record names none."""
+    if licence is None or not licence.code:
+        return None
+    table = licence_table()
+    code = licence.code.strip().lower()
+    label = table.labels.get(code, licence.code)
+    parts: list[str] | None = None
+    if code.startswith("cc-"):
+        parts = code.split("-")[1:-1]
+    elif code == "yes" and licence.url:
+        # A CC licence NL-LOM has no code for (e.g. 2.5): its URL still says what it allows.
+        match = _CC_URL.search(licence.url)
+        if match:
+            parts = match.group(1).lower().split("-")
+            label = f"CC {match.group(1).upper()} {match.group(2)}"
+    everything = {Permission.SHARE: True, Permission.ADAPT: True, Permission.COMMERCIAL: True}
+    if parts is not None and parts[:1] == ["by"]:
+        allows = {
+            Permission.SHARE: True,
+            Permission.ADAPT: "nd" not in parts,
+            Permission.COMMERCIAL: "nc" not in parts,
+        }
+        requires = (Condition.ATTRIBUTION,) + ((Condition.SHARE_ALIKE,) if "sa" in parts else ())
+        return LicenceRights(code, label, licence.url, "cc-" + "-".join(parts), allows, requires)
+    if code.startswith("cc0"):
+        return LicenceRights(code, label, licence.url, "cc0", everything, ())
+    if code.startswith("pdm"):
+        return LicenceRights(code, label, licence.url, "pdm", everything, ())
+    if code == "no":
+        return LicenceRights(code, label, licence.url, "no-restrictions", everything, ())
+    if code == "yes":
+        nothing = {p: False for p in Permission}
+        return LicenceRights(code, label, licence.url, "all-rights-reserved", nothing, ())
+    return LicenceRights(code, licence.code, licence.url, "unknown", None, ())
+
+
+# -- the usage-rights facet -----------------------------------------------------------------------
+
+
+class LicenceFamily(StrEnum):
+    """What a licence lets a teacher do, as a facet.
+
+    A licence gets one family per restriction it carries, so `cc-by-nc-nd-40`
+    is both NON_COMMERCIAL and NO_DERIVATIVES: filtering on either finds it,
+    and OPEN means "no NC and no ND restriction" (CC0, PDM, CC BY, CC BY-SA,
+    and the NL-LOM code `no`). ALL_RIGHTS_RESERVED is the NL-LOM code `yes`
+    when no CC licence could be identified from the record.
+    """
+
+    OPEN = "open"
+    NON_COMMERCIAL = "non-commercial"
+    NO_DERIVATIVES = "no-derivatives"
+    ALL_RIGHTS_RESERVED = "all-rights-reserved"
+
+
+def licence_family(code: str | None) -> tuple[LicenceFamily, ...]:
+    """The families of an NL-LOM copyright code (`cc-by-nc-sa-40`, `cc0-10`, `yes`, ...).
+
+    Unknown codes get no family rather than a guess: the facet then simply
+    does not count them.
+    """
+    if not code:
+        return ()
+    normalised = code.strip().lower()
+    if normalised == "yes":
+        return (LicenceFamily.ALL_RIGHTS_RESERVED,)
+    if normalised in ("no",) or normalised.startswith(("cc0", "pdm")):
+        return (LicenceFamily.OPEN,)
+    parts = normalised.split("-")
+    if parts[:2] != ["cc", "by"]:
+        return ()
+    families: list[LicenceFamily] = []
+    if "nc" in parts:
+        families.append(LicenceFamily.NON_COMMERCIAL)
+    if "nd" in parts:
+        families.append(LicenceFamily.NO_DERIVATIVES)
+    return tuple(families) or (LicenceFamily.OPEN,)

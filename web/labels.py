@@ -3,6 +3,8 @@
 The data names things by code (`PO`, `open opdracht`, `non-commercial`);
 this module says them in Dutch or English. OBK terms are shown by the label
 the data gives them (Dutch only: the onderwijsbegrippenkader is Dutch).
+Facet field labels are declared, in Dutch, with the fields themselves in
+`metadata.facets.FACETS` and translated here from the site's catalogue.
 """
 
 from __future__ import annotations
@@ -14,20 +16,10 @@ from flask_babel import get_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
-FIELD_LABELS: Mapping[str, LazyString] = {
-    "contexts": _l("Sector"),
-    "educational_levels": _l("Onderwijsniveau"),
-    "disciplines": _l("Vak"),
-    "learning_resource_types": _l("Soort materiaal"),
-    "licence_family": _l("Gebruiksrechten"),
-    "licence": _l("Licentie"),
-    "languages": _l("Taal"),
-    "source": _l("Bron"),
-    "aggregation_level": _l("Omvang"),
-    "access_rights": _l("Toegang"),
-    "cost": _l("Kosten"),
-}
+from metadata.facets import FACETS_BY_NAME, FacetValues
 
+# What facet values are called, by facet field (the fields and their own labels are declared in
+# `metadata.facets.FACETS`). Fields whose values are codes of a fixed list need their codes here.
 _VALUE_LABELS: Mapping[str, Mapping[str, LazyString]] = {
     "contexts": {
         "PO": _l("Primair onderwijs"),
@@ -99,14 +91,17 @@ ROLE_LABELS: Mapping[str, LazyString] = {
 
 
 def field_label(field: str) -> str:
-    return str(FIELD_LABELS.get(field, field))
+    """The facet field's label from `metadata.facets.FACETS`, in the visitor's language."""
+    facet = FACETS_BY_NAME.get(field)
+    return gettext(facet.label) if facet is not None else field
 
 
 def value_label(field: str, value: str, data_label: str | None = None) -> str:
     """How to show `value` of facet `field`: the data's own label, a translation, or the code."""
     if data_label:
         return data_label
-    if field == "languages":
+    facet = FACETS_BY_NAME.get(field)
+    if facet is not None and facet.values is FacetValues.LANGUAGE:
         return language_name(value)
     known = _VALUE_LABELS.get(field, {}).get(value)
     return str(known) if known is not None else value

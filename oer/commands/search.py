@@ -25,11 +25,11 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from metadata.facets import FACET_FIELDS
 from oer.catalogue.queries import count_resources
 from oer.discovery.indexing import rebuild_search_index
 from oer.harvesting.service import store_sessions
 from oer.search import (
-    FACET_FIELDS,
     SearchQuery,
     SearchQueryError,
     SearchResult,

@@ -34,7 +34,21 @@ from html.parser import HTMLParser
 from typing import Any
 
 from metadata.duration import seconds_to_duration
-from metadata.licence import canonical_url, licence_table
+from metadata.facets import (
+    FACET_FIELDS,
+    FACETS,
+    FACETS_BY_NAME,
+    OVERVIEW_FACETS,
+    SIDEBAR_FACETS,
+    FacetValues,
+)
+from metadata.licence import (
+    Condition,
+    Permission,
+    canonical_url,
+    licence_name,
+    licence_rights,
+)
 from metadata.record import Licence, Record, Term
 from metadata.vocabulary import (
     OBK_SOURCE,
@@ -47,7 +61,6 @@ from metadata.vocabulary import (
 from oer.discovery.queries import ProvenanceEntry, RelationEntry, ResourceDetail
 from oer.errors import OerError
 from oer.search import (
-    FACET_FIELDS,
     Hit,
     SearchBackend,
     SearchDocument,
@@ -71,21 +84,10 @@ MAX_FILTER_VALUES = 50
 DEFAULT_PAGE_SIZE = 20
 MAX_API_PAGE_SIZE = 100
 
-# The facets the site shows, in order (the API returns every facet field).
-SITE_FACETS: tuple[str, ...] = (
-    "contexts",
-    "educational_levels",
-    "disciplines",
-    "learning_resource_types",
-    "licence_family",
-    "licence",
-    "languages",
-    "source",
-)
-# What the home page summarises: the catalogue by sector, level, subject and licence family.
-OVERVIEW_FACETS: tuple[str, ...] = ("contexts", "educational_levels", "disciplines", "licence_family")
-
-OBK_FIELDS = frozenset({"educational_levels", "disciplines"})
+# Which facets the site's sidebar and home page show is declared in `metadata.facets.FACETS`
+# (SIDEBAR_FACETS, OVERVIEW_FACETS); the API returns every facet field.
+# Facets whose values are OBK ids, named by the OBK table or by the labels records give them.
+OBK_FIELDS = frozenset(facet.name for facet in FACETS if facet.values is FacetValues.OBK)
 
 
 class SortOrder(enum.StrEnum):
@@ -426,28 +428,14 @@ def shorten(text: str, limit: int = SNIPPET_CHARS) -> str:
 # -- licences -------------------------------------------------------------------------------------
 
 
-class Permission(enum.StrEnum):
-    """What a licence may allow."""
-
-    SHARE = "share"
-    ADAPT = "adapt"
-    COMMERCIAL = "commercial"
-
-
-class Condition(enum.StrEnum):
-    """What a licence may require in return."""
-
-    ATTRIBUTION = "attribution"
-    SHARE_ALIKE = "share_alike"
-
-
 @dataclass(frozen=True, slots=True)
 class LicenceInfo:
     """A licence as a teacher needs it: its name, badge, link, and what it allows.
 
     `allows` is None when the licence is not one this product can read
     (then the source must be checked); `badge` is a short class-safe slug
-    such as `cc-by-sa`, `cc0`, `pdm`, `all-rights-reserved`, `unknown`.
+    such as `cc-by-sa`, `cc0`, `pdm`, `all-rights-reserved`, `unknown`
+    (what `metadata.licence.licence_rights` calls the licence's kind).
     """
 
     code: str
@@ -471,44 +459,13 @@ class LicenceInfo:
         }
 
 
-_CC_URL = re.compile(r"creativecommons\.org/licen[cs]es/([a-z-]+)/(\d+(?:\.\d+)?)", re.IGNORECASE)
-
-
 def explain_licence(licence: Licence | None) -> LicenceInfo | None:
     """What the licence of a material allows; None when the record names none."""
-    if licence is None or not licence.code:
+    rights = licence_rights(licence)
+    if rights is None:
         return None
-    table = licence_table()
-    code = licence.code.strip().lower()
-    label = table.labels.get(code, licence.code)
-    parts: list[str] | None = None
-    if code.startswith("cc-"):
-        parts = code.split("-")[1:-1]
-    elif code == "yes" and licence.url:
-        # A CC licence NL-LOM has no code for (e.g. 2.5): its URL still says what it allows.
-        match = _CC_URL.search(licence.url)
-        if match:
-            parts = match.group(1).lower().split("-")
-            label = f"CC {match.group(1).upper()} {match.group(2)}"
-    everything = {Permission.SHARE: True, Permission.ADAPT: True, Permission.COMMERCIAL: True}
-    if parts is not None and parts[:1] == ["by"]:
-        allows = {
-            Permission.SHARE: True,
-            Permission.ADAPT: "nd" not in parts,
-            Permission.COMMERCIAL: "nc" not in parts,
-        }
-        requires = (Condition.ATTRIBUTION,) + ((Condition.SHARE_ALIKE,) if "sa" in parts else ())
-        return LicenceInfo(code, label, licence.url, "cc-" + "-".join(parts), allows, requires)
-    if code.startswith("cc0"):
-        return LicenceInfo(code, label, licence.url, "cc0", everything, ())
-    if code.startswith("pdm"):
-        return LicenceInfo(code, label, licence.url, "pdm", everything, ())
-    if code == "no":
-        return LicenceInfo(code, label, licence.url, "no-restrictions", everything, ())
-    if code == "yes":
-        nothing = {p: False for p in Permission}
-        return LicenceInfo(code, label, licence.url, "all-rights-reserved", nothing, ())
-    return LicenceInfo(code, licence.code, licence.url, "unknown", None, ())
+    return LicenceInfo(
+        rights.code, rights.label, rights.url, rights.kind, rights.allows, rights.requires)
 
 
 # -- search results -------------------------------------------------------------------------------
@@ -594,7 +551,7 @@ def search(
     backend: SearchBackend,
     request: SearchRequest,
     *,
-    facets: Sequence[str] = SITE_FACETS,
+    facets: Sequence[str] = SIDEBAR_FACETS,
     labels: TermLabels | None = None,
 ) -> SearchPage:
     """Run `request` and shape the result; SearchUnavailableError propagates (an outage is
@@ -712,10 +669,12 @@ def _facet(
 
 
 def _value_label(name: str, value: str, backend: SearchBackend, labels: TermLabels) -> str | None:
-    if name in OBK_FIELDS:
+    """The name the data gives a value (OBK terms, licences); None when the front end names it."""
+    kind = FACETS_BY_NAME[name].values
+    if kind is FacetValues.OBK:
         return labels.label(value, name, backend)
-    if name == "licence":
-        return licence_table().labels.get(value) if value not in ("yes", "no") else None
+    if kind is FacetValues.LICENCE:
+        return licence_name(value)
     return None
 
 
@@ -825,8 +784,13 @@ class Link:
 
 
 @dataclass(frozen=True, slots=True)
-class Origin:
-    """One source's copy of the material: where it came from and when it was harvested."""
+class SourceCopy:
+    """One source's copy of the material: where it came from and when it was harvested.
+
+    Not `oer.catalogue.models.Origin`, which says how the resource came into the
+    catalogue (harvested, published, arranged); a resource has one origin and a
+    copy per source that serves it.
+    """
 
     source: str
     oai_identifier: str
@@ -857,7 +821,7 @@ class ResourceView:
     learning_time: int | None
     authors: tuple[str, ...]
     publishers: tuple[str, ...]
-    origins: tuple[Origin, ...]
+    source_copies: tuple[SourceCopy, ...]
     # Parts of this material, and materials it is part of (relations both ways).
     parts: tuple[Link, ...]
     part_of: tuple[Link, ...]
@@ -888,7 +852,7 @@ def describe_resource(detail: ResourceDetail) -> ResourceView:
         learning_time=record.typical_learning_time,
         authors=_names(record, ("author",)),
         publishers=_names(record, ("publisher",)),
-        origins=tuple(_origin(p) for p in detail.provenances),
+        source_copies=tuple(_source_copy(p) for p in detail.provenances),
         parts=_unique_links(parts),
         part_of=_unique_links(part_of),
         related=_unique_links(related),
@@ -898,11 +862,11 @@ def describe_resource(detail: ResourceDetail) -> ResourceView:
 
 def provenance_of(detail: ResourceDetail) -> list[dict[str, Any]]:
     """The API's `provenance` list: one entry per source that served the resource."""
-    return [_origin(p).to_dict() for p in detail.provenances]
+    return [_source_copy(p).to_dict() for p in detail.provenances]
 
 
-def _origin(provenance: ProvenanceEntry) -> Origin:
-    return Origin(
+def _source_copy(provenance: ProvenanceEntry) -> SourceCopy:
+    return SourceCopy(
         source=provenance.source,
         oai_identifier=provenance.oai_identifier,
         datestamp=provenance.source_datestamp,

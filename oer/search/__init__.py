@@ -3,7 +3,8 @@
 One interface (`SearchBackend`), an embedded tantivy backend and an
 Elasticsearch one, the neutral query objects and results (search hits,
 search-box `Suggestion`s, `Spelling` for "did you mean"), and
-`document_from_record`.
+`document_from_record`. The facet fields are declared in
+`metadata.facets.FACETS`.
 
 `open_backend(settings)` is the one way the rest of the product gets a
 backend: the embedded tantivy index in OER_HOME when OER_SEARCH_URL is unset,
@@ -19,24 +20,16 @@ from urllib.parse import urlsplit
 
 from oer.errors import ConfigurationError
 from oer.search.backend import Capability, Health, SearchBackend
-from oer.search.document import (
-    FACET_FIELDS,
-    LicenceFamily,
-    SearchDocument,
-    document_from_record,
-    licence_family,
-)
+from oer.search.document import SearchDocument, document_from_record
 from oer.search.errors import SearchError, SearchQueryError, SearchUnavailableError
 from oer.search.query import Hit, SearchQuery, SearchResult, Sort, Spelling, Suggestion
 from oer.search.reindex import ReindexReport, reindex
 from oer.settings import Settings
 
 __all__ = [
-    "FACET_FIELDS",
     "Capability",
     "Health",
     "Hit",
-    "LicenceFamily",
     "ReindexReport",
     "SearchBackend",
     "SearchDocument",
@@ -49,7 +42,6 @@ __all__ = [
     "Spelling",
     "Suggestion",
     "document_from_record",
-    "licence_family",
     "open_backend",
     "reindex",
 ]

@@ -1,55 +1,28 @@
 """What the index holds for one resource, and how a Record is flattened into it. Pure; no I/O.
 
-A `SearchDocument` is the same for every backend. Its filter/facet fields carry
-plain strings (vocabulary codes and OBK ids), named as the record's JSON keys,
-so `--filter educational_levels=<uuid>` means the same everywhere. Labels for
-OBK ids travel along in `labels` for display; they are not indexed.
+A `SearchDocument` is the same for every backend. Its filter/facet fields are
+the ones `metadata.facets.FACETS` declares: plain strings (vocabulary codes and
+OBK ids), named as the record's JSON keys, so `--filter educational_levels=<uuid>`
+means the same everywhere. Labels for OBK ids travel along in `labels` for
+display; they are not indexed.
 """
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from metadata.facets import FACET_FIELDS, FACETS, unique_values
 from metadata.record import Record
 from oer.search.errors import SearchQueryError
 
-
-class LicenceFamily(enum.StrEnum):
-    """What a licence lets a teacher do, as a facet.
-
-    A licence gets one family per restriction it carries, so `cc-by-nc-nd-40`
-    is both NON_COMMERCIAL and NO_DERIVATIVES: filtering on either finds it,
-    and OPEN means "no NC and no ND restriction" (CC0, PDM, CC BY, CC BY-SA,
-    and the NL-LOM code `no`). ALL_RIGHTS_RESERVED is the NL-LOM code `yes`
-    when no CC licence could be identified from the record.
-    """
-
-    OPEN = "open"
-    NON_COMMERCIAL = "non-commercial"
-    NO_DERIVATIVES = "no-derivatives"
-    ALL_RIGHTS_RESERVED = "all-rights-reserved"
-
-
-# The filter and facet fields, in the order they are shown. Every one is a
-# multi-valued string field in every backend; single-valued ones simply hold
-# at most one value.
-FACET_FIELDS: tuple[str, ...] = (
-    "contexts",
-    "educational_levels",
-    "disciplines",
-    "learning_resource_types",
-    "licence",
-    "licence_family",
-    "languages",
-    "source",
-    "aggregation_level",
-    "access_rights",
-    "cost",
-)
+# The version of the index schema, the same for both backends: the facet table
+# (`metadata.facets.FACETS`), the text fields below and each backend's analysis.
+# Bump it when any of them changes; an index of another version is reported as
+# needing `oer reindex` instead of being read wrongly.
+INDEX_SCHEMA_VERSION = 2
 
 # Full-text fields and their boosts: a match in the title counts more than
 # one in the keywords, which counts more than one in the description (the
@@ -64,38 +37,65 @@ TEXT_FIELD_BOOSTS: Mapping[str, float] = {
 HIGHLIGHT_FIELDS: tuple[str, ...] = ("title", "description")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class SearchDocument:
-    """One resource as the search index sees it; `to_dict` is its stored JSON form."""
+    """One resource as the search index sees it; `to_dict` is its stored JSON form.
+
+    `facets` holds every facet field of `metadata.facets.FACETS`, in table
+    order; each is also an attribute (`document.contexts`) and a keyword of
+    the constructor (`SearchDocument(..., contexts=("PO",))`).
+    """
 
     id: str
     title: str
     updated_at: datetime
-    description: str | None = None
-    keywords: tuple[str, ...] = ()
-    authors: tuple[str, ...] = ()
-    url: str | None = None
-    contexts: tuple[str, ...] = ()
-    educational_levels: tuple[str, ...] = ()
-    disciplines: tuple[str, ...] = ()
-    learning_resource_types: tuple[str, ...] = ()
-    licence: tuple[str, ...] = ()
-    licence_family: tuple[str, ...] = ()
-    languages: tuple[str, ...] = ()
-    source: tuple[str, ...] = ()
-    aggregation_level: tuple[str, ...] = ()
-    access_rights: tuple[str, ...] = ()
-    cost: tuple[str, ...] = ()
+    description: str | None
+    keywords: tuple[str, ...]
+    authors: tuple[str, ...]
+    url: str | None
+    facets: Mapping[str, tuple[str, ...]]
     # OBK id -> label, for educational_levels and disciplines (display only).
-    labels: Mapping[str, str] = field(default_factory=dict)
+    labels: Mapping[str, str]
 
-    def __post_init__(self) -> None:
-        if self.updated_at.tzinfo is None:
+    def __init__(
+        self,
+        id: str,
+        title: str,
+        updated_at: datetime,
+        description: str | None = None,
+        keywords: tuple[str, ...] = (),
+        authors: tuple[str, ...] = (),
+        url: str | None = None,
+        labels: Mapping[str, str] | None = None,
+        **facet_values: Iterable[str],
+    ) -> None:
+        unknown = sorted(set(facet_values) - set(FACET_FIELDS))
+        if unknown:
+            raise TypeError(f"SearchDocument has no field {unknown[0]!r}")
+        if updated_at.tzinfo is None:
             raise ValueError("SearchDocument.updated_at must be timezone-aware")
+        values: dict[str, Any] = {
+            "id": id,
+            "title": title,
+            "updated_at": updated_at,
+            "description": description,
+            "keywords": keywords,
+            "authors": authors,
+            "url": url,
+            "facets": {name: tuple(facet_values.get(name, ())) for name in FACET_FIELDS},
+            "labels": {} if labels is None else labels,
+        }
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+
+    def __getattr__(self, name: str) -> tuple[str, ...]:
+        # Only called when ordinary lookup fails: the facet fields.
+        if name in FACET_FIELDS:
+            return self.facet_values(name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def facet_values(self, name: str) -> tuple[str, ...]:
-        values: tuple[str, ...] = getattr(self, name)
-        return values
+        return self.facets[name]
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -127,30 +127,6 @@ class SearchDocument:
         )
 
 
-def licence_family(code: str | None) -> tuple[LicenceFamily, ...]:
-    """The families of an NL-LOM copyright code (`cc-by-nc-sa-40`, `cc0-10`, `yes`, ...).
-
-    Unknown codes get no family rather than a guess: the facet then simply
-    does not count them.
-    """
-    if not code:
-        return ()
-    normalised = code.strip().lower()
-    if normalised == "yes":
-        return (LicenceFamily.ALL_RIGHTS_RESERVED,)
-    if normalised in ("no",) or normalised.startswith(("cc0", "pdm")):
-        return (LicenceFamily.OPEN,)
-    parts = normalised.split("-")
-    if parts[:2] != ["cc", "by"]:
-        return ()
-    families: list[LicenceFamily] = []
-    if "nc" in parts:
-        families.append(LicenceFamily.NON_COMMERCIAL)
-    if "nd" in parts:
-        families.append(LicenceFamily.NO_DERIVATIVES)
-    return tuple(families) or (LicenceFamily.OPEN,)
-
-
 def document_from_record(
     resource_id: str,
     record: Record,
@@ -167,32 +143,19 @@ def document_from_record(
     contributors with one of `author_roles`.
     """
     roles = frozenset(author_roles)
-    levels = record.educational_levels
-    disciplines = record.disciplines
-    labels = {term.id: term.label for term in (*levels, *disciplines) if term.label}
-    licence_code = record.licence.code if record.licence else None
+    terms = (*record.educational_levels, *record.disciplines)
+    labels = {term.id: term.label for term in terms if term.label}
     return SearchDocument(
         id=resource_id,
         title=_title(record),
         updated_at=updated_at if updated_at.tzinfo else updated_at.replace(tzinfo=UTC),
         description=record.description or None,
-        keywords=_unique(record.keywords),
-        authors=_unique(c.name for c in record.contributors if c.name and c.role in roles),
+        keywords=unique_values(record.keywords),
+        authors=unique_values(
+            c.name for c in record.contributors if c.name and c.role in roles),
         url=record.location,
-        contexts=_unique(record.contexts),
-        educational_levels=_unique(term.id for term in levels),
-        disciplines=_unique(term.id for term in disciplines),
-        learning_resource_types=_unique(record.learning_resource_types),
-        licence=(licence_code,) if licence_code else (),
-        licence_family=tuple(family.value for family in licence_family(licence_code)),
-        languages=_unique(record.languages),
-        source=_unique(sources),
-        aggregation_level=(
-            (str(record.aggregation_level),) if record.aggregation_level is not None else ()
-        ),
-        access_rights=(record.access_rights,) if record.access_rights else (),
-        cost=() if record.cost is None else ("yes" if record.cost else "no",),
         labels=labels,
+        **{facet.name: facet.read(record, sources) for facet in FACETS},
     )
 
 
@@ -212,13 +175,3 @@ def _title(record: Record) -> str:
         if title:
             return title
     return ""
-
-
-def _unique(values: Iterable[str | None]) -> tuple[str, ...]:
-    seen: dict[str, None] = {}
-    for value in values:
-        if value:
-            text = value.strip()
-            if text:
-                seen.setdefault(text, None)
-    return tuple(seen)

@@ -37,11 +37,12 @@ import elastic_transport
 from elasticsearch import ApiError, BadRequestError, Elasticsearch, NotFoundError
 from elasticsearch.helpers import streaming_bulk
 
+from metadata.facets import FACETS
 from oer.errors import ConfigurationError
 from oer.search.backend import ALL_CAPABILITIES, Capability, Health, SearchBackend
 from oer.search.document import (
-    FACET_FIELDS,
     HIGHLIGHT_FIELDS,
+    INDEX_SCHEMA_VERSION,
     TEXT_FIELD_BOOSTS,
     SearchDocument,
 )
@@ -63,8 +64,6 @@ from oer.search.text import balance_quotes
 
 log = logging.getLogger(__name__)
 
-# Bump when the mapping or the analysis changes (see `_meta` in the mapping).
-SCHEMA_VERSION = 2
 REQUEST_TIMEOUT = 10.0
 BULK_CHUNK = 1_000
 DESCRIPTION_SNIPPET_CHARS = 200
@@ -144,13 +143,13 @@ def index_mappings(analysis: Analysis) -> dict[str, Any]:
             "search_analyzer": "oer_suggest",
             "max_input_length": 100,
         },
-        **{name: {"type": "keyword"} for name in FACET_FIELDS},
+        **{facet.name: {"type": "keyword"} for facet in FACETS},
     }
     for name in SPELLING_SOURCES:
         properties[name]["copy_to"] = "spelling"
     return {
         "dynamic": "strict",
-        "_meta": {"schema_version": SCHEMA_VERSION, "analysis": analysis.value},
+        "_meta": {"schema_version": INDEX_SCHEMA_VERSION, "analysis": analysis.value},
         "properties": properties,
     }
 
@@ -458,13 +457,13 @@ class ElasticsearchBackend(SearchBackend):
                 self._read_meta()
         except SearchError as error:
             return Health(ok=False, backend=self.name, detail=str(error))
-        if self._index_version != SCHEMA_VERSION:
+        if self._index_version != INDEX_SCHEMA_VERSION:
             return Health(
                 ok=False,
                 backend=self.name,
                 detail=(
                     f"index {self._alias} was built by another version of oer "
-                    f"(schema {self._index_version}, need {SCHEMA_VERSION}); run `oer reindex`"
+                    f"(schema {self._index_version}, need {INDEX_SCHEMA_VERSION}); run `oer reindex`"
                 ),
                 documents=documents,
             )

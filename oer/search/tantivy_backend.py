@@ -47,10 +47,11 @@ from typing import Any, TypeVar
 
 import tantivy
 
+from metadata.facets import FACETS
 from oer.search.backend import ALL_CAPABILITIES, Capability, Health, SearchBackend
 from oer.search.document import (
-    FACET_FIELDS,
     HIGHLIGHT_FIELDS,
+    INDEX_SCHEMA_VERSION,
     TEXT_FIELD_BOOSTS,
     SearchDocument,
 )
@@ -72,9 +73,6 @@ from oer.search.text import split_text
 
 log = logging.getLogger(__name__)
 
-# Bump when the schema or the analysis changes: an index of another version is
-# reported as needing `oer reindex` instead of being read wrongly.
-SCHEMA_VERSION = 2
 CURRENT_FILE = "CURRENT"
 GENERATIONS_DIR = "generations"
 VERSION_FILE = "oer-search.json"
@@ -183,8 +181,8 @@ def build_schema() -> tantivy.Schema:
     builder.add_text_field(
         "spelling", tokenizer_name=WORDS_ANALYZER, index_option="basic", fast=True
     )
-    for name in FACET_FIELDS:
-        builder.add_text_field(name, tokenizer_name="raw", fast=True, index_option="basic")
+    for facet in FACETS:
+        builder.add_text_field(facet.name, tokenizer_name="raw", fast=True, index_option="basic")
     # The document's JSON form; search results are built from it alone.
     builder.add_bytes_field("stored", stored=True)
     return builder.build()
@@ -452,10 +450,10 @@ class TantivyBackend(SearchBackend):
             raise SearchUnavailableError(
                 f"search index {path} is incomplete; run `oer reindex`"
             ) from error
-        if version.get("schema_version") != SCHEMA_VERSION:
+        if version.get("schema_version") != INDEX_SCHEMA_VERSION:
             raise SearchUnavailableError(
                 f"search index {path} was built by another version of oer "
-                f"(schema {version.get('schema_version')}, need {SCHEMA_VERSION}); "
+                f"(schema {version.get('schema_version')}, need {INDEX_SCHEMA_VERSION}); "
                 "run `oer reindex`"
             )
 
@@ -473,7 +471,7 @@ class TantivyBackend(SearchBackend):
                 writer.commit()
             with _unavailable_on_os_error(path):
                 (path / VERSION_FILE).write_text(
-                    json.dumps({"schema_version": SCHEMA_VERSION}), encoding="utf-8"
+                    json.dumps({"schema_version": INDEX_SCHEMA_VERSION}), encoding="utf-8"
                 )
             index.reload()
         except BaseException:
@@ -565,8 +563,8 @@ class TantivyBackend(SearchBackend):
             doc.add_text("spelling", keyword)
         for author in document.authors:
             doc.add_text("authors", author)
-        for name in FACET_FIELDS:
-            for value in document.facet_values(name):
+        for name, values in document.facets.items():
+            for value in values:
                 doc.add_text(name, value)
         doc.add_bytes("stored", json.dumps(document.to_dict(), ensure_ascii=False).encode())
         return doc

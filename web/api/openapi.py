@@ -12,16 +12,15 @@ import json
 from functools import cache
 from typing import Any
 
+from metadata.facets import FACET_FIELDS
+from metadata.licence import Condition, Permission
 from metadata.licence_rules import CheckCode, Use, rules_table
 from oer.discovery.search import (
     DEFAULT_PAGE_SIZE,
     MAX_API_PAGE_SIZE,
     MAX_TEXT_LENGTH,
-    Condition,
-    Permission,
     SortOrder,
 )
-from oer.search import FACET_FIELDS
 from schemas import resources
 from web.remix.api import MAX_BODY_BYTES, MAX_LICENCE_LENGTH, MAX_PARTS
 

@@ -15,10 +15,10 @@ from urllib.parse import urlencode
 from flask import Blueprint, Flask, Response, abort, jsonify, redirect, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
+from metadata.facets import FACET_FIELDS
 from oer.catalogue.queries import resolve_resource_id
 from oer.discovery import search as discovery
 from oer.discovery.queries import get_resource
-from oer.search import FACET_FIELDS
 from web.api.openapi import openapi_document
 from web.remix import api as remix_api
 from web.runtime import catalogue, read_session

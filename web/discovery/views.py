@@ -21,6 +21,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
+from metadata.licence import Condition, Permission
 from oer.catalogue.queries import resolve_resource_id
 from oer.discovery import search as discovery
 from oer.discovery.queries import get_resource
@@ -81,8 +82,8 @@ def _template_helpers() -> dict[str, Any]:
         "has_endpoint": lambda name: name in current_app.view_functions,
         "SortOrder": discovery.SortOrder,
         "OBK_FIELDS": discovery.OBK_FIELDS,
-        "Permission": discovery.Permission,
-        "Condition": discovery.Condition,
+        "Permission": Permission,
+        "Condition": Condition,
     }
 
 

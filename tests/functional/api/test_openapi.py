@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask.testing import FlaskClient
 from openapi_spec_validator import validate
 
-from oer.search import FACET_FIELDS
+from metadata.facets import FACET_FIELDS
 from schemas import resources
 
 

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
+from metadata.facets import FACET_FIELDS
 from metadata.normalize import normalize_document
 from oer.harvesting.provenance import HarvestedRecord, apply_harvested_page
 from oer.harvesting.sources import add_source
-from oer.search import FACET_FIELDS, open_backend
+from oer.search import open_backend
 from oer.settings import Settings
 from oer.store.database import create_engine_from_settings, migrate, session_factory
 from tests.conftest import FIXTURES_DIR

@@ -14,9 +14,9 @@ from datetime import timedelta
 
 import pytest
 
+from metadata.facets import FACET_FIELDS
 from oer.discovery.search import SearchRequest, did_you_mean
 from oer.search import (
-    FACET_FIELDS,
     Capability,
     SearchBackend,
     SearchQuery,

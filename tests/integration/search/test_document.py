@@ -6,16 +6,15 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from metadata.facets import FACET_FIELDS
+from metadata.licence import LicenceFamily, licence_family
 from metadata.record import Contributor, Licence, Record, Term
 from oer.search import (
-    FACET_FIELDS,
-    LicenceFamily,
     SearchDocument,
     SearchQuery,
     SearchQueryError,
     Sort,
     document_from_record,
-    licence_family,
 )
 from oer.search.query import Cursor
 from oer.search.text import TextPart, split_text

@@ -11,8 +11,8 @@ from elasticsearch import BadRequestError, Elasticsearch
 
 from oer.search import SearchQuery, SearchUnavailableError
 from oer.search.backend import Capability
+from oer.search.document import INDEX_SCHEMA_VERSION as SCHEMA_VERSION
 from oer.search.elasticsearch_backend import (
-    SCHEMA_VERSION,
     Analysis,
     ElasticsearchBackend,
     analysis_settings,

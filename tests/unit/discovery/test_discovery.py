@@ -9,11 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from metadata.licence import Condition, Permission
 from metadata.record import Licence
 from oer.discovery.search import (
-    Condition,
     DiscoveryRequestError,
-    Permission,
     SearchRequest,
     SortOrder,
     did_you_mean,
