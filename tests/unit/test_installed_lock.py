@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import sysconfig
 from importlib import metadata
 from pathlib import Path
 
@@ -39,9 +40,16 @@ def locked() -> dict[str, str]:
 
 
 def installed() -> dict[str, str]:
+    """name -> version of what pip installed into this environment.
+
+    Only site-packages is read: once something imports setuptools, its vendored
+    copies (setuptools/_vendor, with their own packaging and wheel) are on
+    sys.path too, and would be mistaken for installed packages.
+    """
+    site = sorted({sysconfig.get_path("purelib"), sysconfig.get_path("platlib")})
     return {
         canonicalize_name(dist.metadata["Name"]): dist.version
-        for dist in metadata.distributions()
+        for dist in metadata.distributions(path=site)
         if dist.metadata["Name"]
     }
 
