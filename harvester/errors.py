@@ -2,7 +2,8 @@
 
 Every error has a message fit for a user (the CLI prints it on one line).
 The split follows what the caller can do about it: wait and try again later
-(`SourceUnavailableError`), fix credentials or ask the provider
+(`SourceUnavailableError`, with `SourceTimeoutError` and `SourceHttpError` saying
+which way the source failed), fix credentials or ask the provider
 (`AccessForbiddenError`), fix the source's settings (`OaiRequestError`), or
 report a broken repository (`ProtocolError`, `HarvestLoopError`).
 """
@@ -16,6 +17,18 @@ class HarvestError(Exception):
 
 class SourceUnavailableError(HarvestError):
     """The source gave no usable answer: network failure, timeouts, 5xx/429 after every retry, 404."""
+
+
+class SourceTimeoutError(SourceUnavailableError):
+    """The source did not answer, or did not finish answering, in time (after every retry)."""
+
+
+class SourceHttpError(SourceUnavailableError):
+    """The source answered with an HTTP failure status (404, 5xx/429 after every retry)."""
+
+    def __init__(self, message: str, status: int) -> None:
+        self.status = status
+        super().__init__(message)
 
 
 class AccessForbiddenError(HarvestError):

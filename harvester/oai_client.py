@@ -40,6 +40,8 @@ from harvester.errors import (
     MalformedResponseError,
     OaiRequestError,
     ProtocolError,
+    SourceHttpError,
+    SourceTimeoutError,
     SourceUnavailableError,
 )
 from harvester.records import DeletedRecordPolicy, Page, RawRecord, RepositoryInfo
@@ -104,11 +106,15 @@ def user_agent(contact_url: str) -> str:
 class _RetryableFailure(Exception):
     """One attempt failed in a way that waiting may cure; never leaves this module."""
 
-    def __init__(self, reason: str, *, retry_after: float | None = None, malformed: bool = False):
+    def __init__(self, reason: str, *, retry_after: float | None = None, malformed: bool = False,
+                 timeout: bool = False, status: int | None = None):
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
         self.malformed = malformed
+        # How the last attempt failed, so giving up raises the error that says so.
+        self.timeout = timeout
+        self.status = status
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,7 +302,8 @@ class OaiClient:
             # A certificate problem does not cure itself within minutes.
             raise SourceUnavailableError(f"TLS failure talking to {self.base_url}: {error}") from None
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as error:
-            raise _RetryableFailure(f"connection failed: {_one_line(error)}") from None
+            raise _RetryableFailure(f"connection failed: {_one_line(error)}",
+                                    timeout=_timed_out(error)) from None
         with response:
             status = response.status_code
             if status in (401, 403):
@@ -305,7 +312,7 @@ class OaiClient:
                 )
             if status == 429 or (500 <= status <= 599 and status not in _PERMANENT_5XX):
                 retry_after = parse_retry_after(response.headers.get("Retry-After"), self._now())
-                raise _RetryableFailure(f"HTTP {status}", retry_after=retry_after)
+                raise _RetryableFailure(f"HTTP {status}", retry_after=retry_after, status=status)
             body = self._read_body(response)
         if status != 200:
             # Some providers send OAI errors with a 4xx status (Invenio uses 422):
@@ -314,7 +321,7 @@ class OaiClient:
                 document = self._document(body)
                 if document.root is not None and document.root.tag == _NS + "OAI-PMH":
                     return document
-            raise SourceUnavailableError(f"{self.base_url} answered HTTP {status}")
+            raise SourceHttpError(f"{self.base_url} answered HTTP {status}", status)
         return self._document(body)
 
     def _read_body(self, response: requests.Response) -> bytes:
@@ -332,11 +339,12 @@ class OaiClient:
                 chunks.append(chunk)
                 if self._monotonic() > deadline:
                     raise _RetryableFailure(
-                        f"response took longer than {settings.response_deadline:g} s"
+                        f"response took longer than {settings.response_deadline:g} s", timeout=True
                     )
         except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError,
                 requests.exceptions.Timeout, requests.exceptions.ContentDecodingError) as error:
-            raise _RetryableFailure(f"connection broken while reading: {_one_line(error)}") from None
+            raise _RetryableFailure(f"connection broken while reading: {_one_line(error)}",
+                                    timeout=_timed_out(error)) from None
         body = b"".join(chunks)
         if body.startswith(_GZIP_MAGIC):
             # Gzip the server did not announce in Content-Encoding (requests
@@ -360,11 +368,24 @@ class OaiClient:
         return _Document(body=body, root=parsed.root, removed_characters=parsed.removed_count)
 
 
+def _timed_out(error: BaseException) -> bool:
+    # requests raises Timeout while connecting or waiting for the headers, but wraps a read
+    # timeout met while streaming the body in a ConnectionError around urllib3's ReadTimeoutError.
+    return isinstance(error, requests.exceptions.Timeout) or any(
+        "Timeout" in type(argument).__name__ for argument in error.args
+    )
+
+
 def _give_up(failure: _RetryableFailure, attempts: int) -> NoReturn:
     tried = f"after {attempts} attempt{'s' if attempts != 1 else ''}"
     if failure.malformed:
         raise MalformedResponseError(f"{failure.reason} ({tried})")
-    raise SourceUnavailableError(f"source unavailable {tried}: {failure.reason}")
+    message = f"source unavailable {tried}: {failure.reason}"
+    if failure.timeout:
+        raise SourceTimeoutError(message)
+    if failure.status is not None:
+        raise SourceHttpError(message, failure.status)
+    raise SourceUnavailableError(message)
 
 
 def _gunzip(body: bytes, limit: int) -> bytes:

@@ -40,6 +40,7 @@ from harvester.errors import (
     BadResumptionTokenError,
     EmptyPagesError,
     HarvestError,
+    MalformedResponseError,
     OaiRequestError,
     ProtocolError,
     RepeatedPageError,
@@ -49,7 +50,7 @@ from harvester.outcome import Outcome
 from harvester.progress import HarvestProgress, PageProgress, SilentProgress
 from harvester.records import Page, RepositoryInfo
 from harvester.sink import HarvestSink
-from harvester.summary import HarvestSummary
+from harvester.summary import HarvestSummary, RunIssue
 from harvester.window import (
     DEFAULT_OVERLAP,
     incremental_from,
@@ -179,7 +180,7 @@ def harvest_source(
         with client.observing_retries(run.progress.retrying):
             run.execute(full=full, from_date=from_date, overlap=overlap)
     except HarvestError as error:
-        run.errors.append(str(error))
+        run.errors.append(RunIssue(str(error), type(error), fatal=True))
     summary = run.summary()
     sink.finish(summary)
     return summary
@@ -206,8 +207,8 @@ class _Run:
         self.started_at = started_at
         self.monotonic = monotonic
         self.start = monotonic()
-        self.errors: list[str] = []
-        self.warnings: list[str] = []
+        self.errors: list[RunIssue] = []
+        self.warnings: list[RunIssue] = []
         self.outcomes: Counter[Outcome] = Counter()
         self.pages = 0
         self.records = 0
@@ -236,7 +237,9 @@ class _Run:
         except (ProtocolError, OaiRequestError) as error:
             # Every OAI-PMH 2.0 repository must accept day granularity (section 3.3.2),
             # so a broken Identify costs precision, not the harvest.
-            self.warnings.append(f"Identify failed ({error}); using day granularity")
+            self.warnings.append(
+                RunIssue(f"Identify failed ({error}); using day granularity", type(error), fatal=False)
+            )
             return Granularity.DAY
 
     def _pages(self, checkpoint: Checkpoint, granularity: Granularity) -> Iterator[Page]:
@@ -304,7 +307,7 @@ class _Run:
                 "at the window start, because the source's datestamps are not in order"
                 if current.last_datestamp is not None else "at the window start"
             )
-        self.warnings.append(f"{error}; restarted the list {where}")
+        self.warnings.append(RunIssue(f"{error}; restarted the list {where}", type(error), fatal=False))
         return replace(current, list_from=list_from, resumption_token=None, cursor=None,
                        complete_list_size=None)
 
@@ -363,15 +366,18 @@ class _Run:
         checkpoint = self.checkpoint
         warnings = list(self.warnings)
         if self.before_window and checkpoint is not None:
-            warnings.append(
+            # Selective harvesting by date is part of OAI-PMH (2.0, section 3.3.1).
+            warnings.append(RunIssue(
                 f"{self.before_window} records were older than the requested window "
                 f"(from={checkpoint.window_from}); the source seems to ignore `from`. "
-                f"They were processed anyway."
-            )
+                f"They were processed anyway.",
+                ProtocolError, fatal=False,
+            ))
         if self.removed_characters:
-            warnings.append(
-                f"{self.removed_characters} characters that XML 1.0 forbids were removed from the source's pages"
-            )
+            warnings.append(RunIssue(
+                f"{self.removed_characters} characters that XML 1.0 forbids were removed from the source's pages",
+                MalformedResponseError, fatal=False,
+            ))
         return HarvestSummary(
             source=self.source.name,
             full=self.full,
@@ -382,8 +388,7 @@ class _Run:
             records=self.records,
             records_before_window=self.before_window,
             restarts=self.restarts,
-            errors=tuple(self.errors),
-            warnings=tuple(warnings),
+            issues=(*warnings, *self.errors),
             run_started_at=checkpoint.started_at if checkpoint is not None else self.started_at,
             started_at=self.started_at,
             duration_seconds=self.monotonic() - self.start,

@@ -8,7 +8,21 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
+from harvester.errors import HarvestError
 from harvester.outcome import Outcome
+
+
+@dataclass(frozen=True, slots=True)
+class RunIssue:
+    """One reason a run stopped early, or one warning: the message and what kind of trouble it is."""
+
+    message: str
+    # The harvester error raised, or, for a warning that nothing raised, the one naming
+    # the trouble (a source that ignores `from` breaks the protocol): a sink that stores
+    # issues classifies them by it. None: no harvester error fits.
+    cause: type[HarvestError] | None
+    # True: the run stopped because of it; False: a warning, the run went on.
+    fatal: bool
 
 
 def _no_outcomes() -> Mapping[Outcome, int]:
@@ -38,10 +52,9 @@ class HarvestSummary:
     records_before_window: int
     # badResumptionToken restarts of the list in this invocation.
     restarts: int
-    # Why the run stopped early (empty when complete).
-    errors: tuple[str, ...]
-    # Things an operator should know that did not stop the run.
-    warnings: tuple[str, ...]
+    # The things an operator should know that did not stop the run (warnings), then why the
+    # run stopped early (the fatal one; none when complete).
+    issues: tuple[RunIssue, ...]
     # When the whole run (first invocation) started, and when this invocation did (UTC).
     run_started_at: datetime
     started_at: datetime
@@ -49,6 +62,15 @@ class HarvestSummary:
     # The list was harvested to its end.
     complete: bool
     outcomes: Mapping[Outcome, int] = field(default_factory=_no_outcomes)
+
+    @property
+    def errors(self) -> tuple[str, ...]:
+        """Why the run stopped early (empty when it did not)."""
+        return tuple(issue.message for issue in self.issues if issue.fatal)
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return tuple(issue.message for issue in self.issues if not issue.fatal)
 
     def count(self, outcome: Outcome) -> int:
         return self.outcomes.get(outcome, 0)

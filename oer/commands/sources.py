@@ -1,7 +1,8 @@
-"""`oer sources add|list|remove`: the registry of OAI-PMH sources. I/O: terminal, database, search index.
+"""`oer sources add|list|errors|remove`: the registry of OAI-PMH sources. I/O: terminal, database, search index.
 
 `add` registers a repository (validated: name, URL, prefix, set, schedule);
-`list` shows every source with its last run and health; `remove` withdraws
+`list` shows every source with its last run and health; `errors` shows a
+source's latest harvest errors (newest first); `remove` withdraws
 everything the source brought (resources only it served become tombstones)
 and deletes its runs, checkpoint and raw archive.
 """
@@ -20,6 +21,7 @@ from rich.table import Table
 
 from oer.discovery.indexing import SearchIndexer
 from oer.harvesting.models import HarvestRun
+from oer.harvesting.queries import RunError, count_run_errors, run_errors, source_errors
 from oer.harvesting.service import engine_of, source_lock, store_sessions
 from oer.harvesting.sources import (
     SourceStatus,
@@ -32,6 +34,9 @@ from oer.settings import Settings
 
 # Piped output has no terminal width to fit; wide enough that a row stays on one line.
 PIPED_WIDTH = 200
+# Errors of the last run in `list --json`: as many as the old JSON list held, so the output stays
+# the size it was; `error_count` is the exact total and `oer sources errors` shows the rest.
+LISTED_RUN_ERRORS = 200
 
 
 def _settings() -> Settings:
@@ -68,8 +73,14 @@ def list_command(as_json: bool) -> None:
     """Show every source with its resources, last harvest and health."""
     with store_sessions(_settings()) as sessions, sessions() as session:
         statuses = source_statuses(session)
+        errors = {
+            status.last_run.id: (run_errors(session, status.last_run.id, limit=LISTED_RUN_ERRORS),
+                                 count_run_errors(session, status.last_run.id))
+            for status in statuses if status.last_run is not None
+        } if as_json else {}
     if as_json:
-        click.echo(json.dumps([_status_json(status) for status in statuses], ensure_ascii=False, indent=2))
+        documents = [_status_json(status, errors) for status in statuses]
+        click.echo(json.dumps(documents, ensure_ascii=False, indent=2))
         return
     if not statuses:
         click.echo("No sources yet; add one with `oer sources add NAME URL --prefix lom`.")
@@ -96,6 +107,29 @@ def list_command(as_json: bool) -> None:
             f"every {source.schedule_minutes} min" if source.schedule_minutes else "by hand",
         )
     console.print(table)
+
+
+@sources_group.command("errors")
+@click.argument("name")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True,
+              help="Show at most this many errors.")
+@click.option("--json", "as_json", is_flag=True, help="Print the errors as a JSON list.")
+@with_appcontext
+def errors_command(name: str, limit: int, as_json: bool) -> None:
+    """Show the latest harvest errors of source NAME, newest first, over all its runs."""
+    with store_sessions(_settings()) as sessions, sessions() as session:
+        source = get_source(session, name)
+        errors = source_errors(session, source.id, limit=limit)
+    if as_json:
+        click.echo(json.dumps([_error_json(error) for error in errors], ensure_ascii=False, indent=2))
+        return
+    if not errors:
+        click.echo(f"No harvest errors recorded for {source.name}.")
+        return
+    for error in errors:
+        where = error.stage.value if error.stage is not None else "?"
+        click.echo(f"{_when(error.created_at)}  run {error.run_id}  {error.severity.value} "
+                   f"{where}/{error.kind.value}: {error.text}")
 
 
 @sources_group.command("remove")
@@ -141,8 +175,13 @@ def _counts(run: HarvestRun) -> str:
     return f"{run.created}/{run.updated}/{run.unchanged}/{run.deleted}/{run.failed}"
 
 
-def _status_json(status: SourceStatus) -> dict[str, Any]:
+def _error_json(error: RunError) -> dict[str, Any]:
+    return {"run_id": error.run_id, **error.to_dict()}
+
+
+def _status_json(status: SourceStatus, errors: dict[int, tuple[list[RunError], int]]) -> dict[str, Any]:
     source, run = status.source, status.last_run
+    listed, total = errors.get(run.id, ([], 0)) if run is not None else ([], 0)
     return {
         "name": source.name,
         "url": source.base_url,
@@ -167,7 +206,8 @@ def _status_json(status: SourceStatus) -> dict[str, Any]:
             "deleted": run.deleted,
             "skipped": run.skipped,
             "failed": run.failed,
-            "errors": list(run.errors),
+            "errors": [error.to_dict() for error in listed],
+            "error_count": total,
         },
     }
 

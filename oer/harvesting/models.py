@@ -1,4 +1,4 @@
-"""The harvesting domain's tables: sources, runs, checkpoints, the raw archive, provenance. Pure; no I/O.
+"""The harvesting domain's tables: sources, runs and their errors, checkpoints, the raw archive, provenance. Pure; no I/O.
 
 A `Provenance` is one source's record of a catalogue `Resource`; the resource's
 shown record is derived from its live provenances.
@@ -44,6 +44,58 @@ class RunStatus(enum.Enum):
     FAILED = "failed"
     # Found still RUNNING by a later run: the process died (killed, crashed, machine stopped).
     INTERRUPTED = "interrupted"
+
+
+class ErrorSeverity(enum.Enum):
+    """How much one harvest error cost (the `kind` of the old JSON list of a run's errors)."""
+
+    # The run stopped because of it.
+    FATAL = "fatal"
+    # One record (or one step) failed; the run went on.
+    ERROR = "error"
+    # Nothing failed for good, but an operator should know (a restarted list, a search outage).
+    WARNING = "warning"
+
+
+class ErrorStage(enum.Enum):
+    """Where in a harvest an error arose."""
+
+    # Asking for and reading the list: Identify, ListRecords pages, resumption.
+    FETCH = "fetch"
+    # One record of a page could not be read as OAI-PMH (no identifier, not well-formed XML).
+    PARSE = "parse"
+    # One record's metadata is not the format asked for, or cannot be normalised.
+    NORMALIZE = "normalize"
+    # Writing a page or the run to the database.
+    STORE = "store"
+    # Sending what changed to the search index.
+    INDEX = "index"
+
+
+class ErrorKind(enum.Enum):
+    """What failed, from the harvester's exception types (`harvester.errors`) and the sink's own."""
+
+    # No connection: refused, reset, DNS, TLS, an invalid URL.
+    NETWORK = "network"
+    # The source did not answer in time.
+    TIMEOUT = "timeout"
+    # An HTTP failure status: 401/403, 404, 5xx or 429 after every retry.
+    HTTP = "http"
+    # A response that is not well-formed XML or not an OAI-PMH document.
+    XML = "xml"
+    # An OAI-PMH `<error>` (badResumptionToken, cannotDisseminateFormat, ...) or another
+    # breach of the protocol (a response too large, a source that ignores `from`).
+    PROTOCOL = "protocol"
+    # A source that keeps the list going without progress (token loop, repeated pages).
+    LOOP = "loop"
+    # One record that could not be used; the run goes on.
+    RECORD = "record"
+    # The database failed.
+    DATABASE = "database"
+    # The search index was unavailable.
+    SEARCH = "search"
+    # Anything else, and the entries moved from the old JSON list, which did not say.
+    OTHER = "other"
 
 
 class RawStatus(enum.Enum):
@@ -105,8 +157,7 @@ class HarvestRun(Base):
     deleted: Mapped[int] = mapped_column(Integer, default=0)
     skipped: Mapped[int] = mapped_column(Integer, default=0)
     failed: Mapped[int] = mapped_column(Integer, default=0)
-    # [{"at": ISO time, "kind": str, "message": str}, ...]
-    errors: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument, default=list)
+    # Its errors are rows of `harvest_error`; `failed` above is the exact count of failed records.
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     source: Mapped[Source] = relationship(back_populates="runs")
@@ -116,6 +167,33 @@ class HarvestRun(Base):
         if self.finished_at is None:
             return None
         return (self.finished_at - self.started_at).total_seconds()
+
+
+class HarvestError(Base):
+    """One error (or warning) of a harvest run, as ckanext-harvest's harvest_*_error tables keep them.
+
+    Every failure is a row, uncapped: a run of 100k bad records writes 100k rows, which is what
+    an operator wants to query (which records, why), and costs far less than the raw archive's
+    row per failed record with its whole XML. The run's counters stay the exact counts.
+    """
+
+    __tablename__ = "harvest_error"
+    # "Errors of a source, latest first" without a join through the runs.
+    __table_args__ = (Index(None, "source_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("harvest_run.id", ondelete="CASCADE"), index=True
+    )
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id", ondelete="CASCADE"))
+    severity: Mapped[ErrorSeverity] = mapped_column(enum_column(ErrorSeverity))
+    # None only for errors moved from the old JSON list, which did not say where they arose.
+    stage: Mapped[ErrorStage | None] = mapped_column(enum_column(ErrorStage))
+    kind: Mapped[ErrorKind] = mapped_column(enum_column(ErrorKind))
+    # The record that failed, for record errors.
+    oai_identifier: Mapped[str | None] = mapped_column(Text)
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Checkpoint(Base):

@@ -2,23 +2,32 @@
 
 A run is committed with every page (by the caller, in the page's transaction),
 so its counters are true even if the process dies; a run still RUNNING when the
-next one starts is marked INTERRUPTED.
+next one starts is marked INTERRUPTED. Errors are rows of `harvest_error`
+(`add_run_errors`), written in the transaction of the page or of the run's end
+they belong to; `oer.harvesting.queries` reads them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from harvester.outcome import Outcome
-from oer.harvesting.models import HarvestRun, RunStatus, Source
+from oer.harvesting.models import (
+    ErrorKind,
+    ErrorSeverity,
+    ErrorStage,
+    HarvestError,
+    HarvestRun,
+    RunStatus,
+    Source,
+)
 from oer.harvesting.provenance import PageResult
 from oer.store.types import utcnow
-
-# How many error entries a run keeps: enough to diagnose, bounded for a source that fails every record.
-MAX_RUN_ERRORS = 200
 
 _COUNTERS = {
     Outcome.CREATED: "created",
@@ -55,7 +64,6 @@ def start_run(
         started_at=now,
         window_from=window_from,
         window_until=window_until,
-        errors=[],
         updated_at=now,
     )
     session.add(run)
@@ -80,22 +88,57 @@ def record_page(
     session.flush()
 
 
-def add_run_error(session: Session, run: HarvestRun, message: str, *, kind: str = "error") -> None:
-    """Keep an error of the run (a failed request, a skipped page, a record's failure)."""
-    if len(run.errors) < MAX_RUN_ERRORS:
-        entry = {"at": utcnow().isoformat(), "kind": kind, "message": message}
-        # A new list, so the JSON column sees the change.
-        run.errors = [*run.errors, entry]
-        session.flush()
+@dataclass(frozen=True, slots=True)
+class RunErrorEntry:
+    """One error of a run, to be recorded."""
+
+    severity: ErrorSeverity
+    stage: ErrorStage
+    kind: ErrorKind
+    message: str
+    oai_identifier: str | None = None
 
 
-def finish_run(
-    session: Session, run: HarvestRun, status: RunStatus, *, error: str | None = None
+def add_run_errors(session: Session, run: HarvestRun, entries: Iterable[RunErrorEntry]) -> int:
+    """Record errors of the run, each as one row (no cap: see `HarvestError`); how many."""
+    now = utcnow()
+    rows = [
+        {
+            "run_id": run.id,
+            "source_id": run.source_id,
+            "severity": entry.severity,
+            "stage": entry.stage,
+            "kind": entry.kind,
+            "oai_identifier": entry.oai_identifier,
+            "message": entry.message,
+            "created_at": now,
+        }
+        for entry in entries
+    ]
+    if rows:
+        # One executemany for a page's failed records, not one ORM object each.
+        session.execute(insert(HarvestError), rows)
+    return len(rows)
+
+
+def add_run_error(
+    session: Session,
+    run: HarvestRun,
+    message: str,
+    *,
+    severity: ErrorSeverity,
+    stage: ErrorStage,
+    kind: ErrorKind,
+    oai_identifier: str | None = None,
 ) -> None:
+    """Record one error of the run."""
+    add_run_errors(session, run, [RunErrorEntry(severity, stage, kind, message, oai_identifier)])
+
+
+def finish_run(session: Session, run: HarvestRun, status: RunStatus) -> None:
+    """End the run; why it failed is recorded with `add_run_error`, once, by whoever knows it."""
     if status is RunStatus.RUNNING:
         raise ValueError("a run finishes as SUCCEEDED, FAILED or INTERRUPTED")
-    if error:
-        add_run_error(session, run, error, kind="fatal")
     run.status = status
     run.finished_at = utcnow()
     session.flush()

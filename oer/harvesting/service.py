@@ -53,7 +53,7 @@ from harvester.outcome import Outcome
 from harvester.progress import HarvestProgress
 from harvester.records import Page, RawRecord, RepositoryInfo
 from harvester.run import HarvestSource, harvest_source
-from harvester.summary import HarvestSummary
+from harvester.summary import HarvestSummary, RunIssue
 from metadata.dublin_core import OAI_DC_NAMESPACE
 from metadata.errors import MetadataError
 from metadata.lom import LOM_NAMESPACES
@@ -67,7 +67,17 @@ from oer.discovery.indexing import (
 from oer.errors import OerError
 from oer.harvesting.checkpoints import load_checkpoint, save_checkpoint
 from oer.harvesting.errors import ServiceError
-from oer.harvesting.models import Granularity, HarvestRun, Provenance, RunStatus, Source
+from oer.harvesting.failures import classify
+from oer.harvesting.models import (
+    ErrorKind,
+    ErrorSeverity,
+    ErrorStage,
+    Granularity,
+    HarvestRun,
+    Provenance,
+    RunStatus,
+    Source,
+)
 from oer.harvesting.provenance import (
     HarvestedRecord,
     PageResult,
@@ -75,8 +85,8 @@ from oer.harvesting.provenance import (
     withdraw_provenances,
 )
 from oer.harvesting.runs import (
-    MAX_RUN_ERRORS,
-    add_run_error,
+    RunErrorEntry,
+    add_run_errors,
     finish_run,
     record_page,
     start_run,
@@ -95,12 +105,6 @@ from oer.store.types import utcnow
 # Keys of the PostgreSQL advisory lock of a source's harvest: (this class, source id).
 _ADVISORY_LOCK_CLASS = 0x0E12
 
-# Run error kinds (HarvestRun.errors[].kind).
-ERROR_KIND_FATAL = "fatal"
-ERROR_KIND_ERROR = "error"
-ERROR_KIND_WARNING = "warning"
-ERROR_KIND_RECORD = "record"
-
 
 # -- errors -------------------------------------------------------------------------------------
 
@@ -112,6 +116,10 @@ class HarvestInProgressError(ServiceError):
 class SourceRemovedError(OerError, HarvestError):
     """The source (or its run) disappeared while it was being harvested."""
 
+    # Read by `oer.harvesting.failures.classify`, the run's error rows say so.
+    stage = ErrorStage.STORE
+    kind = ErrorKind.OTHER
+
 
 class HarvestStoreError(OerError, HarvestError):
     """The database failed in the middle of a harvest (the page being stored was rolled back).
@@ -119,6 +127,9 @@ class HarvestStoreError(OerError, HarvestError):
     A HarvestError too, so the harvest loop ends the run with it like any other
     reason to stop, and the run is recorded as failed if the database lets us.
     """
+
+    stage = ErrorStage.STORE
+    kind = ErrorKind.DATABASE
 
 
 # -- the store ----------------------------------------------------------------------------------
@@ -293,6 +304,20 @@ def harvested_record(raw: RawRecord, metadata_prefix: str) -> HarvestedRecord:
         return HarvestedRecord(raw.oai_identifier, raw.datestamp, raw_xml=raw.raw_xml,
                                failure=f"cannot normalise the metadata: {type(error).__name__}: {_one_line(error)}")
     return HarvestedRecord(raw.oai_identifier, raw.datestamp, record=record, raw_xml=raw.raw_xml)
+
+
+def record_failure_stage(raw: RawRecord, item: HarvestedRecord) -> ErrorStage:
+    """PARSE when the record itself was unreadable (the harvester's `problem`, no metadata, an
+    unusable header, which `apply_harvested_page` fails without a reason); else NORMALIZE."""
+    if raw.problem is not None or raw.metadata_xml is None or item.failure is None:
+        return ErrorStage.PARSE
+    return ErrorStage.NORMALIZE
+
+
+def _issue_entry(issue: RunIssue) -> RunErrorEntry:
+    stage, kind = classify(issue.cause)
+    severity = ErrorSeverity.FATAL if issue.fatal else ErrorSeverity.WARNING
+    return RunErrorEntry(severity, stage, kind, issue.message)
 
 
 def harvested_page(records: Sequence[RawRecord], metadata_prefix: str) -> list[HarvestedRecord]:
@@ -481,7 +506,7 @@ class DatabaseHarvestSink:
                     run.full = checkpoint.full
                     run.window_from = datestamp_or_none(checkpoint.window_from)
                 record_page(session, run, counted, response_date=datestamp_or_none(checkpoint.response_date))
-                self._record_failures(session, run, items, result)
+                self._record_failures(session, run, records, items, result)
                 save_checkpoint(
                     session, source, run=run,
                     resumption_token=checkpoint.resumption_token,
@@ -525,13 +550,16 @@ class DatabaseHarvestSink:
             if run is None:
                 # The source was removed while it was harvested; its runs went with it.
                 return
-            for warning in self.warnings(summary):
-                add_run_error(session, run, warning, kind=ERROR_KIND_WARNING)
-            errors = list(summary.errors)
-            for error in errors[:-1]:
-                add_run_error(session, run, error, kind=ERROR_KIND_ERROR)
+            # Recorded here and nowhere else: the loop's issues reach the store only through
+            # the summary, so each is one row, the reason the run stopped last.
+            loop = [_issue_entry(issue) for issue in summary.issues]
+            add_run_errors(session, run, [
+                *(entry for entry in loop if entry.severity is not ErrorSeverity.FATAL),
+                *self._own_warnings(),
+                *(entry for entry in loop if entry.severity is ErrorSeverity.FATAL),
+            ])
             status = RunStatus.SUCCEEDED if summary.complete else RunStatus.FAILED
-            finish_run(session, run, status, error=errors[-1] if errors else None)
+            finish_run(session, run, status)
             source = session.get(Source, self.source_id)
             if source is not None:
                 self._store_granularity(session, source)
@@ -541,23 +569,28 @@ class DatabaseHarvestSink:
 
     def warnings(self, summary: HarvestSummary) -> list[str]:
         """The summary's warnings plus the sink's own (withdrawn records, search outages)."""
-        warnings = list(summary.warnings)
+        return [*summary.warnings, *(entry.message for entry in self._own_warnings())]
+
+    def _own_warnings(self) -> list[RunErrorEntry]:
+        warnings = []
         if self.removed:
-            warnings.append(
-                f"{self.removed} records the source no longer has were withdrawn (full harvest)"
-            )
+            warnings.append(RunErrorEntry(
+                ErrorSeverity.WARNING, ErrorStage.STORE, ErrorKind.OTHER,
+                f"{self.removed} records the source no longer has were withdrawn (full harvest)",
+            ))
         if self.index_outages:
             if self.index.pending:
-                warnings.append(
+                message = (
                     f"search index unavailable ({self.index_outages[-1]}); {self.index.pending} "
                     "resources are stored and wait for indexing: the next harvest or "
                     "`oer reindex` sends them"
                 )
             else:
-                warnings.append(
+                message = (
                     f"search index was unavailable during the harvest ({self.index_outages[0]}); "
                     "it caught up at the end"
                 )
+            warnings.append(RunErrorEntry(ErrorSeverity.WARNING, ErrorStage.INDEX, ErrorKind.SEARCH, message))
         return warnings
 
     # -- internals -----------------------------------------------------------------------------
@@ -617,17 +650,18 @@ class DatabaseHarvestSink:
             raise SourceRemovedError(f"the run of source {self.source_name!r} was removed during the harvest")
         return run
 
-    def _record_failures(self, session: Session, run: HarvestRun, items: Sequence[HarvestedRecord],
-                         result: PageResult) -> None:
-        room = MAX_RUN_ERRORS - len(run.errors)
-        for item, outcome in zip(items, result.outcomes, strict=True):
-            if room <= 0:
-                return
-            if outcome is Outcome.FAILED:
-                reason = item.failure or "unusable OAI header (identifier or datestamp)"
-                add_run_error(session, run, f"{item.oai_identifier or '(no identifier)'}: {reason}",
-                              kind=ERROR_KIND_RECORD)
-                room -= 1
+    def _record_failures(self, session: Session, run: HarvestRun, records: Sequence[RawRecord],
+                         items: Sequence[HarvestedRecord], result: PageResult) -> None:
+        """One row per record of the page that FAILED, so the rows match the run's `failed` count."""
+        add_run_errors(session, run, (
+            RunErrorEntry(
+                ErrorSeverity.ERROR, record_failure_stage(raw, item), ErrorKind.RECORD,
+                item.failure or "unusable OAI header (identifier or datestamp)",
+                oai_identifier=item.oai_identifier or None,
+            )
+            for raw, item, outcome in zip(records, items, result.outcomes, strict=True)
+            if outcome is Outcome.FAILED
+        ))
 
     def _store_granularity(self, session: Session, source: Source) -> None:
         if self.repository is None:

@@ -8,12 +8,15 @@ from pathlib import Path
 
 import pytest
 
+from harvester.backoff import RetryPolicy
 from harvester.datestamps import Granularity
 from harvester.errors import (
     AccessForbiddenError,
     BadResumptionTokenError,
     MalformedResponseError,
     OaiRequestError,
+    SourceHttpError,
+    SourceTimeoutError,
     SourceUnavailableError,
 )
 from harvester.oai_client import OaiClient
@@ -190,8 +193,9 @@ def test_other_5xx_are_retried(oai_server: StartServer, make_client: MakeClient,
 def test_a_source_that_stays_down_gives_up_after_max_attempts(
         oai_server: StartServer, make_client: MakeClient, sleeps: RecordingSleep) -> None:
     server = oai_server(FaultPlan(edurep_pages()).add(unavailable("1"), times=None))
-    with pytest.raises(SourceUnavailableError, match="after 4 attempts: HTTP 503"):
+    with pytest.raises(SourceHttpError, match="after 4 attempts: HTTP 503") as caught:
         make_client(server.url).list_records(metadata_prefix="lom")
+    assert caught.value.status == 503
     assert len(server.received) == 4
     assert len(sleeps.delays) == 3
 
@@ -205,8 +209,9 @@ def test_403_stops_at_once(oai_server: StartServer, make_client: MakeClient, sle
 
 def test_404_is_not_retried(oai_server: StartServer, make_client: MakeClient) -> None:
     server = oai_server(FaultPlan(edurep_pages()).add(status(404), times=None))
-    with pytest.raises(SourceUnavailableError, match="HTTP 404"):
+    with pytest.raises(SourceHttpError, match="HTTP 404") as caught:
         make_client(server.url).list_records(metadata_prefix="lom")
+    assert caught.value.status == 404
     assert len(server.received) == 1
 
 
@@ -244,11 +249,21 @@ def test_read_timeout_is_retried(oai_server: StartServer, make_client: MakeClien
     assert len(server.received) == 2
 
 
+def test_a_source_that_never_answers_in_time_is_a_timeout(oai_server: StartServer,
+                                                          make_client: MakeClient) -> None:
+    server = oai_server(FaultPlan(edurep_pages()).add(slow(1.0), times=None))
+    with pytest.raises(SourceTimeoutError, match="after 2 attempts: connection failed"):
+        make_client(server.url, read_timeout=0.2, retry=RetryPolicy(max_attempts=2)).list_records(
+            metadata_prefix="lom")
+
+
 def test_connection_refused_is_retried_then_reported(make_client: MakeClient, sleeps: RecordingSleep) -> None:
     with OaiReplayServer(edurep_pages()) as server:
         url = server.url
-    with pytest.raises(SourceUnavailableError, match="connection failed"):
+    with pytest.raises(SourceUnavailableError, match="connection failed") as caught:
         make_client(url).list_records(metadata_prefix="lom")
+    # Neither a timeout nor an HTTP status: nothing answered at all.
+    assert type(caught.value) is SourceUnavailableError
     assert len(sleeps.delays) == 3
 
 

@@ -16,7 +16,8 @@ from harvester.replay_server import OaiReplayServer
 from oer.catalogue.models import Resource
 from oer.harvesting import service as harvesting
 from oer.harvesting.models import HarvestRun, Provenance, RawRecord, RawStatus, Source
-from oer.harvesting.sources import add_source
+from oer.harvesting.queries import RunError, source_errors
+from oer.harvesting.sources import add_source, get_source
 from oer.search import SearchQuery, open_backend
 from oer.search.query import MAX_PAGE_SIZE
 from oer.settings import Settings
@@ -120,6 +121,13 @@ def runs(settings: Settings, source: str) -> list[HarvestRun]:
             select(HarvestRun).join(Source, Source.id == HarvestRun.source_id)
             .where(Source.name == source).order_by(HarvestRun.id)
         ))
+
+
+def errors(settings: Settings, source: str) -> list[RunError]:
+    """The errors of all the source's runs, in the order they were recorded."""
+    with harvesting.store_sessions(settings) as sessions, sessions() as session:
+        found = get_source(session, source)
+        return list(reversed(source_errors(session, found.id, limit=100_000)))
 
 
 def indexed(settings: Settings) -> dict[str, tuple[str, ...]]:

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -155,6 +156,35 @@ def test_records_that_fail_on_their_own_are_counted_and_do_not_fail_the_command(
     assert result.exit_code == 0, result.output
     assert "odd: harvested to the end (full), 1 pages, 6 records: 5 created, 0 updated, 0 unchanged, " \
            "0 deleted, 1 failed, in " in result.stdout
+
+
+def test_run_errors_in_the_old_json_shape_and_per_source(instance: Settings, oai_server: StartServer) -> None:
+    corpus = GeneratedCorpus(6, page_size=10, record=lambda i: b"<nonsense/>" if i == 1 else
+                             GeneratedCorpus(0).record(i))
+    assert oer(instance, "sources", "add", "odd", oai_server(corpus).url).exit_code == 0
+    assert oer(instance, "sources", "add", "down", closed_port_url()).exit_code == 0
+    oer(instance, "harvest", "odd", "down")
+
+    listed = {s["name"]: s for s in json.loads(oer(instance, "sources", "list", "--json").output)}
+    [record] = listed["odd"]["last_run"]["errors"]
+    # The keys and values readers of the old JSON list know, then the new ones.
+    assert record["kind"] == "record" and record["message"].startswith(corpus.identifier(1) + ": ")
+    assert datetime.fromisoformat(record["at"]).tzinfo is not None
+    assert (record["severity"], record["stage"], record["cause"], record["oai_identifier"]) == (
+        "error", "normalize", "record", corpus.identifier(1))
+    assert listed["odd"]["last_run"]["error_count"] == 1
+    [fatal] = listed["down"]["last_run"]["errors"]
+    assert (fatal["kind"], fatal["stage"], fatal["cause"]) == ("fatal", "fetch", "network")
+
+    shown = oer(instance, "sources", "errors", "down")
+    assert shown.exit_code == 0, shown.output
+    [line] = shown.output.splitlines()
+    assert "fatal fetch/network: source unavailable after 2 attempts" in line
+    [as_json] = json.loads(oer(instance, "sources", "errors", "odd", "--json").output)
+    assert as_json["run_id"] == listed["odd"]["last_run"]["id"] and as_json["cause"] == "record"
+    assert oer(instance, "sources", "add", "quiet", "https://quiet.example.org/oai").exit_code == 0
+    assert oer(instance, "sources", "errors", "quiet").output.strip() == "No harvest errors recorded for quiet."
+    assert "no source named 'nope'" in one_line_error(oer(instance, "sources", "errors", "nope"))
 
 
 def test_renormalize_works_with_the_source_gone(instance: Settings, oai_server: StartServer) -> None:

@@ -11,12 +11,14 @@ import pytest
 from harvester.backoff import RetryNotice
 from harvester.progress import PageProgress
 from harvester.replay_pages import GeneratedCorpus
+from oer.harvesting.models import ErrorKind, ErrorSeverity, ErrorStage
 from oer.harvesting.service import DatabaseHarvestSink, HarvestStatus, harvest
 from oer.settings import Settings
 from tests.fixtures.search import TcpProxy
 from tests.integration.harvesting.conftest import (
     StartServer,
     add,
+    errors,
     indexed,
     runs,
     stored,
@@ -67,7 +69,9 @@ def test_harvested_records_reach_elasticsearch_and_an_outage_mid_harvest_is_caug
     assert len(state.live) == 30 and len(state.pending) == 20
     assert len(indexed(on_elasticsearch)) == 10
     [run] = runs(on_elasticsearch, "generated")
-    assert any(e["kind"] == "warning" and "search index unavailable" in e["message"] for e in run.errors)
+    assert any((e.severity, e.stage, e.kind) == (ErrorSeverity.WARNING, ErrorStage.INDEX, ErrorKind.SEARCH)
+               and "search index unavailable" in e.message and e.run_id == run.id
+               for e in errors(on_elasticsearch, "generated"))
 
     [next_run] = harvest(on_elasticsearch, ["generated"])
 

@@ -18,7 +18,15 @@ from metadata.record import Record
 from oer.discovery.indexing import BackgroundIndexer, rebuild_search_index
 from oer.harvesting import service as harvesting
 from oer.harvesting.checkpoints import load_checkpoint
-from oer.harvesting.models import Granularity, Provenance, RawRecord, RunStatus
+from oer.harvesting.models import (
+    ErrorKind,
+    ErrorSeverity,
+    ErrorStage,
+    Granularity,
+    Provenance,
+    RawRecord,
+    RunStatus,
+)
 from oer.harvesting.provenance import HarvestedRecord
 from oer.harvesting.renormalize import renormalize
 from oer.harvesting.service import HarvestStatus, harvest
@@ -37,6 +45,7 @@ from tests.integration.harvesting.conftest import (
     StartServer,
     Switchable,
     add,
+    errors,
     indexed,
     list_requests,
     runs,
@@ -228,8 +237,16 @@ def test_broken_records_are_kept_as_failed_and_the_harvest_goes_on(instance: Set
     assert status.health is SourceHealth.DEGRADED
     [run] = runs(instance, "mixed")
     assert run.failed == 2
-    assert {entry["kind"] for entry in run.errors} == {"record"}
-    assert any(corpus.identifier(4) in entry["message"] for entry in run.errors)
+    recorded = errors(instance, "mixed")
+    assert len(recorded) == run.failed, "one row per failed record"
+    assert {(e.oai_identifier, e.severity, e.stage, e.kind) for e in recorded} == {
+        # Unreadable XML: the record itself could not be parsed.
+        (corpus.identifier(2), ErrorSeverity.ERROR, ErrorStage.PARSE, ErrorKind.RECORD),
+        # Well-formed, but Dublin Core where LOM was asked for.
+        (corpus.identifier(4), ErrorSeverity.ERROR, ErrorStage.NORMALIZE, ErrorKind.RECORD),
+    }
+    assert all(e.run_id == run.id for e in recorded)
+    assert any("not the requested format" in e.message for e in recorded)
     assert set(indexed(instance)) == set(state.live) and len(state.live) == 8
     assert "Alleen een titel" in titles_in_index(instance, "titel")
 
@@ -246,7 +263,9 @@ def test_a_source_that_is_down_fails_the_run(instance: Settings) -> None:
     assert "unavailable" in report.errors[-1]
     [run] = runs(instance, "down")
     assert run.status is RunStatus.FAILED and run.finished_at is not None
-    assert run.errors[-1]["kind"] == "fatal" and "unavailable" in run.errors[-1]["message"]
+    [fatal] = errors(instance, "down")
+    assert (fatal.severity, fatal.stage, fatal.kind) == (ErrorSeverity.FATAL, ErrorStage.FETCH, ErrorKind.NETWORK)
+    assert "unavailable" in fatal.message and fatal.oai_identifier is None
     assert stored(instance).archived == 0
 
 
@@ -400,7 +419,9 @@ def test_a_search_outage_keeps_storing_and_the_next_run_catches_up(instance: Set
     assert report.index.pending == 11 and report.index.error
     assert any("search index unavailable" in warning for warning in report.warnings)
     [run] = runs(instance, "edurep")
-    assert any(e["kind"] == "warning" and "search index unavailable" in e["message"] for e in run.errors)
+    assert any((e.severity, e.stage, e.kind) == (ErrorSeverity.WARNING, ErrorStage.INDEX, ErrorKind.SEARCH)
+               and "search index unavailable" in e.message and e.run_id == run.id
+               for e in errors(instance, "edurep"))
 
     instance.index_dir.unlink()
     [caught_up] = harvest(instance, ["edurep"])

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
-from click.testing import CliRunner
-from sqlalchemy import inspect
+from datetime import UTC, datetime
 
-from oer.store.registry import load_models
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+from sqlalchemy import Engine, inspect
+
+from oer.harvesting.models import ErrorKind, ErrorSeverity
+from oer.harvesting.queries import run_errors, source_errors
 from oer.store.database import (
     create_engine_from_url,
     current_revision,
@@ -15,8 +19,11 @@ from oer.store.database import (
     head_revision,
     migrate,
     schema_differences,
+    session_factory,
 )
 from oer.store.errors import DatabaseOutdatedError, DatabaseUnavailableError
+from oer.store.registry import load_models
+from oer.store.types import JSONDocument
 from web.cli import build_cli
 
 
@@ -111,5 +118,94 @@ def test_sqlite_connections_enforce_foreign_keys_and_use_wal(tmp_path) -> None:
         with engine.connect() as connection:
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
             assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    finally:
+        engine.dispose()
+
+
+# -- 0003: harvest errors move from the run's JSON list into rows ---------------------------------
+
+_OLD_RUN = sa.table(
+    "harvest_run",
+    *(sa.column(name, sa.Integer()) for name in ("id", "source_id", "pages", "created", "updated",
+                                                  "unchanged", "deleted", "skipped", "failed")),
+    sa.column("status", sa.String()),
+    sa.column("full", sa.Boolean()),
+    sa.column("started_at", sa.DateTime()),
+    sa.column("updated_at", sa.DateTime()),
+    sa.column("errors", JSONDocument),
+)
+_OLD_ERRORS = [
+    {"at": "2024-03-01T10:00:00+00:00", "kind": "warning", "message": "Identify failed (x); using day granularity"},
+    {"at": "2024-03-01T10:00:01+00:00", "kind": "record", "message": "oai:example.org:4: not the requested format"},
+    {"at": "2024-03-01T10:00:02+00:00", "kind": "record", "message": "(no identifier): record has no metadata"},
+    {"at": "2024-03-01T10:00:03+00:00", "kind": "surprise", "message": "a kind this version never wrote"},
+    {"at": "2024-03-01T10:00:04+00:00", "kind": "fatal", "message": "source unavailable after 6 attempts: HTTP 503"},
+]
+
+
+def _database_at_0002_with_old_errors(url: str) -> Engine:
+    engine = create_engine_from_url(url)
+    migrate(engine, "0002")
+    started = datetime(2024, 3, 1, 9, 59)
+    with engine.begin() as connection:
+        connection.execute(sa.text(
+            "INSERT INTO source (id, name, base_url, metadata_prefix, enabled, created_at) "
+            "VALUES (1, 'edurep', 'https://example.org/oai', 'lom', :yes, :at)"
+        ), {"yes": True, "at": started})
+        counters = dict.fromkeys(("pages", "created", "updated", "unchanged", "deleted", "skipped", "failed"), 0)
+        for run_id, errors in ((1, _OLD_ERRORS), (2, [])):
+            connection.execute(_OLD_RUN.insert().values(
+                id=run_id, source_id=1, status="failed", full=False, started_at=started,
+                updated_at=started, errors=errors, **counters,
+            ))
+        # A checkpoint naming run 1: SQLite's batch copy of harvest_run must not null it.
+        connection.execute(sa.text(
+            "INSERT INTO checkpoint (source_id, run_id, pages, updated_at) VALUES (1, 1, 3, :at)"
+        ), {"at": started})
+    return engine
+
+
+def _checkpoint_run(engine: Engine) -> int | None:
+    with engine.connect() as connection:
+        return connection.scalar(sa.text("SELECT run_id FROM checkpoint WHERE source_id = 1"))
+
+
+def test_upgrade_moves_old_json_errors_into_rows_and_downgrade_puts_them_back(empty_database_url: str) -> None:
+    engine = _database_at_0002_with_old_errors(empty_database_url)
+    try:
+        migrate(engine)
+        assert "errors" not in {column["name"] for column in inspect(engine).get_columns("harvest_run")}
+        with session_factory(engine)() as session:
+            rows = run_errors(session, 1)
+            assert run_errors(session, 2) == []
+            assert [e.id for e in source_errors(session, 1)] == [e.id for e in reversed(rows)]
+        assert [(e.severity, e.kind, e.stage, e.oai_identifier, e.message) for e in rows] == [
+            (ErrorSeverity.WARNING, ErrorKind.OTHER, None, None, "Identify failed (x); using day granularity"),
+            (ErrorSeverity.ERROR, ErrorKind.RECORD, None, "oai:example.org:4", "not the requested format"),
+            (ErrorSeverity.ERROR, ErrorKind.RECORD, None, None, "record has no metadata"),
+            (ErrorSeverity.ERROR, ErrorKind.OTHER, None, None, "a kind this version never wrote"),
+            (ErrorSeverity.FATAL, ErrorKind.OTHER, None, None, "source unavailable after 6 attempts: HTTP 503"),
+        ]
+        assert rows[0].created_at == datetime(2024, 3, 1, 10, 0, tzinfo=UTC)
+        assert all(e.source_id == 1 and e.run_id == 1 for e in rows)
+        assert _checkpoint_run(engine) == 1
+
+        downgrade(engine, "0002")
+
+        with engine.connect() as connection:
+            lists = dict(connection.execute(sa.select(_OLD_RUN.c.id, _OLD_RUN.c.errors)).all())
+        assert set(inspect(engine).get_table_names()).isdisjoint({"harvest_error"})
+        assert lists[2] == [] and _checkpoint_run(engine) == 1
+        # Back in the old shape; the record without an identifier and the unknown kind as moved up.
+        assert [(e["kind"], e["message"]) for e in lists[1]] == [
+            ("warning", "Identify failed (x); using day granularity"),
+            ("record", "oai:example.org:4: not the requested format"),
+            ("record", "record has no metadata"),
+            ("error", "a kind this version never wrote"),
+            ("fatal", "source unavailable after 6 attempts: HTTP 503"),
+        ]
+        assert datetime.fromisoformat(lists[1][0]["at"]) == datetime(2024, 3, 1, 10, 0, tzinfo=UTC)
+        migrate(engine)
+        assert schema_differences(engine) == []
     finally:
         engine.dispose()

@@ -12,11 +12,19 @@ from oer.harvesting.checkpoints import (
     load_checkpoint,
     save_checkpoint,
 )
-from oer.harvesting.models import RunStatus, Source
+from oer.harvesting.models import (
+    ErrorKind,
+    ErrorSeverity,
+    ErrorStage,
+    RunStatus,
+    Source,
+)
 from oer.harvesting.provenance import HarvestedRecord, apply_harvested_page
+from oer.harvesting.queries import count_run_errors, run_errors, source_errors
 from oer.harvesting.runs import (
-    MAX_RUN_ERRORS,
+    RunErrorEntry,
     add_run_error,
+    add_run_errors,
     finish_run,
     last_successful_run,
     latest_run,
@@ -102,7 +110,8 @@ def test_run_counts_pages_and_outcomes(store_session: Session, edurep: Source) -
     )
     record_page(store_session, run, page, response_date=UNTIL)
     record_page(store_session, run, page, response_date=FROM)
-    add_run_error(store_session, run, "x:4: not LOM", kind="record")
+    add_run_error(store_session, run, "not LOM", severity=ErrorSeverity.ERROR, stage=ErrorStage.NORMALIZE,
+                  kind=ErrorKind.RECORD, oai_identifier="x:4")
     finish_run(store_session, run, RunStatus.SUCCEEDED)
     store_session.commit()
     store_session.expire_all()
@@ -112,7 +121,9 @@ def test_run_counts_pages_and_outcomes(store_session: Session, edurep: Source) -
     assert (stored.pages, stored.created, stored.skipped, stored.failed) == (2, 4, 2, 2)
     assert (stored.updated, stored.unchanged, stored.deleted) == (0, 0, 0)
     assert stored.response_date == UNTIL, "the first page's responseDate is kept"
-    assert [e["message"] for e in stored.errors] == ["x:4: not LOM"]
+    [error] = run_errors(store_session, stored.id)
+    assert (error.oai_identifier, error.message, error.text) == ("x:4", "not LOM", "x:4: not LOM")
+    assert error.to_dict()["kind"] == "record", "the old JSON entry's kind, for existing readers"
     assert stored.duration_seconds is not None and stored.duration_seconds >= 0
     assert page.count(Outcome.CREATED) == 2
 
@@ -130,13 +141,69 @@ def test_interrupted_runs_and_last_successful_run(store_session: Session, edurep
     assert latest_run(store_session, edurep) is current
     assert last_successful_run(store_session, edurep) is done
     assert last_successful_run(store_session, edurep, full=True) is None
-    finish_run(store_session, current, RunStatus.FAILED, error="503 for 10 minutes")
-    assert current.errors[-1]["kind"] == "fatal"
+    add_run_error(store_session, current, "503 for 10 minutes", severity=ErrorSeverity.FATAL,
+                  stage=ErrorStage.FETCH, kind=ErrorKind.HTTP)
+    finish_run(store_session, current, RunStatus.FAILED)
+    assert [e.to_dict()["kind"] for e in run_errors(store_session, current.id)] == ["fatal"]
+    assert run_errors(store_session, crashed.id) == [], "an interrupted run records no error of its own"
 
 
-def test_run_errors_are_bounded(store_session: Session, edurep: Source) -> None:
+def _record_errors(count: int, prefix: str = "x") -> list[RunErrorEntry]:
+    return [RunErrorEntry(ErrorSeverity.ERROR, ErrorStage.NORMALIZE, ErrorKind.RECORD, "not LOM",
+                          oai_identifier=f"{prefix}:{n}") for n in range(count)]
+
+
+def test_every_run_error_is_a_row_uncapped_and_counted_exactly(store_session: Session, edurep: Source) -> None:
     run = start_run(store_session, edurep)
-    for n in range(MAX_RUN_ERRORS + 5):
-        add_run_error(store_session, run, f"error {n}")
+    # More than the 200 entries the old JSON list kept.
+    assert add_run_errors(store_session, run, _record_errors(250)) == 250
     store_session.commit()
-    assert len(run.errors) == MAX_RUN_ERRORS
+
+    assert count_run_errors(store_session, run.id) == 250
+    listed = run_errors(store_session, run.id)
+    assert [e.oai_identifier for e in listed] == [f"x:{n}" for n in range(250)], "in recorded order"
+    assert [e.oai_identifier for e in run_errors(store_session, run.id, limit=3)] == ["x:0", "x:1", "x:2"]
+
+
+def test_errors_are_queryable_per_run_and_per_source_latest_first(
+    store_session: Session, edurep: Source, school: Source
+) -> None:
+    other = school
+    first = start_run(store_session, edurep)
+    add_run_errors(store_session, first, _record_errors(2, "first"))
+    finish_run(store_session, first, RunStatus.SUCCEEDED)
+    elsewhere = start_run(store_session, other)
+    add_run_errors(store_session, elsewhere, _record_errors(1, "elsewhere"))
+    second = start_run(store_session, edurep)
+    add_run_error(store_session, second, "source unavailable after 6 attempts: connection failed",
+                  severity=ErrorSeverity.FATAL, stage=ErrorStage.FETCH, kind=ErrorKind.NETWORK)
+    finish_run(store_session, second, RunStatus.FAILED)
+    store_session.commit()
+
+    assert [e.oai_identifier for e in run_errors(store_session, first.id)] == ["first:0", "first:1"]
+    latest = source_errors(store_session, edurep.id)
+    assert [(e.run_id, e.oai_identifier) for e in latest] == [
+        (second.id, None), (first.id, "first:1"), (first.id, "first:0"),
+    ]
+    assert all(e.source_id == edurep.id for e in latest)
+    assert [e.run_id for e in source_errors(store_session, edurep.id, limit=1)] == [second.id]
+    fatal_only = source_errors(store_session, edurep.id, severities=frozenset({ErrorSeverity.FATAL}))
+    assert [e.kind for e in fatal_only] == [ErrorKind.NETWORK]
+    assert [e.oai_identifier for e in source_errors(store_session, other.id)] == ["elsewhere:0"]
+
+
+def test_a_runs_errors_go_with_the_run_and_with_the_source(store_session: Session, edurep: Source) -> None:
+    run = start_run(store_session, edurep)
+    add_run_errors(store_session, run, _record_errors(3))
+    store_session.commit()
+
+    store_session.delete(run)
+    store_session.commit()
+    assert source_errors(store_session, edurep.id) == []
+
+    again = start_run(store_session, edurep)
+    add_run_errors(store_session, again, _record_errors(1))
+    store_session.commit()
+    store_session.delete(store_session.get(Source, edurep.id))
+    store_session.commit()
+    assert source_errors(store_session, edurep.id) == []
