@@ -23,7 +23,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-from harvester.datestamps import Granularity, format_datestamp, parse_datestamp
+from harvester.datestamps import format_datestamp, parse_datestamp
+from metadata.oai import Granularity
 
 OAI_NAMESPACE = "http://www.openarchives.org/OAI/2.0/"
 XML_CONTENT_TYPE = "text/xml; charset=utf-8"

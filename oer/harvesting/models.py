@@ -24,16 +24,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
+from metadata.oai import Granularity
 from oer.catalogue.models import Resource, ResourceKey
 from oer.store.base import Base, enum_column
 from oer.store.types import JSONDocument, UTCDateTime, utcnow
-
-
-class Granularity(enum.Enum):
-    """OAI-PMH datestamp granularity a repository declares in Identify (OAI-PMH 2.0, 4.2)."""
-
-    DAY = "YYYY-MM-DD"
-    SECOND = "YYYY-MM-DDThh:mm:ssZ"
 
 
 class RunStatus(enum.Enum):

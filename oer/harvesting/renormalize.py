@@ -21,12 +21,12 @@ from lxml import etree
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from harvester.datestamps import Granularity as HarvestGranularity
 from harvester.datestamps import format_datestamp
 from harvester.oai_client import OAI_NAMESPACE
 from harvester.outcome import Outcome
 from harvester.records import RawRecord
 from metadata.errors import XMLInputError
+from metadata.oai import Granularity
 from metadata.xml_input import parse_xml
 from oer.discovery.indexing import IndexingReport, SearchIndexer, mark_index_pending
 from oer.harvesting.archive import ArchivedRecord, iter_archived_records
@@ -105,7 +105,7 @@ def renormalize(
 
 def raw_record_from_archive(archived: ArchivedRecord) -> RawRecord:
     """The archived `<record>` element as the harvester's RawRecord, as when it was received."""
-    datestamp = format_datestamp(archived.datestamp, HarvestGranularity.SECOND)
+    datestamp = format_datestamp(archived.datestamp, Granularity.SECOND)
     deleted = archived.status is RawStatus.DELETED
     try:
         root = parse_xml(archived.xml).root

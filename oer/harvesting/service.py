@@ -58,6 +58,7 @@ from metadata.dublin_core import OAI_DC_NAMESPACE
 from metadata.errors import MetadataError
 from metadata.lom import LOM_NAMESPACES
 from metadata.normalize import normalize_metadata
+from metadata.oai import Granularity
 from metadata.xml_input import local_name, namespace_of, parse_xml
 from oer.discovery.indexing import (
     BackgroundIndexer,
@@ -68,7 +69,7 @@ from oer.discovery.indexing import (
 from oer.errors import OerError
 from oer.harvesting.checkpoints import load_checkpoint, save_checkpoint
 from oer.harvesting.errors import ServiceError
-from oer.harvesting.models import Granularity, HarvestRun, Provenance, RunStatus, Source
+from oer.harvesting.models import HarvestRun, Provenance, RunStatus, Source
 from oer.harvesting.provenance import (
     HarvestedRecord,
     PageResult,

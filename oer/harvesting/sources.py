@@ -20,13 +20,13 @@ from urllib.parse import parse_qs, urlsplit
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from metadata.oai import Granularity
 from oer.harvesting.errors import (
     DuplicateSourceError,
     InvalidSourceError,
     UnknownSourceError,
 )
 from oer.harvesting.models import (
-    Granularity,
     HarvestRun,
     Provenance,
     RawRecord,

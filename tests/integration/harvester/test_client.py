@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from harvester.datestamps import Granularity
 from harvester.errors import (
     AccessForbiddenError,
     BadResumptionTokenError,
@@ -26,6 +25,7 @@ from harvester.replay_pages import (
     Reply,
 )
 from harvester.replay_server import OaiReplayServer
+from metadata.oai import Granularity
 from tests.fixtures.oai_server import (
     EDUREP_TOKEN,
     OAI_FIXTURES,

@@ -14,11 +14,12 @@ from harvester.outcome import Outcome
 from harvester.records import RawRecord as ReceivedRecord
 from harvester.replay_pages import GeneratedCorpus, nl_lom_record
 from metadata.normalize import normalize_metadata
+from metadata.oai import Granularity
 from metadata.record import Record
 from oer.discovery.indexing import BackgroundIndexer, rebuild_search_index
 from oer.harvesting import service as harvesting
 from oer.harvesting.checkpoints import load_checkpoint
-from oer.harvesting.models import Granularity, Provenance, RawRecord, RunStatus
+from oer.harvesting.models import Provenance, RawRecord, RunStatus
 from oer.harvesting.provenance import HarvestedRecord
 from oer.harvesting.renormalize import renormalize
 from oer.harvesting.service import HarvestStatus, harvest
