@@ -68,7 +68,7 @@ class Source(Base):
     runs: Mapped[list[HarvestRun]] = relationship(
         back_populates="source", cascade="all, delete-orphan", passive_deletes=True
     )
-    checkpoint: Mapped[Checkpoint | None] = relationship(
+    checkpoint: Mapped[CheckpointRow | None] = relationship(
         back_populates="source", cascade="all, delete-orphan", passive_deletes=True
     )
 
@@ -112,7 +112,7 @@ class HarvestRun(Base):
         return (self.finished_at - self.started_at).total_seconds()
 
 
-class Checkpoint(Base):
+class CheckpointRow(Base):
     """Where a source's harvest stands, committed with every page (one row per source)."""
 
     __tablename__ = "checkpoint"
@@ -137,7 +137,7 @@ class Checkpoint(Base):
     source: Mapped[Source] = relationship(back_populates="checkpoint")
 
 
-class RawRecord(Base):
+class ArchivedRecord(Base):
     """The original XML of one harvested record version, compressed, kept for re-normalising."""
 
     __tablename__ = "raw_record"

@@ -15,7 +15,13 @@ from harvester.replay_pages import OaiRequest, PageSource, Reply
 from harvester.replay_server import OaiReplayServer
 from oer.catalogue.models import Resource
 from oer.harvesting import service as harvesting
-from oer.harvesting.models import HarvestRun, Provenance, RawRecord, RawStatus, Source
+from oer.harvesting.models import (
+    ArchivedRecord,
+    HarvestRun,
+    Provenance,
+    RawStatus,
+    Source,
+)
 from oer.harvesting.sources import add_source
 from oer.search import SearchQuery, open_backend
 from oer.search.query import MAX_PAGE_SIZE
@@ -102,7 +108,7 @@ def stored(settings: Settings) -> Stored:
             select(Source.name, Provenance.oai_identifier, Provenance.resource_id, Provenance.deleted)
             .join(Source, Source.id == Provenance.source_id)
         ).all()
-        raw = session.execute(select(RawRecord.oai_identifier, RawRecord.status, RawRecord.failure_reason)).all()
+        raw = session.execute(select(ArchivedRecord.oai_identifier, ArchivedRecord.status, ArchivedRecord.failure_reason)).all()
     return Stored(
         live={row.id: row.title for row in resources if not row.deleted},
         tombstones={row.id for row in resources if row.deleted},
