@@ -40,7 +40,7 @@ from lxml import etree
 
 from benchmarks.corpus import FIRST_NAMES, LAST_NAMES, SUBJECTS
 from harvester.replay_pages import (
-    OaiRequest,
+    ReplayRequest,
     list_records_body,
     record_element,
     resumption_token_element,
@@ -766,7 +766,7 @@ def generated_pages(spec: SampleSourceSpec, *, continues_with: int = 0,
             record_element(identifier, datestamp, metadata, deleted=metadata is None)
             for identifier, datestamp, metadata in chunk
         ]
-        request = OaiRequest(method="GET", path="/oai", arguments=arguments)
+        request = ReplayRequest(method="GET", path="/oai", arguments=arguments)
         pages.append(list_records_body(request, records, token_element, RESPONSE_DATE))
     return pages
 

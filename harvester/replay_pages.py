@@ -2,7 +2,7 @@
 
 Only `RecordedPages.from_files` reads (the recorded pages, once); the rest is pure.
 
-A page source is any callable from an `OaiRequest` to a `Reply`; the server
+A page source is any callable from a `ReplayRequest` to a `Reply`; the server
 (`harvester.replay_server`) only moves bytes. Two sources are provided:
 `RecordedPages` replays real responses chained by their resumption tokens,
 and `GeneratedCorpus` generates NL-LOM records on the fly, page by page, so a
@@ -34,8 +34,8 @@ _LIST_ARGUMENTS = frozenset({"metadataPrefix", "from", "until", "set", "resumpti
 
 
 @dataclass(frozen=True, slots=True)
-class OaiRequest:
-    """One request as the replay server received it."""
+class ReplayRequest:
+    """One request as the replay server received it (the provider's parsed request is `oer.feed.oai.arguments.OaiRequest`)."""
 
     method: str
     path: str
@@ -66,7 +66,7 @@ class Reply:
     content_length: bool = True
 
 
-PageSource = Callable[[OaiRequest], Reply]
+PageSource = Callable[[ReplayRequest], Reply]
 
 
 def now_utc() -> datetime:
@@ -94,7 +94,7 @@ def oai_response(verb: str | None, arguments: Mapping[str, str], inner: str, res
     ).encode("utf-8")
 
 
-def error_reply(request: OaiRequest, code: str, message: str = "", response_date: datetime | None = None) -> Reply:
+def error_reply(request: ReplayRequest, code: str, message: str = "", response_date: datetime | None = None) -> Reply:
     """An OAI-PMH error, in an HTTP 200 response as the protocol requires (section 3.6)."""
     inner = f"<error code={quoteattr(code)}>{escape(message)}</error>"
     # Section 3.6: for badVerb/badArgument the request element carries no attributes.
@@ -144,7 +144,7 @@ def resumption_token_element(token: str | None, *, cursor: int | None = None,
     return f"<resumptionToken{attributes}>{escape(token)}</resumptionToken>"
 
 
-def list_records_body(request: OaiRequest, records: Iterable[bytes], token_element: str,
+def list_records_body(request: ReplayRequest, records: Iterable[bytes], token_element: str,
                       response_date: datetime) -> bytes:
     """A complete ListRecords response around already built record elements."""
     inner = "<ListRecords>\n" + b"\n".join(records).decode("utf-8") + f"\n{token_element}</ListRecords>"
@@ -202,7 +202,7 @@ class RecordedPages:
                    incremental_pages=[Path(path).read_bytes() for path in incremental],
                    identify=Path(identify).read_bytes() if identify is not None else None, name=name)
 
-    def __call__(self, request: OaiRequest) -> Reply:
+    def __call__(self, request: ReplayRequest) -> Reply:
         if request.verb == "Identify":
             if self._identify is not None:
                 return Reply(body=self._identify)
@@ -357,7 +357,7 @@ class GeneratedCorpus:
                               None if deleted else self.record(index),
                               set_specs=(self.set_spec,), deleted=deleted)
 
-    def __call__(self, request: OaiRequest) -> Reply:
+    def __call__(self, request: ReplayRequest) -> Reply:
         if request.verb == "Identify":
             inner = identify_inner(name="Generated corpus", base_url="http://127.0.0.1/oai",
                                    earliest=self.datestamp(0), granularity=self.granularity)

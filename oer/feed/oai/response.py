@@ -9,7 +9,7 @@ from lxml import etree
 
 from oer.feed.oai.contract import FeedItem, FeedSet, RepositoryIdentity
 from oer.feed.oai.datestamps import format_datestamp
-from oer.feed.oai.errors import ProtocolError
+from oer.feed.oai.errors import ErrorCondition
 from oer.feed.oai.formats import XSI_NS, MetadataFormat
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
@@ -48,7 +48,7 @@ class ResponseDocument:
             request.set(name, value)
         request.text = base_url
 
-    def add_errors(self, errors: Iterable[ProtocolError]) -> None:
+    def add_errors(self, errors: Iterable[ErrorCondition]) -> None:
         for error in errors:
             element = etree.SubElement(self.root, _oai("error"), code=error.code.value)
             element.text = error.message

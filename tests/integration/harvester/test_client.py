@@ -19,9 +19,9 @@ from harvester.oai_client import OaiClient
 from harvester.records import DeletedRecordPolicy
 from harvester.replay_pages import (
     GeneratedCorpus,
-    OaiRequest,
     PageSource,
     RecordedPages,
+    ReplayRequest,
     Reply,
 )
 from harvester.replay_server import OaiReplayServer
@@ -212,7 +212,7 @@ def test_404_is_not_retried(oai_server: StartServer, make_client: MakeClient) ->
 
 def test_an_oai_error_sent_with_a_4xx_status_is_read_as_the_oai_error(
         oai_server: StartServer, make_client: MakeClient) -> None:
-    def invenio_style(request: OaiRequest, reply: Reply) -> Reply:
+    def invenio_style(request: ReplayRequest, reply: Reply) -> Reply:
         return Reply(body=(SICKLE / "badArgument.xml").read_bytes(), status=422)
 
     server = oai_server(FaultPlan(edurep_pages()).add(invenio_style))
@@ -292,7 +292,7 @@ def test_characters_illegal_in_xml_are_removed(oai_server: StartServer, make_cli
 
 
 def test_bom_and_leading_whitespace_are_tolerated(oai_server: StartServer, make_client: MakeClient) -> None:
-    def with_preamble(request: OaiRequest, reply: Reply) -> Reply:
+    def with_preamble(request: ReplayRequest, reply: Reply) -> Reply:
         return Reply(body=b"\xef\xbb\xbf\n  " + reply.body)
 
     server = oai_server(FaultPlan(edurep_pages()).add(with_preamble))

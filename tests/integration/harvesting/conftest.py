@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from harvester.backoff import RetryPolicy
 from harvester.oai_client import ClientSettings
-from harvester.replay_pages import OaiRequest, PageSource, Reply
+from harvester.replay_pages import PageSource, ReplayRequest, Reply
 from harvester.replay_server import OaiReplayServer
 from oer.catalogue.models import Resource
 from oer.harvesting import service as harvesting
@@ -62,7 +62,7 @@ class Switchable:
     def __init__(self, pages: PageSource) -> None:
         self.pages = pages
 
-    def __call__(self, request: OaiRequest) -> Reply:
+    def __call__(self, request: ReplayRequest) -> Reply:
         return self.pages(request)
 
 
@@ -74,7 +74,7 @@ class Gate:
         self.opened = threading.Event()
         self.waiting = threading.Event()
 
-    def __call__(self, request: OaiRequest) -> Reply:
+    def __call__(self, request: ReplayRequest) -> Reply:
         if request.verb == "ListRecords":
             self.waiting.set()
             self.opened.wait(timeout=60)
@@ -146,6 +146,6 @@ def indexed(settings: Settings) -> dict[str, tuple[str, ...]]:
     return documents
 
 
-def list_requests(server: OaiReplayServer) -> list[OaiRequest]:
+def list_requests(server: OaiReplayServer) -> list[ReplayRequest]:
     return [request for request in server.received if request.verb == "ListRecords"]
 
