@@ -24,6 +24,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from harvester.datestamps import format_datestamp, parse_datestamp
+from metadata.formats import LOM
 from metadata.oai import Granularity
 
 OAI_NAMESPACE = "http://www.openarchives.org/OAI/2.0/"
@@ -251,7 +252,7 @@ def nl_lom_record(index: int) -> bytes:
     licence = _LICENCES[index % len(_LICENCES)]
     resource_type = _RESOURCE_TYPES[index % len(_RESOURCE_TYPES)]
     return (
-        '<lom xmlns="http://www.imsglobal.org/xsd/imsmd_v1p2">'
+        f'<lom xmlns="{LOM.namespace}">'
         "<general>"
         f'<title><langstring xml:lang="nl">{subject}: {topic}, les {index + 1}</langstring></title>'
         f'<catalogentry><catalog>URI</catalog><entry><langstring xml:lang="x-none">urn:uuid:{material}'
@@ -318,7 +319,7 @@ class GeneratedCorpus:
         total: int,
         page_size: int = 200,
         *,
-        metadata_prefix: str = "lom",
+        metadata_prefix: str = LOM.prefix,
         base: datetime = datetime(2020, 1, 1, tzinfo=UTC),
         step: timedelta = timedelta(seconds=60),
         record: Callable[[int], bytes] = nl_lom_record,

@@ -14,10 +14,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
+from metadata.formats import METADATA_PREFIX_PATTERN
 from oer.feed.oai.contract import SET_SPEC_PATTERN
 from oer.feed.oai.datestamps import RequestDatestamp, parse_datestamp
 from oer.feed.oai.errors import ErrorCode, ErrorCondition, OaiError
-from oer.feed.oai.formats import METADATA_PREFIX_PATTERN
 
 
 class Verb(Enum):

@@ -13,11 +13,11 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
+from metadata.formats import MetadataFormat, MetadataFormats
 from oer.feed.oai.arguments import OaiRequest, Verb, parse_request
 from oer.feed.oai.contract import FeedItem, FeedRepository, RepositoryIdentity
 from oer.feed.oai.datestamps import to_second
 from oer.feed.oai.errors import ErrorCode, ErrorCondition, OaiError
-from oer.feed.oai.formats import MetadataFormat, MetadataFormats
 from oer.feed.oai.response import (
     ResponseDocument,
     add_header,

@@ -11,7 +11,7 @@ from lxml import etree
 from benchmarks import sample
 from harvester.replay_pages import RecordedPages, ReplayRequest
 from metadata.conformance import ims_lom_errors
-from metadata.formats import MetadataFormat, record_to_element
+from metadata.formats import LOM, record_to_element
 from metadata.normalize import normalize_records
 from metadata.record import Record
 from oer.demo import sample_sources
@@ -107,7 +107,7 @@ def test_every_generated_ieee_payload_reads_back_to_a_record_valid_in_nl_lom() -
         assert record.contexts == (material.context,)
         assert record.aggregation_level == material.aggregation
         assert record.licence is not None and record.licence.code == (material.licence or "cc-by-sa-40")
-        assert ims_lom_errors(record_to_element(record, MetadataFormat.LOM)) == []
+        assert ims_lom_errors(record_to_element(record, LOM)) == []
 
 
 def test_generated_materials_are_labelled_and_real_ones_are_not() -> None:
