@@ -40,12 +40,12 @@ from lxml import etree
 
 from benchmarks.corpus import FIRST_NAMES, LAST_NAMES, SUBJECTS
 from harvester.replay_pages import (
-    OaiRequest,
+    ReplayRequest,
     list_records_body,
     record_element,
     resumption_token_element,
 )
-from metadata.formats import MetadataFormat, record_to_element
+from metadata.formats import LOM, NL_LOM, MetadataFormat, record_to_element
 from metadata.licence import canonical_url
 from metadata.record import Contributor, Identifier, Licence, Record, Relation, Term
 
@@ -592,7 +592,7 @@ WIKIWIJS_SOURCE = SampleSourceSpec(
         "dezelfde vorm."
     ),
     metadata_prefix="lom",
-    metadata_format=MetadataFormat.LOM,
+    metadata_format=LOM,
     materials=WIKIWIJS,
     deleted=WIKIWIJS_DELETED,
     page_size=25,
@@ -607,7 +607,7 @@ SCHOOL_SOURCE = SampleSourceSpec(
         "IEEE-binding (`nl_lom`); alle materialen zijn gegenereerd."
     ),
     metadata_prefix="nl_lom",
-    metadata_format=MetadataFormat.NL_LOM,
+    metadata_format=NL_LOM,
     materials=SCHOOL,
     deleted=SCHOOL_DELETED,
     page_size=20,
@@ -720,7 +720,7 @@ def _add_rights_description(lom: etree._Element, text: str) -> None:
 
 
 def spec_is_ims(namespace: str | None) -> bool:
-    return namespace == MetadataFormat.LOM.namespace
+    return namespace == LOM.namespace
 
 
 # -- pages --------------------------------------------------------------------------------------
@@ -766,7 +766,7 @@ def generated_pages(spec: SampleSourceSpec, *, continues_with: int = 0,
             record_element(identifier, datestamp, metadata, deleted=metadata is None)
             for identifier, datestamp, metadata in chunk
         ]
-        request = OaiRequest(method="GET", path="/oai", arguments=arguments)
+        request = ReplayRequest(method="GET", path="/oai", arguments=arguments)
         pages.append(list_records_body(request, records, token_element, RESPONSE_DATE))
     return pages
 

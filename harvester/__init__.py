@@ -5,7 +5,8 @@ implements, so it never imports the store. Nothing is imported here, so
 `import harvester.errors` stays cheap. Where things are:
 
 - `oai_client.OaiClient`: the only module that imports sickle/requests; pages as plain values.
-- `records`: `RawRecord`, `Page`, `RepositoryInfo`.  `datestamps`: `Granularity`, parsing.
+- `records`: `RawRecord`, `Page`, `RepositoryInfo`.  `datestamps`: parsing and formatting in a
+  source's `metadata.oai.Granularity`.
 - `backoff`: `RetryPolicy`, Retry-After.  `window`: incremental `from`.
 - `run.harvest_source`: the page loop.  `checkpoint.Checkpoint`, `outcome.Outcome`,
   `summary.HarvestSummary`, `sink.HarvestSink`, `progress.HarvestProgress`.

@@ -8,22 +8,9 @@ zone at all), so parsing is lenient while formatting is strict.
 
 from __future__ import annotations
 
-import enum
 from datetime import UTC, date, datetime, time
 
-
-class Granularity(enum.Enum):
-    """The finest `from`/`until` a repository accepts, from its Identify response."""
-
-    DAY = "YYYY-MM-DD"
-    SECOND = "YYYY-MM-DDThh:mm:ssZ"
-
-    @classmethod
-    def from_identify(cls, text: str | None) -> Granularity:
-        """Map Identify's `<granularity>`; anything unknown falls back to DAY, which every source accepts."""
-        if text is not None and text.strip() == cls.SECOND.value:
-            return cls.SECOND
-        return cls.DAY
+from metadata.oai import Granularity
 
 
 def parse_datestamp(text: str) -> datetime:

@@ -33,7 +33,6 @@ from sickle.models import Header, Identify
 from sickle.response import OAIResponse
 
 from harvester.backoff import RetryNotice, RetryPolicy, parse_retry_after, retry_delay
-from harvester.datestamps import Granularity
 from harvester.errors import (
     AccessForbiddenError,
     BadResumptionTokenError,
@@ -46,6 +45,7 @@ from harvester.errors import (
 )
 from harvester.records import DeletedRecordPolicy, Page, RawRecord, RepositoryInfo
 from metadata.errors import XMLInputError
+from metadata.oai import Granularity
 from metadata.xml_input import parse_xml
 
 OAI_NAMESPACE = "http://www.openarchives.org/OAI/2.0/"

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from harvester.datestamps import Granularity, datestamp_or_none
+from harvester.datestamps import datestamp_or_none
+from metadata.oai import Granularity
 
 
 class DeletedRecordPolicy(enum.Enum):

@@ -2,7 +2,7 @@
 
 Only `RecordedPages.from_files` reads (the recorded pages, once); the rest is pure.
 
-A page source is any callable from an `OaiRequest` to a `Reply`; the server
+A page source is any callable from a `ReplayRequest` to a `Reply`; the server
 (`harvester.replay_server`) only moves bytes. Two sources are provided:
 `RecordedPages` replays real responses chained by their resumption tokens,
 and `GeneratedCorpus` generates NL-LOM records on the fly, page by page, so a
@@ -23,7 +23,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-from harvester.datestamps import Granularity, format_datestamp, parse_datestamp
+from harvester.datestamps import format_datestamp, parse_datestamp
+from metadata.formats import LOM
+from metadata.oai import Granularity
 
 OAI_NAMESPACE = "http://www.openarchives.org/OAI/2.0/"
 XML_CONTENT_TYPE = "text/xml; charset=utf-8"
@@ -33,8 +35,8 @@ _LIST_ARGUMENTS = frozenset({"metadataPrefix", "from", "until", "set", "resumpti
 
 
 @dataclass(frozen=True, slots=True)
-class OaiRequest:
-    """One request as the replay server received it."""
+class ReplayRequest:
+    """One request as the replay server received it (the provider's parsed request is `oer.feed.oai.arguments.OaiRequest`)."""
 
     method: str
     path: str
@@ -65,7 +67,7 @@ class Reply:
     content_length: bool = True
 
 
-PageSource = Callable[[OaiRequest], Reply]
+PageSource = Callable[[ReplayRequest], Reply]
 
 
 def now_utc() -> datetime:
@@ -93,7 +95,7 @@ def oai_response(verb: str | None, arguments: Mapping[str, str], inner: str, res
     ).encode("utf-8")
 
 
-def error_reply(request: OaiRequest, code: str, message: str = "", response_date: datetime | None = None) -> Reply:
+def error_reply(request: ReplayRequest, code: str, message: str = "", response_date: datetime | None = None) -> Reply:
     """An OAI-PMH error, in an HTTP 200 response as the protocol requires (section 3.6)."""
     inner = f"<error code={quoteattr(code)}>{escape(message)}</error>"
     # Section 3.6: for badVerb/badArgument the request element carries no attributes.
@@ -143,7 +145,7 @@ def resumption_token_element(token: str | None, *, cursor: int | None = None,
     return f"<resumptionToken{attributes}>{escape(token)}</resumptionToken>"
 
 
-def list_records_body(request: OaiRequest, records: Iterable[bytes], token_element: str,
+def list_records_body(request: ReplayRequest, records: Iterable[bytes], token_element: str,
                       response_date: datetime) -> bytes:
     """A complete ListRecords response around already built record elements."""
     inner = "<ListRecords>\n" + b"\n".join(records).decode("utf-8") + f"\n{token_element}</ListRecords>"
@@ -201,7 +203,7 @@ class RecordedPages:
                    incremental_pages=[Path(path).read_bytes() for path in incremental],
                    identify=Path(identify).read_bytes() if identify is not None else None, name=name)
 
-    def __call__(self, request: OaiRequest) -> Reply:
+    def __call__(self, request: ReplayRequest) -> Reply:
         if request.verb == "Identify":
             if self._identify is not None:
                 return Reply(body=self._identify)
@@ -250,7 +252,7 @@ def nl_lom_record(index: int) -> bytes:
     licence = _LICENCES[index % len(_LICENCES)]
     resource_type = _RESOURCE_TYPES[index % len(_RESOURCE_TYPES)]
     return (
-        '<lom xmlns="http://www.imsglobal.org/xsd/imsmd_v1p2">'
+        f'<lom xmlns="{LOM.namespace}">'
         "<general>"
         f'<title><langstring xml:lang="nl">{subject}: {topic}, les {index + 1}</langstring></title>'
         f'<catalogentry><catalog>URI</catalog><entry><langstring xml:lang="x-none">urn:uuid:{material}'
@@ -317,7 +319,7 @@ class GeneratedCorpus:
         total: int,
         page_size: int = 200,
         *,
-        metadata_prefix: str = "lom",
+        metadata_prefix: str = LOM.prefix,
         base: datetime = datetime(2020, 1, 1, tzinfo=UTC),
         step: timedelta = timedelta(seconds=60),
         record: Callable[[int], bytes] = nl_lom_record,
@@ -356,7 +358,7 @@ class GeneratedCorpus:
                               None if deleted else self.record(index),
                               set_specs=(self.set_spec,), deleted=deleted)
 
-    def __call__(self, request: OaiRequest) -> Reply:
+    def __call__(self, request: ReplayRequest) -> Reply:
         if request.verb == "Identify":
             inner = identify_inner(name="Generated corpus", base_url="http://127.0.0.1/oai",
                                    earliest=self.datestamp(0), granularity=self.granularity)

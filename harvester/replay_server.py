@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-from harvester.replay_pages import OaiRequest, PageSource, Reply
+from harvester.replay_pages import PageSource, ReplayRequest, Reply
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ DEFAULT_PATH = "/oai"
 def route_by_path(sources: Mapping[str, PageSource]) -> PageSource:
     """One page source per URL path (e.g. one per demo source on one server); other paths get 404."""
 
-    def route(request: OaiRequest) -> Reply:
+    def route(request: ReplayRequest) -> Reply:
         source = sources.get(request.path)
         if source is None:
             return Reply(body=b"not found\n", status=404, headers=(("Content-Type", "text/plain"),))
@@ -46,7 +46,7 @@ class _ReplayHTTPServer(ThreadingHTTPServer):
         super().__init__(address, _ReplayHandler)
         self.pages = pages
         self.lock = threading.Lock()
-        self.received: list[OaiRequest] = []
+        self.received: list[ReplayRequest] = []
 
     def handle_error(self, request: object, client_address: object) -> None:
         # Clients that time out or give up hang up on us; that is the point of
@@ -75,7 +75,7 @@ class _ReplayHandler(BaseHTTPRequestHandler):
         logger.debug("%s %s", self.address_string(), format % args)
 
     def _answer(self, query: str) -> None:
-        request = OaiRequest(
+        request = ReplayRequest(
             method=self.command,
             path=urlsplit(self.path).path,
             arguments=dict(parse_qsl(query, keep_blank_values=True)),
@@ -148,7 +148,7 @@ class OaiReplayServer:
         return self.base_url + self._path
 
     @property
-    def received(self) -> list[OaiRequest]:
+    def received(self) -> list[ReplayRequest]:
         if self._server is None:
             return []
         with self._server.lock:

@@ -35,7 +35,7 @@ from typing import Protocol
 
 from harvester.backoff import RetryNotice
 from harvester.checkpoint import Checkpoint
-from harvester.datestamps import Granularity, datestamp_or_none
+from harvester.datestamps import datestamp_or_none
 from harvester.errors import (
     BadResumptionTokenError,
     EmptyPagesError,
@@ -57,6 +57,7 @@ from harvester.window import (
     override_from,
     restart_from,
 )
+from metadata.oai import Granularity
 
 
 @dataclass(frozen=True, slots=True)

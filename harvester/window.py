@@ -20,8 +20,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from harvester.datestamps import Granularity, format_datestamp, parse_datestamp
+from harvester.datestamps import format_datestamp, parse_datestamp
 from harvester.errors import InvalidWindowError
+from metadata.oai import Granularity
 
 DEFAULT_OVERLAP = timedelta(hours=1)
 

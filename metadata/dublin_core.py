@@ -42,7 +42,8 @@ OAI_DC_NAMESPACE = "http://www.openarchives.org/OAI/2.0/oai_dc/"
 DC_NAMESPACE = "http://purl.org/dc/elements/1.1/"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _XSI = "http://www.w3.org/2001/XMLSchema-instance"
-_SCHEMA_LOCATION = f"{OAI_DC_NAMESPACE} http://www.openarchives.org/OAI/2.0/oai_dc.xsd"
+OAI_DC_SCHEMA = "http://www.openarchives.org/OAI/2.0/oai_dc.xsd"
+_SCHEMA_LOCATION = f"{OAI_DC_NAMESPACE} {OAI_DC_SCHEMA}"
 
 _ROLE_BY_ELEMENT = {"creator": "author", "publisher": "publisher", "contributor": "unknown"}
 _ELEMENT_BY_ROLE = {"author": "creator", "publisher": "publisher"}

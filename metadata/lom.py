@@ -88,13 +88,19 @@ class LomBinding:
 
     name: str
     namespace: str
-    schema_location: str
+    # The binding's XSD, which xsi:schemaLocation names.
+    schema: str
     language_attribute: str
     wrapped_vocabulary: bool
     wrapped_entity: bool
     wrapped_identifier_entry: bool
     duration_child: str
     names: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def schema_location(self) -> str:
+        """The xsi:schemaLocation value: the namespace and its schema."""
+        return f"{self.namespace} {self.schema}"
 
     def element_name(self, logical: str) -> str:
         return self.names.get(logical, logical)
@@ -106,7 +112,7 @@ class LomBinding:
 IMS_BINDING = LomBinding(
     name="ims",
     namespace=IMS_NAMESPACE,
-    schema_location=f"{IMS_NAMESPACE} http://www.imsglobal.org/xsd/imsmd_v1p2p4.xsd",
+    schema="http://www.imsglobal.org/xsd/imsmd_v1p2p4.xsd",
     language_attribute=XML_LANG,
     wrapped_vocabulary=True,
     wrapped_entity=True,
@@ -117,7 +123,7 @@ IMS_BINDING = LomBinding(
 IEEE_BINDING = LomBinding(
     name="ieee",
     namespace=IEEE_NAMESPACE,
-    schema_location=f"{IEEE_NAMESPACE} http://ltsc.ieee.org/xsd/lomv1.0/lom.xsd",
+    schema="http://ltsc.ieee.org/xsd/lomv1.0/lom.xsd",
     language_attribute="language",
     wrapped_vocabulary=False,
     wrapped_entity=False,

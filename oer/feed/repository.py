@@ -33,9 +33,15 @@ from sqlalchemy.orm import Session
 
 from metadata.record import Record
 from oer.catalogue.models import Resource
-from oer.feed import sets as feed
 from oer.feed.models import FeedMembership
-from oer.feed.sets import SetDefinition
+from oer.feed.sets import (
+    CURATED,
+    SOURCE_PREFIX,
+    SetDefinition,
+    curated_set,
+    sector_sets,
+    source_set,
+)
 from oer.harvesting.models import Source
 from oer.store.types import to_second, utcnow
 
@@ -104,21 +110,21 @@ class DatabaseFeedRepository:
         resources as deleted, so harvesters of that set learn they left.
         """
         sources = list(self.session.scalars(select(Source.name).order_by(Source.name)))
-        sets = [feed.curated_set(), *(feed.source_set(name) for name in sources), *feed.sector_sets()]
+        sets = [curated_set(), *(source_set(name) for name in sources), *sector_sets()]
         listed = {s.spec for s in sets}
         stored = self.session.scalars(select(FeedMembership.set_spec).distinct())
         for spec in sorted(set(stored) - listed):
-            if spec.startswith(feed.SOURCE_PREFIX):
-                sets.append(feed.source_set(spec.removeprefix(feed.SOURCE_PREFIX), removed=True))
+            if spec.startswith(SOURCE_PREFIX):
+                sets.append(source_set(spec.removeprefix(SOURCE_PREFIX), removed=True))
             else:
                 sets.append(SetDefinition(spec, spec))
         return sets
 
     def has_set(self, spec: str) -> bool:
-        if spec == feed.CURATED or spec in {s.spec for s in feed.sector_sets()}:
+        if spec == CURATED or spec in {s.spec for s in sector_sets()}:
             return True
-        if spec.startswith(feed.SOURCE_PREFIX):
-            name = spec.removeprefix(feed.SOURCE_PREFIX)
+        if spec.startswith(SOURCE_PREFIX):
+            name = spec.removeprefix(SOURCE_PREFIX)
             if self.session.scalar(select(exists().where(Source.name == name))):
                 return True
         return bool(self.session.scalar(select(exists().where(FeedMembership.set_spec == spec))))

@@ -19,7 +19,7 @@ from typing import cast
 from sqlalchemy import Table, func, insert, select, tuple_
 from sqlalchemy.orm import Session
 
-from oer.harvesting.models import RawRecord, RawStatus, Source
+from oer.harvesting.models import ArchivedRecord, RawStatus, Source
 from oer.store.types import parse_datestamp, utcnow
 
 # zlib level 3: on real Edurep records (~4 kB each) it compresses to 14.7% against
@@ -41,7 +41,7 @@ class RawVersion:
 
 
 @dataclass(frozen=True, slots=True)
-class ArchivedRecord:
+class ArchivedVersion:
     """One archived record version, decompressed."""
 
     oai_identifier: str
@@ -88,8 +88,8 @@ def archive_raw_records(session: Session, source: Source, versions: Iterable[Raw
         return 0
     identifiers = {identifier for identifier, _, _ in pending}
     existing = session.execute(
-        select(RawRecord.oai_identifier, RawRecord.datestamp, RawRecord.sha256).where(
-            RawRecord.source_id == source.id, RawRecord.oai_identifier.in_(identifiers)
+        select(ArchivedRecord.oai_identifier, ArchivedRecord.datestamp, ArchivedRecord.sha256).where(
+            ArchivedRecord.source_id == source.id, ArchivedRecord.oai_identifier.in_(identifiers)
         )
     )
     for row in existing:
@@ -98,7 +98,7 @@ def archive_raw_records(session: Session, source: Source, versions: Iterable[Raw
         return 0
     # On the table, past the ORM's per-row bulk bookkeeping: plain rows, same-named columns.
     session.execute(
-        insert(cast(Table, RawRecord.__table__)),
+        insert(cast(Table, ArchivedRecord.__table__)),
         [
             {
                 "source_id": source.id,
@@ -139,7 +139,7 @@ def _deflate(documents: list[bytes]) -> list[bytes]:
 
 def iter_archived_records(
     session: Session, source: Source, *, latest_only: bool = True, batch_size: int = 500
-) -> Iterator[ArchivedRecord]:
+) -> Iterator[ArchivedVersion]:
     """The source's archived versions, ordered by OAI identifier, a batch at a time.
 
     With latest_only, only the most recent version of each record (latest
@@ -148,38 +148,38 @@ def iter_archived_records(
     last_identifier: str | None = None
     while True:
         identifiers_query = (
-            select(RawRecord.oai_identifier)
-            .where(RawRecord.source_id == source.id)
-            .group_by(RawRecord.oai_identifier)
-            .order_by(RawRecord.oai_identifier)
+            select(ArchivedRecord.oai_identifier)
+            .where(ArchivedRecord.source_id == source.id)
+            .group_by(ArchivedRecord.oai_identifier)
+            .order_by(ArchivedRecord.oai_identifier)
             .limit(batch_size)
         )
         if last_identifier is not None:
-            identifiers_query = identifiers_query.where(RawRecord.oai_identifier > last_identifier)
+            identifiers_query = identifiers_query.where(ArchivedRecord.oai_identifier > last_identifier)
         identifiers = list(session.scalars(identifiers_query))
         if not identifiers:
             return
         last_identifier = identifiers[-1]
-        query = select(RawRecord).where(
-            RawRecord.source_id == source.id, RawRecord.oai_identifier.in_(identifiers)
+        query = select(ArchivedRecord).where(
+            ArchivedRecord.source_id == source.id, ArchivedRecord.oai_identifier.in_(identifiers)
         )
         if latest_only:
             newest = (
-                select(RawRecord.oai_identifier, func.max(RawRecord.datestamp).label("datestamp"))
-                .where(RawRecord.source_id == source.id, RawRecord.oai_identifier.in_(identifiers))
-                .group_by(RawRecord.oai_identifier)
+                select(ArchivedRecord.oai_identifier, func.max(ArchivedRecord.datestamp).label("datestamp"))
+                .where(ArchivedRecord.source_id == source.id, ArchivedRecord.oai_identifier.in_(identifiers))
+                .group_by(ArchivedRecord.oai_identifier)
                 .subquery()
             )
             query = query.where(
-                tuple_(RawRecord.oai_identifier, RawRecord.datestamp).in_(
+                tuple_(ArchivedRecord.oai_identifier, ArchivedRecord.datestamp).in_(
                     select(newest.c.oai_identifier, newest.c.datestamp)
                 )
             )
         rows = session.scalars(
-            query.order_by(RawRecord.oai_identifier, RawRecord.datestamp, RawRecord.id)
+            query.order_by(ArchivedRecord.oai_identifier, ArchivedRecord.datestamp, ArchivedRecord.id)
         ).all()
-        chosen: dict[str, RawRecord] = {}
-        listed: list[RawRecord] = []
+        chosen: dict[str, ArchivedRecord] = {}
+        listed: list[ArchivedRecord] = []
         for row in rows:
             if latest_only:
                 # Several versions with the same datestamp: the last archived wins.
@@ -187,7 +187,7 @@ def iter_archived_records(
             else:
                 listed.append(row)
         for row in chosen.values() if latest_only else listed:
-            yield ArchivedRecord(
+            yield ArchivedVersion(
                 oai_identifier=row.oai_identifier,
                 datestamp=row.datestamp,
                 status=row.status,
@@ -202,5 +202,5 @@ def iter_archived_records(
 
 def count_archived_records(session: Session, source: Source) -> int:
     return session.scalar(
-        select(func.count()).select_from(RawRecord).where(RawRecord.source_id == source.id)
+        select(func.count()).select_from(ArchivedRecord).where(ArchivedRecord.source_id == source.id)
     ) or 0

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from oer.harvesting.models import Checkpoint, HarvestRun, Source
+from oer.harvesting.models import CheckpointRow, HarvestRun, Source
 from oer.store.types import utcnow
 
 
@@ -53,9 +53,9 @@ def save_checkpoint(
     state: Mapping[str, Any] | None = None,
 ) -> CheckpointState:
     """Replace the source's checkpoint with these values (each one as given)."""
-    checkpoint = session.get(Checkpoint, source.id)
+    checkpoint = session.get(CheckpointRow, source.id)
     if checkpoint is None:
-        checkpoint = Checkpoint(source_id=source.id)
+        checkpoint = CheckpointRow(source_id=source.id)
         session.add(checkpoint)
     checkpoint.run_id = run.id if run is not None else None
     checkpoint.resumption_token = resumption_token
@@ -72,19 +72,19 @@ def save_checkpoint(
 
 
 def load_checkpoint(session: Session, source: Source) -> CheckpointState | None:
-    checkpoint = session.get(Checkpoint, source.id, populate_existing=True)
+    checkpoint = session.get(CheckpointRow, source.id, populate_existing=True)
     return _state(checkpoint) if checkpoint is not None else None
 
 
 def clear_checkpoint(session: Session, source: Source) -> None:
     session.execute(
-        delete(Checkpoint)
-        .where(Checkpoint.source_id == source.id)
+        delete(CheckpointRow)
+        .where(CheckpointRow.source_id == source.id)
         .execution_options(synchronize_session="fetch")
     )
 
 
-def _state(checkpoint: Checkpoint) -> CheckpointState:
+def _state(checkpoint: CheckpointRow) -> CheckpointState:
     return CheckpointState(
         run_id=checkpoint.run_id,
         resumption_token=checkpoint.resumption_token,

@@ -24,16 +24,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
+from metadata.oai import Granularity
 from oer.catalogue.models import Resource, ResourceKey
 from oer.store.base import Base, enum_column
 from oer.store.types import JSONDocument, UTCDateTime, utcnow
-
-
-class Granularity(enum.Enum):
-    """OAI-PMH datestamp granularity a repository declares in Identify (OAI-PMH 2.0, 4.2)."""
-
-    DAY = "YYYY-MM-DD"
-    SECOND = "YYYY-MM-DDThh:mm:ssZ"
 
 
 class RunStatus(enum.Enum):
@@ -126,7 +120,7 @@ class Source(Base):
     runs: Mapped[list[HarvestRun]] = relationship(
         back_populates="source", cascade="all, delete-orphan", passive_deletes=True
     )
-    checkpoint: Mapped[Checkpoint | None] = relationship(
+    checkpoint: Mapped[CheckpointRow | None] = relationship(
         back_populates="source", cascade="all, delete-orphan", passive_deletes=True
     )
 
@@ -196,7 +190,7 @@ class HarvestError(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Checkpoint(Base):
+class CheckpointRow(Base):
     """Where a source's harvest stands, committed with every page (one row per source)."""
 
     __tablename__ = "checkpoint"
@@ -221,7 +215,7 @@ class Checkpoint(Base):
     source: Mapped[Source] = relationship(back_populates="checkpoint")
 
 
-class RawRecord(Base):
+class ArchivedRecord(Base):
     """The original XML of one harvested record version, compressed, kept for re-normalising."""
 
     __tablename__ = "raw_record"

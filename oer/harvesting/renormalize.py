@@ -21,17 +21,16 @@ from lxml import etree
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from harvester.datestamps import Granularity as HarvestGranularity
 from harvester.datestamps import format_datestamp
 from harvester.oai_client import OAI_NAMESPACE
 from harvester.outcome import Outcome
 from harvester.records import RawRecord
 from metadata.errors import XMLInputError
+from metadata.oai import Granularity
 from metadata.xml_input import parse_xml
 from oer.discovery.indexing import IndexingReport, SearchIndexer
-from oer.harvesting.archive import ArchivedRecord, iter_archived_records
-from oer.harvesting.models import Provenance, RawStatus, Source
-from oer.harvesting.models import RawRecord as ArchivedRow
+from oer.harvesting.archive import ArchivedVersion, iter_archived_records
+from oer.harvesting.models import ArchivedRecord, Provenance, RawStatus, Source
 from oer.harvesting.provenance import HarvestedRecord, apply_harvested_page
 from oer.harvesting.service import (
     COUNTED_OUTCOMES,
@@ -103,9 +102,9 @@ def renormalize(
     return reports
 
 
-def raw_record_from_archive(archived: ArchivedRecord) -> RawRecord:
+def raw_record_from_archive(archived: ArchivedVersion) -> RawRecord:
     """The archived `<record>` element as the harvester's RawRecord, as when it was received."""
-    datestamp = format_datestamp(archived.datestamp, HarvestGranularity.SECOND)
+    datestamp = format_datestamp(archived.datestamp, Granularity.SECOND)
     deleted = archived.status is RawStatus.DELETED
     try:
         root = parse_xml(archived.xml).root
@@ -183,7 +182,7 @@ def _renormalize_source(
 
 def _archived_identifiers(session: Session, source: Source) -> int:
     return session.scalar(
-        select(func.count(func.distinct(ArchivedRow.oai_identifier))).where(ArchivedRow.source_id == source.id)
+        select(func.count(func.distinct(ArchivedRecord.oai_identifier))).where(ArchivedRecord.source_id == source.id)
     ) or 0
 
 
@@ -198,6 +197,6 @@ def _withdrawn_identifiers(session: Session, source: Source, identifiers: list[s
     ))
 
 
-def _batches(records: Iterator[ArchivedRecord], size: int) -> Iterator[list[ArchivedRecord]]:
+def _batches(records: Iterator[ArchivedVersion], size: int) -> Iterator[list[ArchivedVersion]]:
     while batch := list(islice(records, size)):
         yield batch

@@ -54,10 +54,11 @@ from harvester.progress import HarvestProgress
 from harvester.records import Page, RawRecord, RepositoryInfo
 from harvester.run import HarvestSource, harvest_source
 from harvester.summary import HarvestSummary, RunIssue
-from metadata.dublin_core import OAI_DC_NAMESPACE
 from metadata.errors import MetadataError
+from metadata.formats import OAI_DC
 from metadata.lom import LOM_NAMESPACES
 from metadata.normalize import normalize_metadata
+from metadata.oai import Granularity
 from metadata.xml_input import local_name, namespace_of, parse_xml
 from oer.discovery.indexing import (
     BackgroundIndexer,
@@ -72,7 +73,6 @@ from oer.harvesting.models import (
     ErrorKind,
     ErrorSeverity,
     ErrorStage,
-    Granularity,
     HarvestRun,
     Provenance,
     RunStatus,
@@ -266,8 +266,8 @@ def format_problem(root: Any, metadata_prefix: str) -> str | None:
     tag = root.tag if isinstance(root.tag, str) else ""
     name, namespace = local_name(tag), namespace_of(tag)
     prefix = metadata_prefix.lower()
-    if prefix == "oai_dc":
-        if name == "dc" and namespace == OAI_DC_NAMESPACE:
+    if prefix == OAI_DC.prefix:
+        if name == "dc" and namespace == OAI_DC.namespace:
             return None
         wanted = "oai_dc (Dublin Core)"
     elif "lom" in prefix:

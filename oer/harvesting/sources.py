@@ -20,16 +20,16 @@ from urllib.parse import parse_qs, urlsplit
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from metadata.oai import Granularity
 from oer.harvesting.errors import (
     DuplicateSourceError,
     InvalidSourceError,
     UnknownSourceError,
 )
 from oer.harvesting.models import (
-    Granularity,
+    ArchivedRecord,
     HarvestRun,
     Provenance,
-    RawRecord,
     RunStatus,
     Source,
 )
@@ -195,9 +195,9 @@ def remove_source(session: Session, name: str) -> SourceRemoval:
     source = get_source(session, name)
     withdrawn = withdraw_provenances(session, source)
     raw_records = session.scalar(
-        select(func.count()).select_from(RawRecord).where(RawRecord.source_id == source.id)
+        select(func.count()).select_from(ArchivedRecord).where(ArchivedRecord.source_id == source.id)
     )
-    session.execute(delete(RawRecord).where(RawRecord.source_id == source.id))
+    session.execute(delete(ArchivedRecord).where(ArchivedRecord.source_id == source.id))
     runs = session.scalar(
         select(func.count()).select_from(HarvestRun).where(HarvestRun.source_id == source.id)
     )

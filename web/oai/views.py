@@ -2,7 +2,7 @@
 
 Wiring (in the app factory or a test)::
 
-    init_app(app, repository_factory)   # formats default to oer.feed.oai.formats.feed_formats()
+    init_app(app, repository_factory)   # formats default to metadata.formats.FORMATS
 
 `repository_factory` is called once per request (inside the request context,
 so it may open a database session or read `flask.request`); the provider,
@@ -18,9 +18,9 @@ from datetime import timedelta
 
 from flask import Blueprint, Flask, Response, current_app, request
 
+from metadata.formats import FORMATS, MetadataFormats
 from oer.errors import ConfigurationError
 from oer.feed.oai.contract import FeedRepository
-from oer.feed.oai.formats import MetadataFormats, feed_formats
 from oer.feed.oai.provider import DEFAULT_PAGE_SIZE, Clock, OaiProvider, utc_now
 from oer.feed.oai.tokens import MINIMUM_LIFETIME, ResumptionTokens
 
@@ -56,7 +56,7 @@ def init_app(
             "the OAI-PMH feed signs resumption tokens: set OER_SECRET_KEY or run `oer init`"
         )
     provider = OaiProvider(
-        formats if formats is not None else feed_formats(),
+        formats if formats is not None else FORMATS,
         ResumptionTokens(secret_key, lifetime=token_lifetime),
         page_size=page_size,
         clock=clock,

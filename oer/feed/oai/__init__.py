@@ -1,18 +1,14 @@
 """The OAI-PMH 2.0 data provider of the curated feed. Pure protocol core; no web framework.
 
 The core (`OaiProvider` and what it needs) imports no Flask; `oer.feed.oai.views`
-is the thin Flask layer and is not imported here.
+is the thin Flask layer and is not imported here. The formats it offers are
+`metadata.formats`' registry (`FORMATS` by default).
 """
 
 from oer.feed.oai.arguments import Verb
 from oer.feed.oai.contract import FeedItem, FeedRepository, FeedSet, RepositoryIdentity
 from oer.feed.oai.errors import ErrorCode
-from oer.feed.oai.formats import (
-    MetadataFormat,
-    MetadataFormats,
-    feed_formats,
-    standard_formats,
-)
+from oer.feed.oai.formats import disseminate, with_writers
 from oer.feed.oai.provider import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
@@ -29,12 +25,10 @@ __all__ = [
     "FeedItem",
     "FeedRepository",
     "FeedSet",
-    "MetadataFormat",
-    "MetadataFormats",
     "OaiProvider",
     "RepositoryIdentity",
     "ResumptionTokens",
     "Verb",
-    "feed_formats",
-    "standard_formats",
+    "disseminate",
+    "with_writers",
 ]

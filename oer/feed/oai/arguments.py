@@ -14,10 +14,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
+from metadata.formats import METADATA_PREFIX_PATTERN
 from oer.feed.oai.contract import SET_SPEC_PATTERN
 from oer.feed.oai.datestamps import RequestDatestamp, parse_datestamp
-from oer.feed.oai.errors import ErrorCode, OaiError, ProtocolError
-from oer.feed.oai.formats import METADATA_PREFIX_PATTERN
+from oer.feed.oai.errors import ErrorCode, ErrorCondition, OaiError
 
 
 class Verb(Enum):
@@ -126,7 +126,7 @@ def parse_request(raw: Mapping[str, Sequence[str]]) -> OaiRequest:
         problems.extend(f"{verb.value} needs {name}" for name in sorted(rules.required - set(raw)))
     request = _typed_request(verb, arguments, problems)
     if problems:
-        raise OaiError([ProtocolError(ErrorCode.BAD_ARGUMENT, problem) for problem in problems])
+        raise OaiError([ErrorCondition(ErrorCode.BAD_ARGUMENT, problem) for problem in problems])
     return request
 
 

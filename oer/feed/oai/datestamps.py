@@ -5,15 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from enum import Enum
 
-
-class Granularity(Enum):
-    """The two datestamp granularities of spec 3.3.2, as Identify spells them."""
-
-    DAY = "YYYY-MM-DD"
-    SECOND = "YYYY-MM-DDThh:mm:ssZ"
-
+from metadata.oai import Granularity
 
 # Only the two forms the spec allows; anything finer (fractions, offsets) is badArgument.
 _DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)

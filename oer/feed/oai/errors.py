@@ -25,8 +25,13 @@ class ErrorCode(Enum):
 
 
 @dataclass(frozen=True, slots=True)
-class ProtocolError:
-    """One `<error code="...">message</error>` of a response."""
+class ErrorCondition:
+    """One `<error code="...">message</error>` of a response (spec 3.6: an error condition).
+
+    A value the provider writes, not an exception; the harvester's
+    `harvester.errors.ProtocolError` is the client's exception for a source that
+    does not speak OAI-PMH.
+    """
 
     code: ErrorCode
     message: str
@@ -39,7 +44,7 @@ class OaiError(Exception):
     leaves `OaiProvider.handle`.
     """
 
-    def __init__(self, errors: list[ProtocolError]) -> None:
+    def __init__(self, errors: list[ErrorCondition]) -> None:
         if not errors:
             raise ValueError("an OaiError needs at least one error")
         super().__init__("; ".join(f"{e.code.value}: {e.message}" for e in errors))
@@ -47,4 +52,4 @@ class OaiError(Exception):
 
     @classmethod
     def single(cls, code: ErrorCode, message: str) -> OaiError:
-        return cls([ProtocolError(code, message)])
+        return cls([ErrorCondition(code, message)])

@@ -13,11 +13,11 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
+from metadata.formats import MetadataFormat, MetadataFormats
 from oer.feed.oai.arguments import OaiRequest, Verb, parse_request
 from oer.feed.oai.contract import FeedItem, FeedRepository, RepositoryIdentity
 from oer.feed.oai.datestamps import to_second
-from oer.feed.oai.errors import ErrorCode, OaiError, ProtocolError
-from oer.feed.oai.formats import MetadataFormat, MetadataFormats
+from oer.feed.oai.errors import ErrorCode, ErrorCondition, OaiError
 from oer.feed.oai.response import (
     ResponseDocument,
     add_header,
@@ -135,7 +135,7 @@ class OaiProvider:
         self, request: OaiRequest, document: ResponseDocument, repository: FeedRepository
     ) -> None:
         assert request.identifier is not None and request.metadata_prefix is not None
-        errors: list[ProtocolError] = []
+        errors: list[ErrorCondition] = []
         metadata_format = self.formats.get(request.metadata_prefix)
         if metadata_format is None:
             errors.append(_cannot_disseminate(request.metadata_prefix))
@@ -246,12 +246,12 @@ class OaiProvider:
         add_resumption_token(container, token, complete_list_size=size, cursor=state.cursor, expires=expires)
 
 
-def _cannot_disseminate(prefix: str) -> ProtocolError:
-    return ProtocolError(ErrorCode.CANNOT_DISSEMINATE_FORMAT, f"metadata format {prefix} is not offered")
+def _cannot_disseminate(prefix: str) -> ErrorCondition:
+    return ErrorCondition(ErrorCode.CANNOT_DISSEMINATE_FORMAT, f"metadata format {prefix} is not offered")
 
 
-def _unknown_identifier(identifier: str) -> ProtocolError:
-    return ProtocolError(ErrorCode.ID_DOES_NOT_EXIST, f"no item has the identifier {identifier}")
+def _unknown_identifier(identifier: str) -> ErrorCondition:
+    return ErrorCondition(ErrorCode.ID_DOES_NOT_EXIST, f"no item has the identifier {identifier}")
 
 
 def _error_response(

@@ -7,18 +7,17 @@ from datetime import datetime
 
 from lxml import etree
 
+from metadata.dublin_core import DC_NAMESPACE
+from metadata.formats import OAI_DC, MetadataFormat
 from oer.feed.oai.contract import FeedItem, FeedSet, RepositoryIdentity
 from oer.feed.oai.datestamps import format_datestamp
-from oer.feed.oai.errors import ProtocolError
-from oer.feed.oai.formats import XSI_NS, MetadataFormat
+from oer.feed.oai.errors import ErrorCondition
+from oer.feed.oai.formats import XSI_NS, disseminate
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 OAI_SCHEMA = "http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd"
 OAI_IDENTIFIER_NS = "http://www.openarchives.org/OAI/2.0/oai-identifier"
 OAI_IDENTIFIER_SCHEMA = "http://www.openarchives.org/OAI/2.0/oai-identifier.xsd"
-OAI_DC_NS = "http://www.openarchives.org/OAI/2.0/oai_dc/"
-OAI_DC_SCHEMA = "http://www.openarchives.org/OAI/2.0/oai_dc.xsd"
-DC_NS = "http://purl.org/dc/elements/1.1/"
 
 _SCHEMA_LOCATION = f"{{{XSI_NS}}}schemaLocation"
 
@@ -48,7 +47,7 @@ class ResponseDocument:
             request.set(name, value)
         request.text = base_url
 
-    def add_errors(self, errors: Iterable[ProtocolError]) -> None:
+    def add_errors(self, errors: Iterable[ErrorCondition]) -> None:
         for error in errors:
             element = etree.SubElement(self.root, _oai("error"), code=error.code.value)
             element.text = error.message
@@ -105,9 +104,9 @@ def add_set(container: etree._Element, feed_set: FeedSet) -> None:
     if feed_set.description:
         # setDescription needs a payload from another schema; oai_dc is the spec's own example (4.6).
         description = etree.SubElement(element, _oai("setDescription"))
-        dc = etree.SubElement(description, f"{{{OAI_DC_NS}}}dc", nsmap={"oai_dc": OAI_DC_NS, "dc": DC_NS})
-        dc.set(_SCHEMA_LOCATION, f"{OAI_DC_NS} {OAI_DC_SCHEMA}")
-        etree.SubElement(dc, f"{{{DC_NS}}}description").text = feed_set.description
+        dc = etree.SubElement(description, f"{{{OAI_DC.namespace}}}dc", nsmap={"oai_dc": OAI_DC.namespace, "dc": DC_NAMESPACE})
+        dc.set(_SCHEMA_LOCATION, OAI_DC.schema_location)
+        etree.SubElement(dc, f"{{{DC_NAMESPACE}}}description").text = feed_set.description
 
 
 def add_header(parent: etree._Element, item: FeedItem) -> None:
@@ -125,7 +124,7 @@ def add_record(parent: etree._Element, item: FeedItem, metadata_format: Metadata
     record = etree.SubElement(parent, _RECORD)
     add_header(record, item)
     if not item.deleted and item.record is not None:
-        etree.SubElement(record, _METADATA).append(metadata_format.disseminate(item.record))
+        etree.SubElement(record, _METADATA).append(disseminate(metadata_format, item.record))
 
 
 def add_resumption_token(

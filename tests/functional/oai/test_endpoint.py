@@ -11,9 +11,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from metadata.formats import MetadataFormat as MetadataPrefix
+from metadata.formats import FORMATS
 from oer.errors import ConfigurationError
-from oer.feed.oai.formats import feed_formats
 from tests.functional.oai.conftest import fixture_records_feed, settings_for
 from tests.unit.oai.conftest import FakeClock
 from tests.unit.oai.memory_feed import InMemoryFeedRepository
@@ -166,9 +165,14 @@ class TestRealSerialisers:
                 "LOMv1.0", "nl_lom_v1p0",
             ]
 
-    def test_feed_formats_agree_with_the_metadata_package(self) -> None:
-        offered = {f.prefix: (f.namespace, f.schema) for f in feed_formats()}
-        assert offered == {p.value: (p.namespace, p.schema) for p in MetadataPrefix}
+    def test_the_feed_offers_the_metadata_format_registry(self, fixture_client: FlaskClient) -> None:
+        root = validate_response(body_of(oai_get(fixture_client, verb="ListMetadataFormats")))
+        offered = [
+            (f.findtext("oai:metadataPrefix", namespaces=NS), f.findtext("oai:metadataNamespace", namespaces=NS),
+             f.findtext("oai:schema", namespaces=NS))
+            for f in root.iterfind("oai:ListMetadataFormats/oai:metadataFormat", NS)
+        ]
+        assert offered == [(f.prefix, f.namespace, f.schema) for f in FORMATS]
 
 
 def test_init_app_needs_a_secret_key(tmp_path: Path, repository: InMemoryFeedRepository) -> None:

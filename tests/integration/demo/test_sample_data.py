@@ -9,9 +9,9 @@ import pytest
 from lxml import etree
 
 from benchmarks import sample
-from harvester.replay_pages import OaiRequest, RecordedPages
+from harvester.replay_pages import RecordedPages, ReplayRequest
 from metadata.conformance import ims_lom_errors
-from metadata.formats import MetadataFormat, record_to_element
+from metadata.formats import LOM, record_to_element
 from metadata.normalize import normalize_records
 from metadata.record import Record
 from oer.demo import sample_sources
@@ -72,13 +72,13 @@ def test_every_page_is_valid_oai_pmh_and_the_pages_chain_to_the_end(name: str) -
         schema.assertValid(etree.fromstring(page, SAFE))
     # Follow the tokens as a harvester does: every page is reached once, the last ends the list.
     replay = RecordedPages(pages)
-    reply = replay(OaiRequest("GET", "/oai", {"verb": "ListRecords", "metadataPrefix": "lom"}))
+    reply = replay(ReplayRequest("GET", "/oai", {"verb": "ListRecords", "metadataPrefix": "lom"}))
     seen = [reply.body]
     while True:
         token = etree.fromstring(reply.body, SAFE).find(f"{OAI}ListRecords/{OAI}resumptionToken")
         if token is None or not (token.text or "").strip():
             break
-        reply = replay(OaiRequest("GET", "/oai", {"verb": "ListRecords", "resumptionToken": token.text}))
+        reply = replay(ReplayRequest("GET", "/oai", {"verb": "ListRecords", "resumptionToken": token.text}))
         seen.append(reply.body)
     assert seen == pages
 
@@ -107,7 +107,7 @@ def test_every_generated_ieee_payload_reads_back_to_a_record_valid_in_nl_lom() -
         assert record.contexts == (material.context,)
         assert record.aggregation_level == material.aggregation
         assert record.licence is not None and record.licence.code == (material.licence or "cc-by-sa-40")
-        assert ims_lom_errors(record_to_element(record, MetadataFormat.LOM)) == []
+        assert ims_lom_errors(record_to_element(record, LOM)) == []
 
 
 def test_generated_materials_are_labelled_and_real_ones_are_not() -> None:

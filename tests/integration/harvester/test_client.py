@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from harvester.backoff import RetryPolicy
-from harvester.datestamps import Granularity
 from harvester.errors import (
     AccessForbiddenError,
     BadResumptionTokenError,
@@ -23,12 +22,13 @@ from harvester.oai_client import OaiClient
 from harvester.records import DeletedRecordPolicy
 from harvester.replay_pages import (
     GeneratedCorpus,
-    OaiRequest,
     PageSource,
     RecordedPages,
+    ReplayRequest,
     Reply,
 )
 from harvester.replay_server import OaiReplayServer
+from metadata.oai import Granularity
 from tests.fixtures.oai_server import (
     EDUREP_TOKEN,
     OAI_FIXTURES,
@@ -217,7 +217,7 @@ def test_404_is_not_retried(oai_server: StartServer, make_client: MakeClient) ->
 
 def test_an_oai_error_sent_with_a_4xx_status_is_read_as_the_oai_error(
         oai_server: StartServer, make_client: MakeClient) -> None:
-    def invenio_style(request: OaiRequest, reply: Reply) -> Reply:
+    def invenio_style(request: ReplayRequest, reply: Reply) -> Reply:
         return Reply(body=(SICKLE / "badArgument.xml").read_bytes(), status=422)
 
     server = oai_server(FaultPlan(edurep_pages()).add(invenio_style))
@@ -307,7 +307,7 @@ def test_characters_illegal_in_xml_are_removed(oai_server: StartServer, make_cli
 
 
 def test_bom_and_leading_whitespace_are_tolerated(oai_server: StartServer, make_client: MakeClient) -> None:
-    def with_preamble(request: OaiRequest, reply: Reply) -> Reply:
+    def with_preamble(request: ReplayRequest, reply: Reply) -> Reply:
         return Reply(body=b"\xef\xbb\xbf\n  " + reply.body)
 
     server = oai_server(FaultPlan(edurep_pages()).add(with_preamble))

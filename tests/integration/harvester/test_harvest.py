@@ -14,7 +14,7 @@ from harvester.oai_client import OaiClient
 from harvester.outcome import Outcome
 from harvester.progress import PageProgress
 from harvester.records import RawRecord
-from harvester.replay_pages import GeneratedCorpus, OaiRequest, PageSource, Reply
+from harvester.replay_pages import GeneratedCorpus, PageSource, ReplayRequest, Reply
 from harvester.replay_server import OaiReplayServer
 from harvester.run import HarvestSource, LoopLimits, harvest_source
 from tests.fixtures.oai_server import (
@@ -216,7 +216,7 @@ def test_repeated_expired_tokens_give_up(oai_server: StartServer, make_client: M
 def test_a_token_loop_is_stopped(oai_server: StartServer, make_client: MakeClient) -> None:
     corpus = GeneratedCorpus(500, page_size=100)
 
-    def looping(request: OaiRequest, reply: Reply) -> Reply:
+    def looping(request: ReplayRequest, reply: Reply) -> Reply:
         return Reply(body=reply.body.replace(b">0.400.500<", b">0.200.500<"))
 
     server = oai_server(FaultPlan(corpus).add(looping, when=token_is("0.300.500")))
@@ -323,7 +323,7 @@ def test_an_empty_list_completes_and_advances_the_window(oai_server: StartServer
 def test_a_broken_record_is_handed_to_the_sink_as_failed(oai_server: StartServer, make_client: MakeClient) -> None:
     corpus = GeneratedCorpus(200, page_size=100)
 
-    def break_record(request: OaiRequest, reply: Reply) -> Reply:
+    def break_record(request: ReplayRequest, reply: Reply) -> Reply:
         return Reply(body=reply.body.replace(b"les 5</langstring>", b"les 5 & <6</langstring>", 1))
 
     server = oai_server(FaultPlan(corpus).add(break_record, when=lambda r: r.verb == "ListRecords"))

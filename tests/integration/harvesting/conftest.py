@@ -11,11 +11,11 @@ from sqlalchemy import select
 
 from harvester.backoff import RetryPolicy
 from harvester.oai_client import ClientSettings
-from harvester.replay_pages import OaiRequest, PageSource, Reply
+from harvester.replay_pages import PageSource, ReplayRequest, Reply
 from harvester.replay_server import OaiReplayServer
 from oer.catalogue.models import Resource
 from oer.harvesting import service as harvesting
-from oer.harvesting.models import HarvestRun, Provenance, RawRecord, RawStatus, Source
+from oer.harvesting.models import ArchivedRecord, HarvestRun, Provenance, RawStatus, Source
 from oer.harvesting.queries import RunError, source_errors
 from oer.harvesting.sources import add_source, get_source
 from oer.search import SearchQuery, open_backend
@@ -57,7 +57,7 @@ class Switchable:
     def __init__(self, pages: PageSource) -> None:
         self.pages = pages
 
-    def __call__(self, request: OaiRequest) -> Reply:
+    def __call__(self, request: ReplayRequest) -> Reply:
         return self.pages(request)
 
 
@@ -69,7 +69,7 @@ class Gate:
         self.opened = threading.Event()
         self.waiting = threading.Event()
 
-    def __call__(self, request: OaiRequest) -> Reply:
+    def __call__(self, request: ReplayRequest) -> Reply:
         if request.verb == "ListRecords":
             self.waiting.set()
             self.opened.wait(timeout=60)
@@ -103,7 +103,7 @@ def stored(settings: Settings) -> Stored:
             select(Source.name, Provenance.oai_identifier, Provenance.resource_id, Provenance.deleted)
             .join(Source, Source.id == Provenance.source_id)
         ).all()
-        raw = session.execute(select(RawRecord.oai_identifier, RawRecord.status, RawRecord.failure_reason)).all()
+        raw = session.execute(select(ArchivedRecord.oai_identifier, ArchivedRecord.status, ArchivedRecord.failure_reason)).all()
     return Stored(
         live={row.id: row.title for row in resources if not row.deleted},
         tombstones={row.id for row in resources if row.deleted},
@@ -148,6 +148,6 @@ def indexed(settings: Settings) -> dict[str, tuple[str, ...]]:
     return documents
 
 
-def list_requests(server: OaiReplayServer) -> list[OaiRequest]:
+def list_requests(server: OaiReplayServer) -> list[ReplayRequest]:
     return [request for request in server.received if request.verb == "ListRecords"]
 

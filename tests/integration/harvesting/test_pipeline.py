@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy import select
 
 from harvester.outcome import Outcome
-from harvester.records import RawRecord as ReceivedRecord
+from harvester.records import RawRecord
 from harvester.replay_pages import GeneratedCorpus, nl_lom_record
 from metadata.normalize import normalize_metadata
+from metadata.oai import Granularity
 from metadata.record import Record
 from oer.discovery.indexing import BackgroundIndexer, rebuild_search_index
 from oer.harvesting import service as harvesting
@@ -22,9 +23,8 @@ from oer.harvesting.models import (
     ErrorKind,
     ErrorSeverity,
     ErrorStage,
-    Granularity,
     Provenance,
-    RawRecord,
+    ArchivedRecord,
     RunStatus,
 )
 from oer.harvesting.provenance import HarvestedRecord
@@ -223,7 +223,7 @@ def test_broken_records_are_kept_as_failed_and_the_harvest_goes_on(instance: Set
     assert "not the requested format" in (state.failed[corpus.identifier(4)] or "")
     with harvesting.store_sessions(instance) as sessions, sessions() as session:
         broken = session.scalars(
-            select(RawRecord).where(RawRecord.oai_identifier == corpus.identifier(2))
+            select(ArchivedRecord).where(ArchivedRecord.oai_identifier == corpus.identifier(2))
         ).one()
         assert b"Biologie &amp; cellen" in broken.xml or b"Biologie & cellen" in broken.xml
         sparse = session.scalars(
@@ -487,7 +487,7 @@ def test_a_long_list_is_normalised_and_indexed_by_helper_processes(instance: Set
         indexers.append(start(settings))
         return indexers[-1]
 
-    def take_page(self: harvesting.Normaliser, records: Sequence[ReceivedRecord]) -> list[HarvestedRecord] | None:
+    def take_page(self: harvesting.Normaliser, records: Sequence[RawRecord]) -> list[HarvestedRecord] | None:
         items = take(self, records)
         normalised_there.append(items is not None)
         return items

@@ -13,7 +13,7 @@ from oer.harvesting.archive import (
     count_archived_records,
     iter_archived_records,
 )
-from oer.harvesting.models import RawRecord, RawStatus, Source
+from oer.harvesting.models import ArchivedRecord, RawStatus, Source
 
 XML = ("<record><metadata><lom>" + "Breuken en decimalen " * 200 + "</lom></metadata></record>").encode()
 
@@ -21,7 +21,7 @@ XML = ("<record><metadata><lom>" + "Breuken en decimalen " * 200 + "</lom></meta
 def test_archive_stores_compressed_xml_with_hash(store_session: Session, edurep: Source) -> None:
     assert archive_raw_record(store_session, edurep, "x:1", "2024-01-01T10:00:00Z", XML)
 
-    [raw] = store_session.scalars(select(RawRecord)).all()
+    [raw] = store_session.scalars(select(ArchivedRecord)).all()
     assert raw.sha256 == hashlib.sha256(XML).hexdigest()
     assert len(raw.xml_zlib) < len(XML) / 10
     assert raw.xml == XML

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from harvester.outcome import Outcome
 from oer.catalogue.models import Resource, ResourceRelation
 from oer.discovery.queries import get_resource
-from oer.harvesting.models import Provenance, RawRecord, RawStatus, Source
+from oer.harvesting.models import ArchivedRecord, Provenance, RawStatus, Source
 from oer.harvesting.provenance import (
     HarvestedRecord,
     apply_harvested_page,
@@ -66,7 +66,7 @@ def test_initial_record_creates_resource_provenance_and_archive(
         ("identifier", "urn:uuid:5af0e26f-c4d2-4ddd-94ab-7dd0bd531751"),
         ("location", "https://example.org/m/1"),
     }
-    [raw] = store_session.scalars(select(RawRecord)).all()
+    [raw] = store_session.scalars(select(ArchivedRecord)).all()
     assert raw.status is RawStatus.OK
     assert raw.xml == XML % b"oai:edurep:1"
     assert zlib.decompress(raw.xml_zlib) == raw.xml
@@ -89,7 +89,7 @@ def test_unchanged_reapply_changes_nothing_the_feed_shows(
     [after] = resources_of(store_session)
     assert (after.feed_datestamp, after.updated_at) == (stamp, updated)
     assert after.provenances[0].source_datestamp.isoformat() == "2024-01-05T00:00:00+00:00"
-    assert store_session.scalar(select(func.count()).select_from(RawRecord)) == 2
+    assert store_session.scalar(select(func.count()).select_from(ArchivedRecord)) == 2
 
 
 def test_update_changes_record_and_moves_feed_datestamp(
@@ -124,7 +124,7 @@ def test_deletion_turns_resource_into_tombstone(
     assert resource.title == "Weg", "a tombstone keeps its last record"
     [provenance] = resource.provenances
     assert provenance.deleted
-    statuses = store_session.scalars(select(RawRecord.status).order_by(RawRecord.id)).all()
+    statuses = store_session.scalars(select(ArchivedRecord.status).order_by(ArchivedRecord.id)).all()
     assert statuses == [RawStatus.OK, RawStatus.DELETED]
     # Deleting again, or deleting what was never here, changes nothing.
     clock.advance()
@@ -229,7 +229,7 @@ def test_failed_record_is_archived_with_reason_and_harvest_goes_on(
     assert result.count(Outcome.FAILED) == 2
     assert len(resources_of(store_session)) == 1
     failed = store_session.scalars(
-        select(RawRecord).where(RawRecord.status == RawStatus.FAILED).order_by(RawRecord.oai_identifier)
+        select(ArchivedRecord).where(ArchivedRecord.status == RawStatus.FAILED).order_by(ArchivedRecord.oai_identifier)
     ).all()
     assert [(f.oai_identifier, f.failure_reason) for f in failed] == [
         ("oai:edurep:2", "not well-formed"),
@@ -286,7 +286,7 @@ def test_page_is_one_transaction(store_sessions, edurep: Source) -> None:
         session.rollback()
     with store_sessions() as session:
         assert session.scalar(select(func.count()).select_from(Resource)) == 0
-        assert session.scalar(select(func.count()).select_from(RawRecord)) == 0
+        assert session.scalar(select(func.count()).select_from(ArchivedRecord)) == 0
 
 
 def test_relations_resolve_in_either_order(store_session: Session, edurep: Source) -> None:
@@ -388,7 +388,7 @@ def test_records_without_usable_header_are_archived_as_failed(
     store_session.commit()
 
     assert result.outcomes == (Outcome.FAILED, Outcome.FAILED)
-    rows = store_session.scalars(select(RawRecord).order_by(RawRecord.oai_identifier)).all()
+    rows = store_session.scalars(select(ArchivedRecord).order_by(ArchivedRecord.oai_identifier)).all()
     assert [(r.oai_identifier, r.status, r.failure_reason) for r in rows] == [
         ("", RawStatus.FAILED, "no identifier"),
         ("oai:edurep:1", RawStatus.FAILED, "unreadable datestamp ''"),

@@ -13,7 +13,7 @@ from oer.harvesting.errors import (
     InvalidSourceError,
     UnknownSourceError,
 )
-from oer.harvesting.models import HarvestRun, RawRecord, RunStatus, Source
+from oer.harvesting.models import ArchivedRecord, HarvestRun, RunStatus, Source
 from oer.harvesting.provenance import apply_harvested_record
 from oer.harvesting.runs import finish_run, start_run
 from oer.harvesting.sources import (
@@ -120,7 +120,7 @@ def test_remove_source_withdraws_its_records_and_keeps_shared_ones(
     assert live == ["Gedeeld"]
     assert store_session.scalar(select(func.count()).select_from(Resource)) == 2, "tombstone kept"
     assert store_session.scalar(select(func.count()).select_from(HarvestRun)) == 0
-    assert store_session.scalar(select(func.count()).select_from(RawRecord)) == 1
+    assert store_session.scalar(select(func.count()).select_from(ArchivedRecord)) == 1
 
 
 def test_source_statuses_tell_health(store_session: Session, edurep: Source, school: Source) -> None:

@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from harvester.datestamps import (
-    Granularity,
     datestamp_or_none,
     format_datestamp,
     parse_datestamp,
 )
+from metadata.oai import Granularity
 
 
 @pytest.mark.parametrize(

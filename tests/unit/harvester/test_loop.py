@@ -9,10 +9,10 @@ import pytest
 
 from harvester.backoff import RetryNotice
 from harvester.checkpoint import Checkpoint
-from harvester.datestamps import Granularity
 from harvester.outcome import Outcome
 from harvester.records import DeletedRecordPolicy, Page, RawRecord, RepositoryInfo
 from harvester.run import HarvestSource, harvest_source
+from metadata.oai import Granularity
 from tests.support.memory_sink import MemorySink
 
 SOURCE = HarvestSource(name="fake", url="http://fake.invalid/oai", metadata_prefix="lom")

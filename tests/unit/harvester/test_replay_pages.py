@@ -9,8 +9,8 @@ from lxml import etree
 
 from harvester.replay_pages import (
     GeneratedCorpus,
-    OaiRequest,
     RecordedPages,
+    ReplayRequest,
     nl_lom_record,
 )
 
@@ -18,8 +18,8 @@ NS = {"oai": "http://www.openarchives.org/OAI/2.0/"}
 EDUREP = Path(__file__).resolve().parents[2] / "data" / "fixtures" / "oai" / "edurep"
 
 
-def request(**arguments: str) -> OaiRequest:
-    return OaiRequest(method="GET", path="/oai", arguments={"verb": "ListRecords", **arguments})
+def request(**arguments: str) -> ReplayRequest:
+    return ReplayRequest(method="GET", path="/oai", arguments={"verb": "ListRecords", **arguments})
 
 
 def parse(body: bytes):  # type: ignore[no-untyped-def]
@@ -55,7 +55,7 @@ def test_errors() -> None:
         request(metadataPrefix="oai_dc"),
         request(resumptionToken="nonsense"),
         request(metadataPrefix="lom", **{"from": "2999-01-01"}),
-        OaiRequest("GET", "/oai", {"verb": "ListSets"}),
+        ReplayRequest("GET", "/oai", {"verb": "ListSets"}),
     )]
     assert codes == ["cannotDisseminateFormat", "badResumptionToken", "noRecordsMatch", "badVerb"]
 

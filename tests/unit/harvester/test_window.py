@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from harvester.checkpoint import Checkpoint
-from harvester.datestamps import Granularity
 from harvester.errors import InvalidWindowError
 from harvester.run import plan_run
 from harvester.window import incremental_from, override_from, restart_from
+from metadata.oai import Granularity
 
 NOW = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 

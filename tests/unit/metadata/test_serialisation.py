@@ -21,7 +21,15 @@ from lxml import etree
 
 from metadata.conformance import ims_lom_errors
 from metadata.errors import MetadataError
-from metadata.formats import MetadataFormat, record_to_element, record_to_xml
+from metadata.formats import (
+    FORMATS,
+    LOM,
+    NL_LOM,
+    OAI_DC,
+    MetadataFormat,
+    record_to_element,
+    record_to_xml,
+)
 from metadata.normalize import normalize_document, normalize_metadata
 from metadata.record import Completeness, Contributor, Identifier, Record, Relation
 from metadata.xml_input import parse_xml
@@ -29,7 +37,7 @@ from metadata.xml_input import parse_xml
 from .conftest import FIXTURES_DIR
 from .strategies import records
 
-LOM_FORMATS = [MetadataFormat.LOM, MetadataFormat.NL_LOM]
+LOM_FORMATS = [LOM, NL_LOM]
 PROPERTY_SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -87,7 +95,7 @@ def test_there_are_many_fixture_records() -> None:
 
 @pytest.mark.parametrize("name, record", FIXTURE_RECORDS, ids=[n for n, _ in FIXTURE_RECORDS])
 def test_fixture_records_write_valid_ims_lom(name: str, record: Record) -> None:
-    element = record_to_element(record, MetadataFormat.LOM)
+    element = record_to_element(record, LOM)
     # validate what a harvester would parse, not the in-memory tree
     assert ims_lom_errors(parse_xml(etree.tostring(element)).root) == []
 
@@ -100,10 +108,10 @@ def test_fixture_records_survive_lom(name: str, record: Record, metadata_format:
 
 @pytest.mark.parametrize("name, record", FIXTURE_RECORDS, ids=[n for n, _ in FIXTURE_RECORDS])
 def test_fixture_records_survive_dublin_core(name: str, record: Record) -> None:
-    assert content(reread(record, MetadataFormat.OAI_DC)) == dc_projection(content(record))
+    assert content(reread(record, OAI_DC)) == dc_projection(content(record))
 
 
-@pytest.mark.parametrize("metadata_format", list(MetadataFormat))
+@pytest.mark.parametrize("metadata_format", list(FORMATS))
 @PROPERTY_SETTINGS
 @given(record=records())
 def test_parse_serialise_parse_is_the_identity(record: Record, metadata_format: MetadataFormat) -> None:
@@ -114,13 +122,13 @@ def test_parse_serialise_parse_is_the_identity(record: Record, metadata_format: 
 @PROPERTY_SETTINGS
 @given(record=records())
 def test_generated_records_write_valid_ims_lom(record: Record) -> None:
-    element = record_to_element(record, MetadataFormat.LOM)
+    element = record_to_element(record, LOM)
     assert ims_lom_errors(parse_xml(etree.tostring(element)).root) == []
 
 
 def test_ims_output_carries_nl_lom_markers(fixture_bytes: Callable[[str], bytes]) -> None:
     [record] = normalize_document(fixture_bytes("lom/phpnllom-full.xml"))
-    xml = record_to_xml(record, MetadataFormat.LOM).decode()
+    xml = record_to_xml(record, LOM).decode()
     assert xml.startswith("<?xml version='1.0' encoding='UTF-8'?>\n<lom xmlns=\"http://www.imsglobal.org/xsd/imsmd_v1p2\"")
     assert "<metadatascheme>LOMv1.0</metadatascheme>" in xml
     assert "<metadatascheme>nl_lom_v1p0</metadatascheme>" in xml
@@ -138,7 +146,7 @@ def test_ims_output_carries_nl_lom_markers(fixture_bytes: Callable[[str], bytes]
 
 def test_ieee_output_spelling(fixture_bytes: Callable[[str], bytes]) -> None:
     [record] = normalize_document(fixture_bytes("lom/phpnllom-full.xml"))
-    xml = record_to_xml(record, MetadataFormat.NL_LOM).decode()
+    xml = record_to_xml(record, NL_LOM).decode()
     for fragment in ('<lom xmlns="http://ltsc.ieee.org/xsd/LOM"', '<string language="nl">', "<identifier>",
                      "<lifeCycle>", "<entity>BEGIN:VCARD", "<dateTime>1999-06-01</dateTime>",
                      "<metadataSchema>nl_lom_v1p0</metadataSchema>", "<typicalLearningTime>",
@@ -150,7 +158,7 @@ def test_ieee_output_spelling(fixture_bytes: Callable[[str], bytes]) -> None:
 
 def test_oai_dc_output(fixture_bytes: Callable[[str], bytes]) -> None:
     [record] = normalize_document(fixture_bytes("lom/phpnllom-full.xml"))
-    xml = record_to_xml(record, MetadataFormat.OAI_DC).decode()
+    xml = record_to_xml(record, OAI_DC).decode()
     assert '<dc:title xml:lang="nl">Test &lt;strike&gt;test&lt;/strike&gt;</dc:title>' in xml
     assert "<dc:creator>Digischool</dc:creator>" in xml
     assert "<dc:rights>https://creativecommons.org/licenses/by/3.0/</dc:rights>" in xml
@@ -163,7 +171,7 @@ def test_validator_rejects_invalid_lom() -> None:
 
 def test_typed_in_control_characters_do_not_break_writing() -> None:
     record = Record(title="a\x01b", titles={"nl": "a\x01b"})
-    for metadata_format in MetadataFormat:
+    for metadata_format in FORMATS:
         assert reread(record, metadata_format).title == "ab"
 
 

@@ -8,48 +8,43 @@ from __future__ import annotations
 
 from lxml import etree
 
+from metadata.formats import LOM, NL_LOM, OAI_DC, MetadataFormats
 from metadata.record import Record
-from oer.feed.oai.formats import (
-    LOM_NAMESPACE,
-    NL_LOM_NAMESPACE,
-    OAI_DC_NAMESPACE,
-    MetadataFormats,
-    standard_formats,
-)
+from oer.feed.oai.formats import with_writers
 
 DC_NS = "http://purl.org/dc/elements/1.1/"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
 def ims_lom(record: Record) -> etree._Element:
-    lom = etree.Element(f"{{{LOM_NAMESPACE}}}lom", nsmap={None: LOM_NAMESPACE})
-    general = etree.SubElement(lom, f"{{{LOM_NAMESPACE}}}general")
-    title = etree.SubElement(general, f"{{{LOM_NAMESPACE}}}title")
-    langstring = etree.SubElement(title, f"{{{LOM_NAMESPACE}}}langstring")
+    lom = etree.Element(f"{{{LOM.namespace}}}lom", nsmap={None: LOM.namespace})
+    general = etree.SubElement(lom, f"{{{LOM.namespace}}}general")
+    title = etree.SubElement(general, f"{{{LOM.namespace}}}title")
+    langstring = etree.SubElement(title, f"{{{LOM.namespace}}}langstring")
     langstring.set(XML_LANG, "nl")
     langstring.text = record.title
-    catalogentry = etree.SubElement(general, f"{{{LOM_NAMESPACE}}}catalogentry")
-    etree.SubElement(catalogentry, f"{{{LOM_NAMESPACE}}}catalog").text = "URI"
-    entry = etree.SubElement(catalogentry, f"{{{LOM_NAMESPACE}}}entry")
-    etree.SubElement(entry, f"{{{LOM_NAMESPACE}}}langstring").text = record.oai_identifier
+    catalogentry = etree.SubElement(general, f"{{{LOM.namespace}}}catalogentry")
+    etree.SubElement(catalogentry, f"{{{LOM.namespace}}}catalog").text = "URI"
+    entry = etree.SubElement(catalogentry, f"{{{LOM.namespace}}}entry")
+    etree.SubElement(entry, f"{{{LOM.namespace}}}langstring").text = record.oai_identifier
     return lom
 
 
 def ieee_lom(record: Record) -> etree._Element:
-    lom = etree.Element(f"{{{NL_LOM_NAMESPACE}}}lom", nsmap={None: NL_LOM_NAMESPACE})
-    general = etree.SubElement(lom, f"{{{NL_LOM_NAMESPACE}}}general")
-    title = etree.SubElement(general, f"{{{NL_LOM_NAMESPACE}}}title")
-    string = etree.SubElement(title, f"{{{NL_LOM_NAMESPACE}}}string", language="nl")
+    lom = etree.Element(f"{{{NL_LOM.namespace}}}lom", nsmap={None: NL_LOM.namespace})
+    general = etree.SubElement(lom, f"{{{NL_LOM.namespace}}}general")
+    title = etree.SubElement(general, f"{{{NL_LOM.namespace}}}title")
+    string = etree.SubElement(title, f"{{{NL_LOM.namespace}}}string", language="nl")
     string.text = record.title
     return lom
 
 
 def oai_dc(record: Record) -> etree._Element:
-    dc = etree.Element(f"{{{OAI_DC_NAMESPACE}}}dc", nsmap={"oai_dc": OAI_DC_NAMESPACE, "dc": DC_NS})
+    dc = etree.Element(f"{{{OAI_DC.namespace}}}dc", nsmap={"oai_dc": OAI_DC.namespace, "dc": DC_NS})
     etree.SubElement(dc, f"{{{DC_NS}}}title").text = record.title
     etree.SubElement(dc, f"{{{DC_NS}}}identifier").text = record.oai_identifier
     return dc
 
 
 def stand_in_formats() -> MetadataFormats:
-    return standard_formats(lom=ims_lom, nl_lom=ieee_lom, oai_dc=oai_dc)
+    return with_writers(lom=ims_lom, nl_lom=ieee_lom, oai_dc=oai_dc)

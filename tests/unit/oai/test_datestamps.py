@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from metadata.oai import Granularity
 from metadata.record import Record
-from oer.feed.oai.datestamps import Granularity, format_datestamp, parse_datestamp
+from oer.feed.oai.datestamps import format_datestamp, parse_datestamp
 from oer.feed.oai.provider import OaiProvider
 from tests.unit.oai.conftest import Ask, follow, headers_of
 from tests.unit.oai.memory_feed import InMemoryFeedRepository, StoredItem

@@ -8,9 +8,9 @@ from urllib.parse import urlencode
 import pytest
 from lxml import etree
 
+from metadata.formats import MetadataFormats
 from metadata.record import Record
 from oer.feed.oai.datestamps import format_datestamp
-from oer.feed.oai.formats import MetadataFormats
 from oer.feed.oai.provider import OaiProvider
 from oer.feed.oai.tokens import ResumptionTokens
 from tests.unit.oai.conftest import (

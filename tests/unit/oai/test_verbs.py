@@ -8,14 +8,7 @@ from urllib.parse import urlencode
 import pytest
 from lxml import etree
 
-from oer.feed.oai.formats import (
-    LOM_NAMESPACE,
-    LOM_SCHEMA,
-    NL_LOM_NAMESPACE,
-    OAI_DC_NAMESPACE,
-    MetadataFormat,
-    MetadataFormats,
-)
+from metadata.formats import LOM, NL_LOM, OAI_DC, MetadataFormat, MetadataFormats
 from oer.feed.oai.provider import OaiProvider
 from oer.feed.oai.tokens import ResumptionTokens
 from tests.unit.oai.conftest import SECRET, Ask, FakeClock, arguments_of
@@ -91,9 +84,9 @@ class TestListMetadataFormats:
             )
         )
         assert formats == [
-            ("lom", LOM_NAMESPACE, LOM_SCHEMA),
-            ("nl_lom", NL_LOM_NAMESPACE, "http://ltsc.ieee.org/xsd/lomv1.0/lom.xsd"),
-            ("oai_dc", OAI_DC_NAMESPACE, "http://www.openarchives.org/OAI/2.0/oai_dc.xsd"),
+            ("lom", LOM.namespace, LOM.schema),
+            ("nl_lom", NL_LOM.namespace, "http://ltsc.ieee.org/xsd/lomv1.0/lom.xsd"),
+            ("oai_dc", OAI_DC.namespace, "http://www.openarchives.org/OAI/2.0/oai_dc.xsd"),
         ]
 
     @pytest.mark.parametrize("identifier", [LIVE_ID, DELETED_ID])
@@ -186,7 +179,7 @@ class TestGetRecord:
 def test_serialiser_in_the_wrong_namespace_is_a_programming_error(
     repository: InMemoryFeedRepository, clock: FakeClock
 ) -> None:
-    wrong = MetadataFormats([MetadataFormat("lom", LOM_SCHEMA, LOM_NAMESPACE, oai_dc)])
+    wrong = MetadataFormats([MetadataFormat("lom", LOM.namespace, LOM.schema, LOM.read, oai_dc)])
     provider = OaiProvider(wrong, ResumptionTokens(SECRET), clock=clock)
     with pytest.raises(ValueError, match="not an element in"):
         provider.handle(repository, arguments_of(f"verb=GetRecord&identifier={LIVE_ID}&metadataPrefix=lom"))

@@ -12,13 +12,13 @@ from functools import cache
 
 from lxml import etree
 
-from oer.feed.oai.formats import LOM_NAMESPACE
+from metadata.formats import LOM
 from schemas import resources
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 NS = {
     "oai": OAI_NS,
-    "lom": LOM_NAMESPACE,
+    "lom": LOM.namespace,
     "ieee": "http://ltsc.ieee.org/xsd/LOM",
     "oai_dc": "http://www.openarchives.org/OAI/2.0/oai_dc/",
     "dc": "http://purl.org/dc/elements/1.1/",
