@@ -374,7 +374,7 @@ def _cycle(size: int, offset: int) -> Iterator[int]:
 def _percentile(ordered: Sequence[float], fraction: float) -> float:
     if not ordered:
         return 0.0
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 # -- the report -----------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import inspect
 
-from oer.store.registry import load_models
 from oer.store.database import (
     create_engine_from_url,
     current_revision,
@@ -17,6 +16,7 @@ from oer.store.database import (
     schema_differences,
 )
 from oer.store.errors import DatabaseOutdatedError, DatabaseUnavailableError
+from oer.store.registry import load_models
 from web.cli import build_cli
 
 
