@@ -43,8 +43,8 @@ test: $(TEST_STAMP)
 ci:
 	bash .ci/run
 
-# mypy's strictness per package is set in setup.cfg; ruff's rules in pyproject.toml.
-MYPY_PATHS := metadata harvester oer/search web/oai
+# Every product package; mypy's strictness is set in setup.cfg, ruff's rules in pyproject.toml.
+MYPY_PATHS := metadata harvester oer web
 typecheck: $(TEST_STAMP)
 	$(BIN)/mypy $(MYPY_PATHS)
 
