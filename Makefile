@@ -39,7 +39,8 @@ install-test: $(TEST_STAMP)
 test: $(TEST_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# What CI runs: installs and starts PostgreSQL, Redis, Elasticsearch and Chromium, then `make test`.
+# What CI runs: installs and starts PostgreSQL, Redis, Elasticsearch and Chromium, then `make lint`
+# and `make test`.
 ci:
 	bash .ci/run
 
