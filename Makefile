@@ -39,12 +39,13 @@ install-test: $(TEST_STAMP)
 test: $(TEST_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# What CI runs: installs and starts PostgreSQL, Redis, Elasticsearch and Chromium, then `make test`.
+# What CI runs: installs and starts PostgreSQL, Redis, Elasticsearch and Chromium, then `make lint`
+# and `make test`.
 ci:
 	bash .ci/run
 
-# mypy's strictness per package is set in setup.cfg; ruff's rules in pyproject.toml.
-MYPY_PATHS := metadata harvester oer/search web/oai
+# Every product package; mypy's strictness is set in setup.cfg, ruff's rules in pyproject.toml.
+MYPY_PATHS := metadata harvester oer web
 typecheck: $(TEST_STAMP)
 	$(BIN)/mypy $(MYPY_PATHS)
 

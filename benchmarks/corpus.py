@@ -212,7 +212,7 @@ FIRST_NAMES = (
 LAST_NAMES = (
     "de Jong", "Jansen", "de Vries", "van den Berg", "van Dijk", "Bakker", "Janssen", "Visser",
     "Smit", "Meijer", "de Boer", "Mulder", "de Groot", "Bos", "Vos", "Peters", "Hendriks",
-    "van Leeuwen", "Dekker", "Brouwer", "El Amrani", "Yılmaz", "Çelik", "Öztürk", "Kuipers",
+    "van Leeuwen", "Dekker", "Brouwer", "El Amrani", "Yılmaz", "Çelik", "Öztürk", "Kuipers",  # noqa: RUF001 - the Turkish dotless i
 )
 PUBLISHERS = (
     "Wikiwijs", "Stichting Leerplan Ontwikkeling", "Kennisnet", "Stedelijk Lyceum",

@@ -85,7 +85,7 @@ class Harvest:
 
     def percentile(self, fraction: float) -> float:
         ordered = sorted(self.latencies_ms)
-        return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+        return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 

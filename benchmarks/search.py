@@ -68,9 +68,10 @@ SUGGEST_WORDS = (
     "breuken", "rivieren", "werkblad", "fotosynthese", "programmeren", "vulkanen",
     "oefenen", "lessenserie", "gedichten", "energie", "klimaatzones", "democratie",
 )
-SUGGEST_PREFIXES: tuple[str, ...] = tuple(
-    word[:length] for word in SUGGEST_WORDS for length in range(1, 7)
-) + ("de tw", "les 3: b", "oefenen met pr", "toets ")
+SUGGEST_PREFIXES: tuple[str, ...] = (
+    *(word[:length] for word in SUGGEST_WORDS for length in range(1, 7)),
+    "de tw", "les 3: b", "oefenen met pr", "toets ",
+)
 # Searches with typos, as they reach "did you mean" (they find nothing), and one
 # that has nothing close to offer.
 TYPOS = (

@@ -13,6 +13,7 @@ change its replies (status, delay, a cut connection).
 from __future__ import annotations
 
 import html
+import itertools
 import math
 import os
 import re
@@ -92,7 +93,7 @@ def oai_response(verb: str | None, arguments: Mapping[str, str], inner: str, res
         f"<request{request_attributes}>{escape(base_url)}</request>\n"
         f"{inner}\n"
         "</OAI-PMH>\n"
-    ).encode("utf-8")
+    ).encode()
 
 
 def error_reply(request: ReplayRequest, code: str, message: str = "", response_date: datetime | None = None) -> Reply:
@@ -126,7 +127,7 @@ def record_element(identifier: str, datestamp: str, metadata: bytes | None, *,
     header = (
         f"<record><header{status}><identifier>{escape(identifier)}</identifier>"
         f"<datestamp>{escape(datestamp)}</datestamp>{sets}</header>"
-    ).encode("utf-8")
+    ).encode()
     if deleted or metadata is None:
         return header + b"</record>"
     return header + b"<metadata>" + metadata + b"</metadata></record>"
@@ -184,7 +185,7 @@ class RecordedPages:
         self._first_incremental = incremental_pages[0] if incremental_pages else None
         self._by_token: dict[str, bytes] = {}
         for chain in (pages, incremental_pages):
-            for page, following in zip(chain, chain[1:]):
+            for page, following in itertools.pairwise(chain):
                 token = _token_of(page)
                 if token is None:
                     raise ValueError("a recorded page that is followed by another names no resumption token")

@@ -64,14 +64,14 @@ class _ReplayHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _ReplayHTTPServer
 
-    def do_GET(self) -> None:  # noqa: N802 - the name http.server dispatches to
+    def do_GET(self) -> None:  # the name http.server dispatches to
         self._answer(urlsplit(self.path).query)
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         self._answer(self.rfile.read(length).decode("utf-8", errors="replace"))
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - signature of the base class
+    def log_message(self, format: str, *args: object) -> None:  # the base class's signature
         logger.debug("%s %s", self.address_string(), format % args)
 
     def _answer(self, query: str) -> None:

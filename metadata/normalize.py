@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from metadata.completeness import assess_completeness
@@ -173,7 +174,7 @@ def _read_record_elements(elements: Sequence[Any], parsed: ParsedXml) -> list[Re
         end = elements[index + 1].sourceline if index + 1 < len(elements) else None
         issues = _illegal_character_issues(parsed, element.sourceline, end)
         results.append(_isolated(identifier, datestamp, index,
-                                 lambda: _read_oai_record(element, issues, header)))
+                                 partial(_read_oai_record, element, issues, header)))
     return results
 
 
@@ -184,7 +185,7 @@ def _isolated(identifier: str | None, datestamp: str | None, index: int,
         return RecordResult(identifier, datestamp, record=read())
     except MetadataError as error:
         return RecordResult(identifier, datestamp, error=error)
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001 - isolates one record's failure, see below
         # A mapping bug on one record is reported as that record's failure
         # (with its identifier) instead of losing every other record of the page.
         failure = RecordError(f"record {identifier or index + 1}: {type(error).__name__}: {error}")
@@ -213,7 +214,7 @@ def _read_sru_page(parsed: ParsedXml) -> list[RecordResult]:
             continue
         issues = _illegal_character_issues(parsed, element.sourceline, None)
         results.append(_isolated(identifier, None, len(results),
-                                 lambda: _read_payload(payload, issues, identifier)))
+                                 partial(_read_payload, payload, issues, identifier)))
     return results
 
 

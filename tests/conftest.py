@@ -13,6 +13,8 @@ DATA_DIR = TESTS_DIR / "data"
 FIXTURES_DIR = DATA_DIR / "fixtures"
 
 pytest_plugins = [
+    # First, so that its session fixture guards the other plugins' fixtures too.
+    "tests.support.network_guard",
     "tests.fixtures.services",
     "tests.fixtures.oai_server",
     "tests.fixtures.database",

@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from metadata.record import Record
-from oer.catalogue.keys import target_key
 from oer.catalogue.models import Origin, Resource, ResourceRelation
 from oer.harvesting.models import Provenance, Source
 

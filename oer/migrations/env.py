@@ -13,8 +13,8 @@ from alembic.autogenerate.api import AutogenContext
 from sqlalchemy.engine import Connection
 
 from oer.settings import Settings
-from oer.store.registry import load_models
 from oer.store.database import create_engine_from_url
+from oer.store.registry import load_models
 from oer.store.types import JSONDocument, UTCDateTime
 
 config = context.config

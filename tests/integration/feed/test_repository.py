@@ -175,5 +175,5 @@ def test_an_empty_feed(store_session: Session) -> None:
     assert repository.list_items(None, None, None, None, 10) == []
     assert repository.count_items("curated", None, None) == 0
     assert repository.earliest_datestamp().microsecond == 0
-    assert [s.spec for s in repository.list_sets()][0] == "curated"
+    assert next(s.spec for s in repository.list_sets()) == "curated"
     assert repository.oai_identifier("x") == "oai:oer.local:x"

@@ -9,7 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from contextlib import closing
+from contextlib import closing, suppress
 from pathlib import Path
 
 import pytest
@@ -50,10 +50,8 @@ def committed_pages(database: Path) -> int:
 def children(pid: int) -> set[int]:
     found: set[int] = set()
     for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
+        with suppress(OSError):
             found.update(int(child) for child in (task / "children").read_text().split())
-        except OSError:
-            pass
     return found
 
 

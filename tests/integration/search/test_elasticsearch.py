@@ -150,7 +150,7 @@ def test_forced_dutch_analysis_stems_where_the_cluster_can(
 ) -> None:
     if not cluster_has_dutch_analysis(client):
         # The index cannot be created here; the error says why instead of a traceback.
-        with pytest.raises(SearchError, match="asciifolding|stemmer|analysis"):
+        with pytest.raises(SearchError, match=r"asciifolding|stemmer|analysis"):
             connect(es_url, prefix, backends, analysis=Analysis.DUTCH)
         return
     backend = connect(es_url, prefix, backends, analysis=Analysis.DUTCH)
@@ -211,7 +211,7 @@ def test_writes_never_create_an_index_where_the_alias_should_be(
     backend = connect(es_url, prefix, backends)
     for name in backend.indexes():
         client.indices.delete(index=name)
-    with pytest.raises(SearchUnavailableError, match="oer reindex|alias|index"):
+    with pytest.raises(SearchUnavailableError, match=r"oer reindex|alias|index"):
         backend.index([make_document("a", "Les")])
     assert not client.indices.exists(index=f"{prefix}-resources")
     with pytest.raises(SearchUnavailableError, match="oer reindex"):

@@ -81,7 +81,7 @@ def test_a_task_name_is_declared_once() -> None:
 
 
 def test_a_broker_that_cannot_be_reached_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(TaskQueueError, match="could not take task tests.mark_processed"):
+    with pytest.raises(TaskQueueError, match=r"could not take task tests\.mark_processed"):
         enqueue(settings_for(tmp_path, UNREACHABLE_BROKER), workload.mark_processed, 1)
     assert not (tmp_path / "processed").exists()
 

@@ -279,14 +279,14 @@ class TestChangesDuringHarvest:
         repository.delete(gone, clock.now.replace(microsecond=0))
         repository.items[touched].datestamp = clock.now.replace(microsecond=0)
         token = token_of(first).text
-        pages = [first] + follow_token(provider, repository, "ListIdentifiers", token)
+        pages = [first, *follow_token(provider, repository, "ListIdentifiers", token)]
         harvested = [h[0] for h in headers_of(pages)]
         assert len(harvested) == len(set(harvested))
         assert {unseen, gone, touched}.isdisjoint(harvested[len(delivered):])
         clock.advance(minutes=5)
         incremental = headers_of(follow(provider, repository, f"verb=ListIdentifiers&metadataPrefix=lom&from={started}"))
         assert {h[0] for h in incremental} == {seen, unseen, gone, touched}
-        assert [h for h in incremental if h[0] == gone][0][2] is True
+        assert next(h for h in incremental if h[0] == gone)[2] is True
 
     def test_until_in_the_future_is_frozen_at_the_first_request_too(
         self, provider: OaiProvider, repository: InMemoryFeedRepository, clock: FakeClock
@@ -297,7 +297,7 @@ class TestChangesDuringHarvest:
         clock.advance(minutes=1)
         record = Record(oai_identifier=delivered, title="changed")
         repository.put(delivered, record, {"curated"}, clock.now.replace(microsecond=0))
-        pages = [first] + follow_token(provider, repository, "ListIdentifiers", token_of(first).text)
+        pages = [first, *follow_token(provider, repository, "ListIdentifiers", token_of(first).text)]
         harvested = [h[0] for h in headers_of(pages)]
         assert harvested.count(delivered) == 1
         assert sorted(harvested) == sorted(repository.items)
