@@ -9,8 +9,8 @@ from flask.cli import FlaskGroup
 
 from harvester.errors import HarvestError
 from metadata.errors import MetadataError
-from oer.commands import register_commands
 from oer import runtime
+from oer.commands import register_commands
 from oer.errors import OerError
 from web.app import create_app
 

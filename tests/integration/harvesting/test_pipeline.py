@@ -20,11 +20,11 @@ from oer.discovery.indexing import BackgroundIndexer, rebuild_search_index
 from oer.harvesting import service as harvesting
 from oer.harvesting.checkpoints import load_checkpoint
 from oer.harvesting.models import (
+    ArchivedRecord,
     ErrorKind,
     ErrorSeverity,
     ErrorStage,
     Provenance,
-    ArchivedRecord,
     RunStatus,
 )
 from oer.harvesting.provenance import HarvestedRecord
