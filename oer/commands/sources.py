@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from oer.discovery.indexing import SearchIndexer
-from oer.harvesting.models import HarvestRun
+from oer.harvesting.models import HarvestRun, Source
 from oer.harvesting.queries import RunError, count_run_errors, run_errors, source_errors
 from oer.harvesting.service import engine_of, source_lock, store_sessions
 from oer.harvesting.sources import (
@@ -57,12 +57,19 @@ def sources_group() -> None:
 @click.option("--set", "set_spec", default=None, metavar="SPEC", help="Harvest only this OAI-PMH set.")
 @click.option("--every", "every", type=click.IntRange(min=1), default=None, metavar="MINUTES",
               help="Harvest on a schedule (`oer beat`), every MINUTES minutes.")
+@click.option("--cron", "cron", default=None, metavar="CRONTAB",
+              help="Harvest on a schedule (`oer beat`) given as a five-field crontab in Dutch "
+                   "time, e.g. '0 3 * * *' for every night at three.")
 @with_appcontext
-def add_command(name: str, url: str, metadata_prefix: str, set_spec: str | None, every: int | None) -> None:
+def add_command(
+    name: str, url: str, metadata_prefix: str, set_spec: str | None, every: int | None, cron: str | None
+) -> None:
     """Register the OAI-PMH repository at URL as source NAME (a short lower-case name)."""
     with store_sessions(_settings()) as sessions, sessions.begin() as session:
-        source = add_source(session, name, url, metadata_prefix, set_spec, schedule_minutes=every)
-        described = _describe(source.base_url, source.metadata_prefix, source.set_spec, every)
+        source = add_source(
+            session, name, url, metadata_prefix, set_spec, schedule_minutes=every, schedule_cron=cron
+        )
+        described = _describe(source.base_url, source.metadata_prefix, source.set_spec, _schedule(source))
         click.echo(f"Added source {source.name}: {described}")
 
 
@@ -104,7 +111,7 @@ def list_command(as_json: bool) -> None:
             run.status.value if run is not None else "",
             _counts(run) if run is not None else "",
             status.health.value,
-            f"every {source.schedule_minutes} min" if source.schedule_minutes else "by hand",
+            _schedule(source, short=True) or "by hand",
         )
     console.print(table)
 
@@ -162,9 +169,17 @@ def remove_command(name: str) -> None:
         )
 
 
-def _describe(url: str, prefix: str, set_spec: str | None, every: int | None) -> str:
-    schedule = f", every {every} minutes" if every else ""
-    return f"{url} (prefix {prefix}, set {set_spec or 'none'}{schedule})"
+def _describe(url: str, prefix: str, set_spec: str | None, schedule: str | None) -> str:
+    when = f", {schedule}" if schedule else ""
+    return f"{url} (prefix {prefix}, set {set_spec or 'none'}{when})"
+
+
+def _schedule(source: Source, *, short: bool = False) -> str | None:
+    if source.schedule_cron:
+        return f"cron {source.schedule_cron}" if short else f"cron {source.schedule_cron} (Dutch time)"
+    if source.schedule_minutes:
+        return f"every {source.schedule_minutes} {'min' if short else 'minutes'}"
+    return None
 
 
 def _when(moment: datetime) -> str:
@@ -189,6 +204,7 @@ def _status_json(status: SourceStatus, errors: dict[int, tuple[list[RunError], i
         "set": source.set_spec,
         "enabled": source.enabled,
         "schedule_minutes": source.schedule_minutes,
+        "schedule_cron": source.schedule_cron,
         "granularity": source.granularity.value if source.granularity is not None else None,
         "resources": status.resources,
         "health": status.health.value,

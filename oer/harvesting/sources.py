@@ -35,12 +35,12 @@ from oer.harvesting.models import (
 )
 from oer.harvesting.provenance import PageResult, withdraw_provenances
 from oer.harvesting.runs import latest_run
+from oer.tasks.crontab import parse_crontab
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 # OAI-PMH 2.0 schema: metadataPrefix and setSpec are URI-unreserved characters (setSpec with ':').
 _PREFIX = re.compile(r"^[A-Za-z0-9_.!~*'()-]+$")
 _SET_SPEC = re.compile(r"^[A-Za-z0-9_.!~*'()-]+(:[A-Za-z0-9_.!~*'()-]+)*$")
-_CRON_FIELD = re.compile(r"^[0-9A-Za-z*/,-]+$")
 
 
 class SourceHealth(enum.Enum):
@@ -254,11 +254,12 @@ def _validate(
 
 
 def _validate_schedule(schedule_cron: str | None, schedule_minutes: int | None) -> None:
+    if schedule_cron is not None and schedule_minutes is not None:
+        raise InvalidSourceError("give a source an interval or a crontab schedule, not both")
     if schedule_minutes is not None and schedule_minutes < 1:
         raise InvalidSourceError(f"schedule of {schedule_minutes} minutes: use 1 or more")
     if schedule_cron is not None:
-        fields = schedule_cron.split()
-        if len(fields) != 5 or not all(_CRON_FIELD.match(f) for f in fields):
-            raise InvalidSourceError(
-                f"schedule {schedule_cron!r} is not a five-field crontab (e.g. '0 3 * * *')"
-            )
+        try:
+            parse_crontab(schedule_cron)
+        except ValueError as error:
+            raise InvalidSourceError(f"schedule {error}") from None

@@ -18,25 +18,26 @@ from oer.harvesting.service import harvest_source_by_id, store_sessions
 from oer.harvesting.sources import list_sources
 from oer.settings import Settings
 from oer.store.errors import DatabaseOutdatedError
-from oer.tasks.registry import Id, task
+from oer.tasks.registry import Id, When, task
 from oer.tasks.schedule import HARVEST_SOURCE_TASK
 
 log = logging.getLogger(__name__)
 
 
-def scheduled_sources(settings: Settings) -> Iterator[tuple[Id, float]]:
-    """(source id, minutes) of every enabled source with an interval schedule.
+def scheduled_sources(settings: Settings) -> Iterator[tuple[Id, When]]:
+    """(source id, minutes or crontab) of every enabled source with a schedule.
 
     A database that `oer init` has not prepared has no sources: nothing to
     schedule yet, which beat logs instead of giving up on the other tasks.
     """
     try:
         with store_sessions(settings) as sessions, sessions() as session:
-            pairs = [
-                (source.id, float(source.schedule_minutes))
-                for source in list_sources(session, enabled_only=True)
-                if source.schedule_minutes
-            ]
+            pairs: list[tuple[Id, When]] = []
+            for source in list_sources(session, enabled_only=True):
+                if source.schedule_cron:
+                    pairs.append((source.id, source.schedule_cron))
+                elif source.schedule_minutes:
+                    pairs.append((source.id, float(source.schedule_minutes)))
     except DatabaseOutdatedError as error:
         log.warning("no harvests scheduled: %s", error)
         return iter(())

@@ -53,7 +53,9 @@ def create_celery_app(settings: Settings) -> Celery:
         task_track_started=True,
         # Harvests are long: a worker takes one message at a time so others can take the rest.
         worker_prefetch_multiplier=1,
-        timezone="UTC",
+        # Messages carry UTC; crontab schedules are read in the timezone of the schools they
+        # serve, so a source's "0 3 * * *" stays at three at night across daylight saving.
+        timezone="Europe/Amsterdam",
         enable_utc=True,
     )
     app.conf[SETTINGS_KEY] = settings

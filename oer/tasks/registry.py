@@ -19,8 +19,10 @@ from typing import Any
 from oer.settings import Settings
 
 Id = int | str
-# Given the settings, the (id, interval in minutes) pairs to run a task for on a schedule.
-ScheduleProvider = Callable[[Settings], Iterable[tuple[Id, float]]]
+# When a scheduled task runs: every so many minutes, or a five-field crontab (Dutch time).
+When = float | str
+# Given the settings, the (id, when) pairs to run a task for on a schedule.
+ScheduleProvider = Callable[[Settings], Iterable[tuple[Id, When]]]
 TaskFunction = Callable[..., Any]
 
 # Modules that declare tasks, imported before the registry is read (by a worker, by beat).

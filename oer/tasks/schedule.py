@@ -1,8 +1,10 @@
 """Beat's schedule: one entry per source and task, re-read while beat runs. I/O: whatever the
 tasks' schedule providers read (the store); beat sends the due tasks to the broker.
 
-A task declared with `schedule=provider` is run by beat for every `(id, minutes)`
-pair the provider returns for the current settings. `SourceScheduler` asks the
+A task declared with `schedule=provider` is run by beat for every `(id, when)`
+pair the provider returns for the current settings: `when` is an interval in
+minutes, or a five-field crontab read in Dutch time (Europe/Amsterdam, the
+app's timezone), so "0 3 * * *" is three at night in winter and in summer. `SourceScheduler` asks the
 providers again every `REFRESH_SECONDS`, so a source added or removed while beat
 runs is picked up without a restart.
 """
@@ -16,10 +18,12 @@ from datetime import timedelta
 from typing import Any
 
 from celery.beat import Scheduler
+from celery.schedules import crontab
 
 from oer.settings import Settings
 from oer.tasks.app import settings_of
-from oer.tasks.registry import Id, Task, check_ids, registered_tasks
+from oer.tasks.crontab import crontab_expiry, parse_crontab
+from oer.tasks.registry import Id, Task, When, check_ids, registered_tasks
 
 # The harvest task's name; `oer.tasks` modules declare it, beat schedules it per source.
 HARVEST_SOURCE_TASK = "oer.harvest_source"
@@ -29,25 +33,32 @@ log = logging.getLogger(__name__)
 
 
 def build_beat_schedule(
-    sources: Iterable[tuple[Id, float]], task: str = HARVEST_SOURCE_TASK
+    sources: Iterable[tuple[Id, When]], task: str = HARVEST_SOURCE_TASK
 ) -> dict[str, dict[str, Any]]:
-    """Celery beat entries that run `task` for each source id every `minutes` minutes."""
+    """Celery beat entries that run `task` for each source id every `when`.
+
+    `when` is minutes (a number) or a crontab (a string).
+    """
     schedule: dict[str, dict[str, Any]] = {}
-    for source_id, minutes in sources:
+    for source_id, when in sources:
         (checked,) = check_ids([source_id])
-        if not minutes > 0:
-            raise ValueError(f"source {checked!r}: interval must be positive, not {minutes!r}")
         key = f"{task}:{checked}"
         if key in schedule:
             raise ValueError(f"source {checked!r} is scheduled twice for {task}")
-        interval = timedelta(minutes=minutes)
+        runs: timedelta | crontab
+        if isinstance(when, str):
+            runs, expires = parse_crontab(when), crontab_expiry(when)
+        else:
+            if not when > 0:
+                raise ValueError(f"source {checked!r}: interval must be positive, not {when!r}")
+            runs = expires = timedelta(minutes=when)
         schedule[key] = {
             "task": task,
-            "schedule": interval,
+            "schedule": runs,
             "args": (checked,),
             # A run that no worker started before the next one is due is dropped, not
             # queued behind it: a worker that was down does not come back to a backlog.
-            "options": {"expires": interval.total_seconds()},
+            "options": {"expires": expires.total_seconds()},
         }
     return schedule
 

@@ -78,7 +78,17 @@ def test_sources_add_list_and_remove(instance: Settings, oai_server: StartServer
     assert "No sources yet" in oer(instance, "sources", "list").output
 
 
+def test_sources_add_with_a_crontab_schedule(instance: Settings) -> None:
+    added = oer(instance, "sources", "add", "nightly", "https://nightly.example.org/oai", "--cron", "0 3 * * *")
+    assert added.exit_code == 0, added.output
+    assert added.output.strip().endswith("(prefix lom, set none, cron 0 3 * * * (Dutch time))")
+    [source] = json.loads(oer(instance, "sources", "list", "--json").output)
+    assert (source["schedule_cron"], source["schedule_minutes"]) == ("0 3 * * *", None)
+
+
 @pytest.mark.parametrize(("args", "message"), [
+    (["sources", "add", "x", "https://x.example.org/oai", "--cron", "daily"], "is not a five-field crontab"),
+    (["sources", "add", "x", "https://x.example.org/oai", "--cron", "0 3 * * *", "--every", "5"], "not both"),
     (["sources", "add", "Bad Name", "https://x.example.org/oai"], "source name 'Bad Name'"),
     (["sources", "add", "x", "ftp://x.example.org/oai"], "is not an http(s) URL"),
     (["sources", "add", "x", "https://x.example.org/oai?verb=Identify"], "carries an OAI-PMH request"),

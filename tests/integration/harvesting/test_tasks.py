@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
+from celery.schedules import crontab
 
 from harvester.replay_pages import GeneratedCorpus
 from oer.harvesting.service import HarvestReport, harvest
@@ -62,6 +63,17 @@ def test_beat_schedules_each_enabled_source_with_an_interval(instance: Settings)
     assert list(harvests) == [f"{HARVEST_SOURCE_TASK}:{hourly}"]
     assert harvests[f"{HARVEST_SOURCE_TASK}:{hourly}"]["schedule"] == timedelta(minutes=60)
     assert harvests[f"{HARVEST_SOURCE_TASK}:{hourly}"]["args"] == (hourly,)
+
+
+def test_beat_schedules_a_source_with_a_crontab_at_its_times(instance: Settings) -> None:
+    nightly = add(instance, "nightly", "https://nightly.example.org/oai", schedule_cron="0 3 * * *")
+
+    entries = scheduled_entries(registered_tasks(), instance)
+
+    entry = entries[f"{HARVEST_SOURCE_TASK}:{nightly}"]
+    assert isinstance(entry["schedule"], crontab)
+    assert (entry["schedule"].minute, entry["schedule"].hour) == ({0}, {3})
+    assert entry["args"] == (nightly,)
 
 
 # -- through Redis -----------------------------------------------------------------------------------

@@ -71,6 +71,10 @@ def test_bad_schedules_are_refused(store_session: Session) -> None:
         add_source(store_session, "a", "https://a.nl/oai", schedule_cron="daily")
     with pytest.raises(InvalidSourceError, match="minutes"):
         add_source(store_session, "a", "https://a.nl/oai", schedule_minutes=0)
+    with pytest.raises(InvalidSourceError, match="not a valid crontab"):
+        add_source(store_session, "a", "https://a.nl/oai", schedule_cron="0 25 * * *")
+    with pytest.raises(InvalidSourceError, match="not both"):
+        add_source(store_session, "a", "https://a.nl/oai", schedule_cron="0 3 * * *", schedule_minutes=60)
 
 
 def test_duplicates_are_refused(store_session: Session) -> None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+from celery.schedules import crontab
 
 from oer.errors import ConfigurationError
 from oer.settings import Settings
@@ -118,11 +120,46 @@ def test_beat_schedule_has_one_entry_per_source() -> None:
     }
 
 
+def test_a_crontab_schedule_runs_at_its_times_in_dutch_time(tmp_path: Path) -> None:
+    app = create_celery_app(settings_for(tmp_path, UNREACHABLE_BROKER))
+    entry = build_beat_schedule([(7, "0 3 * * 1-5")])[f"{HARVEST_SOURCE_TASK}:7"]
+    runs = entry["schedule"]
+    runs.app = app  # beat binds the entry's schedule to the app, and so its timezone
+    assert isinstance(runs, crontab)
+    # The fields in crontab's order (minute hour day-of-month month day-of-week), not Celery's.
+    assert (runs.minute, runs.hour, runs.day_of_week) == ({0}, {3}, {1, 2, 3, 4, 5})
+    assert runs.day_of_month == set(range(1, 32)) and runs.month_of_year == set(range(1, 13))
+    # Dutch time: three at night is 02:00 UTC in winter and 01:00 UTC in summer.
+    amsterdam = ZoneInfo("Europe/Amsterdam")
+    # Fridays at 03:30 in Amsterdam: the next run skips the weekend to Monday 03:00.
+    winter = datetime(2026, 1, 16, 2, 30, tzinfo=UTC)
+    summer = datetime(2026, 7, 17, 1, 30, tzinfo=UTC)
+    for last_run in (winter, summer):
+        runs.nowfun = lambda last_run=last_run: last_run.astimezone(amsterdam)
+        assert runs.is_due(last_run - timedelta(days=1)).is_due
+        after = runs.remaining_estimate(last_run)
+        assert (last_run + after).astimezone(amsterdam).replace(tzinfo=None) == datetime(
+            last_run.year, last_run.month, last_run.day + 3, 3, 0
+        )
+    # A weekday-nightly harvest that waited a day for a worker is dropped, not queued.
+    assert entry["options"] == {"expires": 86400.0}
+    assert build_beat_schedule([(7, "*/15 * * * *")])[f"{HARVEST_SOURCE_TASK}:7"]["options"] == {
+        "expires": 900.0
+    }
+
+
 @pytest.mark.parametrize(
     "sources, message",
-    [([(1, 0)], "positive"), ([(1, -5)], "positive"), ([(1, 5), (1, 10)], "twice")],
+    [
+        ([(1, 0)], "positive"),
+        ([(1, -5)], "positive"),
+        ([(1, 5), (1, 10)], "twice"),
+        ([(1, 5), (1, "0 3 * * *")], "twice"),
+        ([(1, "0 3 * *")], "five-field"),
+        ([(1, "61 3 * * *")], "not a valid crontab"),
+    ],
 )
-def test_beat_schedule_refuses_bad_intervals(sources: list[tuple[int, float]], message: str) -> None:
+def test_beat_schedule_refuses_bad_intervals(sources: list[tuple[int, float | str]], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         build_beat_schedule(sources)
 
