@@ -114,11 +114,11 @@ def run_harvest(url: str, home: Path, n: int) -> dict[str, Any]:
 
     from oer import runtime
     from oer.catalogue.models import Resource
-    from oer.harvesting.service import harvest, store_sessions
+    from oer.harvesting.service import harvest
     from oer.harvesting.sources import add_source
     from oer.search import SearchQuery, open_backend
     from oer.settings import Settings, ensure_home
-    from oer.store.database import migrate
+    from oer.store.database import migrate, store_sessions
 
     settings = ensure_home(Settings.from_env({"OER_HOME": str(home)}))
     migrate(settings)

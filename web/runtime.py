@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
@@ -18,8 +17,7 @@ from sqlalchemy.orm import Session
 from oer.discovery.search import TermLabels
 from oer.runtime import Runtime
 from oer.search import SearchBackend
-from oer.settings import Settings
-from oer.store.errors import DatabaseOutdatedError
+from oer.store.database import require_database_file
 
 EXTENSION = "oer_catalogue"
 RUNTIME_EXTENSION = "oer_runtime"
@@ -70,11 +68,3 @@ def read_session() -> Iterator[Session]:
             session.rollback()
 
 
-def require_database_file(settings: Settings) -> None:
-    """Refuse to open a SQLite database that is not there (connecting would create it empty)."""
-    url = settings.database_url
-    if not url.startswith("sqlite") or ":///" not in url:
-        return
-    path = url.split(":///", 1)[1]
-    if path and path != ":memory:" and not Path(path).exists():
-        raise DatabaseOutdatedError(f"no database at {path}: run `oer init`")

@@ -25,10 +25,10 @@ from oer.demo import (
     sample_replay,
     sample_sources,
 )
-from oer.harvesting.service import HarvestReport, harvest, store_sessions
+from oer.harvesting.service import HarvestReport, harvest
 from oer.search import SearchQuery, open_backend
 from oer.settings import Settings, ensure_home
-from oer.store.database import migrate
+from oer.store.database import migrate, store_sessions
 
 
 @click.command("demo")

@@ -23,9 +23,10 @@ from harvester.backoff import RetryNotice
 from harvester.outcome import Outcome
 from harvester.progress import PageProgress
 from oer.harvesting.renormalize import RenormalizeReport, renormalize
-from oer.harvesting.service import HarvestReport, HarvestStatus, harvest, store_sessions
+from oer.harvesting.service import HarvestReport, HarvestStatus, harvest
 from oer.harvesting.sources import list_sources
 from oer.settings import Settings
+from oer.store.database import store_sessions
 
 SUMMARY_OUTCOMES = (Outcome.CREATED, Outcome.UPDATED, Outcome.UNCHANGED, Outcome.DELETED, Outcome.FAILED)
 

@@ -28,7 +28,6 @@ from rich.table import Table
 from metadata.facets import FACET_FIELDS
 from oer.catalogue.queries import count_resources
 from oer.discovery.indexing import rebuild_search_index
-from oer.harvesting.service import store_sessions
 from oer.search import (
     SearchQuery,
     SearchQueryError,
@@ -38,6 +37,7 @@ from oer.search import (
 )
 from oer.search.query import MAX_PAGE_SIZE
 from oer.settings import Settings
+from oer.store.database import store_sessions
 
 PIPED_WIDTH = 160
 

@@ -12,7 +12,6 @@ and the search backend usable; otherwise one line says what to do
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 import click
@@ -22,8 +21,7 @@ from flask.cli import with_appcontext
 from oer.errors import ConfigurationError
 from oer.search import open_backend
 from oer.settings import Settings
-from oer.store.database import create_engine_from_settings, ensure_current
-from oer.store.errors import DatabaseOutdatedError
+from oer.store.database import create_engine_from_settings, ensure_current, require_database_file
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
@@ -35,11 +33,7 @@ def check_instance(settings: Settings) -> None:
     """Raise an OerError (one line, naming `oer init`) unless the instance can serve."""
     if not settings.secret_key:
         raise ConfigurationError("no secret key: run `oer init` (or set OER_SECRET_KEY)")
-    url = settings.database_url
-    if url.startswith("sqlite") and ":///" in url:
-        path = url.split(":///", 1)[1]
-        if path and path != ":memory:" and not Path(path).exists():
-            raise DatabaseOutdatedError(f"no database at {path}: run `oer init`")
+    require_database_file(settings)
     engine = create_engine_from_settings(settings)
     try:
         ensure_current(engine)

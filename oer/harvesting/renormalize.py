@@ -37,10 +37,10 @@ from oer.harvesting.service import (
     engine_of,
     harvested_record,
     source_lock,
-    store_sessions,
 )
 from oer.harvesting.sources import get_source, list_sources
 from oer.settings import Settings
+from oer.store.database import store_sessions
 
 # Records per transaction.
 BATCH_SIZE = 200

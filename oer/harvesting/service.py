@@ -93,13 +93,7 @@ from oer.harvesting.runs import (
 )
 from oer.harvesting.sources import get_source, list_sources
 from oer.settings import Settings
-from oer.store.database import (
-    create_engine_from_settings,
-    current_revision,
-    head_revision,
-    session_factory,
-)
-from oer.store.errors import DatabaseOutdatedError
+from oer.store.database import store_sessions
 from oer.store.types import utcnow
 
 # Keys of the PostgreSQL advisory lock of a source's harvest: (this class, source id).
@@ -135,46 +129,10 @@ class HarvestStoreError(OerError, HarvestError):
 # -- the store ----------------------------------------------------------------------------------
 
 
-@contextmanager
-def store_sessions(settings: Settings) -> Iterator[sessionmaker[Session]]:
-    """Sessions on the database of `settings`, refused (one line) unless `oer init` prepared it."""
-    _require_database_file(settings)
-    engine = create_engine_from_settings(settings)
-    try:
-        require_initialised(engine)
-        yield session_factory(engine)
-    finally:
-        engine.dispose()
-
-
-def require_initialised(engine: Engine) -> None:
-    """Raise DatabaseOutdatedError telling to run `oer init` unless the schema is the newest one."""
-    current = current_revision(engine)
-    url = engine.url.render_as_string(hide_password=True)
-    if current is None:
-        raise DatabaseOutdatedError(f"the database at {url} is not initialised: run `oer init`")
-    head = head_revision()
-    if current != head:
-        raise DatabaseOutdatedError(
-            f"the database at {url} is at revision {current}, this version needs {head}: "
-            "run `oer init`"
-        )
-
-
 def engine_of(sessions: sessionmaker[Session]) -> Engine:
     """The engine a session factory of `store_sessions` is bound to."""
     engine: Engine = sessions.kw["bind"]
     return engine
-
-
-def _require_database_file(settings: Settings) -> None:
-    # SQLite would create an empty file on connect; say what to do instead.
-    url = settings.database_url
-    if not url.startswith("sqlite"):
-        return
-    path = url.split(":///", 1)[1] if ":///" in url else ""
-    if path and path != ":memory:" and not Path(path).exists():
-        raise DatabaseOutdatedError(f"no database at {path}: run `oer init`")
 
 
 # -- one harvest at a time per source -------------------------------------------------------------

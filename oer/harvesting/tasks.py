@@ -14,9 +14,10 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
-from oer.harvesting.service import harvest_source_by_id, store_sessions
+from oer.harvesting.service import harvest_source_by_id
 from oer.harvesting.sources import list_sources
 from oer.settings import Settings
+from oer.store.database import store_sessions
 from oer.store.errors import DatabaseOutdatedError
 from oer.tasks.registry import Id, When, task
 from oer.tasks.schedule import HARVEST_SOURCE_TASK

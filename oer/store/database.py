@@ -9,9 +9,11 @@ installed package with no `alembic.ini` around.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from alembic import command
@@ -106,13 +108,41 @@ def head_revision() -> str | None:
 
 
 def ensure_current(engine: Engine) -> None:
-    """Raise DatabaseOutdatedError unless the schema is at the newest revision."""
+    """Raise DatabaseOutdatedError, naming `oer init`, unless the schema is at the newest revision."""
     current, head = current_revision(engine), head_revision()
+    if current is None:
+        raise DatabaseOutdatedError(f"the database at {_display_url(engine)} is not initialised: run `oer init`")
     if current != head:
         raise DatabaseOutdatedError(
-            f"the database at {_display_url(engine)} is at revision {current or 'none'}, "
+            f"the database at {_display_url(engine)} is at revision {current}, "
             f"this version needs {head}: run `oer init`"
         )
+
+
+def require_database_file(settings: Settings) -> None:
+    """Refuse to open a SQLite database that is not there (connecting would create it empty)."""
+    url = settings.database_url
+    if not url.startswith("sqlite") or ":///" not in url:
+        return
+    path = url.split(":///", 1)[1]
+    if path and path != ":memory:" and not Path(path).exists():
+        raise DatabaseOutdatedError(f"no database at {path}: run `oer init`")
+
+
+@contextmanager
+def store_sessions(settings: Settings) -> Iterator[sessionmaker[Session]]:
+    """Sessions on the database of `settings` for one command or task, closed at the end.
+
+    Refused in one line, naming `oer init`, unless the database is there and current. Long-lived
+    processes (the site) hold theirs in the runtime (`oer.runtime`) instead.
+    """
+    require_database_file(settings)
+    engine = create_engine_from_settings(settings)
+    try:
+        ensure_current(engine)
+        yield session_factory(engine)
+    finally:
+        engine.dispose()
 
 
 def schema_differences(engine: Engine) -> list[Any]:

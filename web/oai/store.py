@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from oer.feed.oai.contract import FeedItem, FeedSet, RepositoryIdentity
 from oer.feed.repository import DatabaseFeedRepository, FeedEntry
 from oer.settings import Settings
+from oer.store.database import require_database_file
 from web.oai.views import init_app
-from web.runtime import require_database_file
 
 _log = logging.getLogger(__name__)
 _SESSION = "oer_feed_session"
