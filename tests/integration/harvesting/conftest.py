@@ -21,6 +21,7 @@ from oer.harvesting.sources import add_source, get_source
 from oer.search import SearchQuery, open_backend
 from oer.search.query import MAX_PAGE_SIZE
 from oer.settings import Settings
+from oer.store.database import store_sessions
 
 StartServer = Callable[[PageSource], OaiReplayServer]
 
@@ -47,7 +48,7 @@ def instance(store_settings: Settings) -> Settings:
 
 def add(settings: Settings, name: str, url: str, prefix: str = "lom", set_spec: str | None = None,
         **options: object) -> int:
-    with harvesting.store_sessions(settings) as sessions, sessions.begin() as session:
+    with store_sessions(settings) as sessions, sessions.begin() as session:
         return add_source(session, name, url, prefix, set_spec, **options).id  # type: ignore[arg-type]
 
 
@@ -95,7 +96,7 @@ class Stored:
 
 
 def stored(settings: Settings) -> Stored:
-    with harvesting.store_sessions(settings) as sessions, sessions() as session:
+    with store_sessions(settings) as sessions, sessions() as session:
         resources = session.execute(
             select(Resource.id, Resource.title, Resource.deleted, Resource.index_pending)
         ).all()
@@ -116,7 +117,7 @@ def stored(settings: Settings) -> Stored:
 
 def runs(settings: Settings, source: str) -> list[HarvestRun]:
     """The source's runs, oldest first."""
-    with harvesting.store_sessions(settings) as sessions, sessions() as session:
+    with store_sessions(settings) as sessions, sessions() as session:
         return list(session.scalars(
             select(HarvestRun).join(Source, Source.id == HarvestRun.source_id)
             .where(Source.name == source).order_by(HarvestRun.id)
@@ -125,7 +126,7 @@ def runs(settings: Settings, source: str) -> list[HarvestRun]:
 
 def errors(settings: Settings, source: str) -> list[RunError]:
     """The errors of all the source's runs, in the order they were recorded."""
-    with harvesting.store_sessions(settings) as sessions, sessions() as session:
+    with store_sessions(settings) as sessions, sessions() as session:
         found = get_source(session, source)
         return list(reversed(source_errors(session, found.id, limit=100_000)))
 

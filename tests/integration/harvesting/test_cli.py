@@ -15,9 +15,10 @@ from click.testing import Result
 
 from harvester.replay_pages import GeneratedCorpus
 from oer.harvesting.models import RunStatus
-from oer.harvesting.service import engine_of, source_lock, store_sessions
+from oer.harvesting.service import engine_of, source_lock
 from oer.harvesting.sources import get_source
 from oer.settings import Settings
+from oer.store.database import store_sessions
 from tests.fixtures.oai_server import edurep_pages
 from tests.integration.harvesting.conftest import StartServer, indexed, runs, stored
 from tests.integration.harvesting.test_pipeline import DELETED_IN_DELTA, closed_port_url

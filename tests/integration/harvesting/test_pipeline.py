@@ -33,6 +33,7 @@ from oer.harvesting.service import HarvestStatus, harvest
 from oer.harvesting.sources import SourceHealth, get_source, source_statuses
 from oer.search import SearchQuery, open_backend
 from oer.settings import Settings
+from oer.store.database import store_sessions
 from tests.fixtures.oai_server import (
     FaultPlan,
     edurep_pages,
@@ -100,7 +101,7 @@ def test_initial_harvest_stores_archives_indexes_and_records_the_run(instance: S
     assert run.status is RunStatus.SUCCEEDED and run.finished_at is not None
     assert (run.pages, run.created, run.skipped, run.failed) == (2, 11, 1, 0)
     assert run.response_date == datetime(2020, 2, 6, 18, 10, 23, tzinfo=UTC)
-    with harvesting.store_sessions(instance) as sessions, sessions() as session:
+    with store_sessions(instance) as sessions, sessions() as session:
         source = get_source(session, "edurep")
         assert source.granularity is Granularity.SECOND
         checkpoint = load_checkpoint(session, source)
@@ -149,7 +150,7 @@ def test_a_deleted_record_becomes_a_tombstone_and_leaves_the_index(instance: Set
     assert gone in state.tombstones
     assert state.provenances[("edurep", DELETED_IN_DELTA)] == (gone, True)
     assert gone not in indexed(instance)
-    with harvesting.store_sessions(instance) as sessions, sessions() as session:
+    with store_sessions(instance) as sessions, sessions() as session:
         tombstone = session.scalars(
             select(Provenance).where(Provenance.oai_identifier == DELETED_IN_DELTA)
         ).one()
@@ -221,7 +222,7 @@ def test_broken_records_are_kept_as_failed_and_the_harvest_goes_on(instance: Set
     assert set(state.failed) == {corpus.identifier(2), corpus.identifier(4)}
     assert "not well-formed" in (state.failed[corpus.identifier(2)] or "")
     assert "not the requested format" in (state.failed[corpus.identifier(4)] or "")
-    with harvesting.store_sessions(instance) as sessions, sessions() as session:
+    with store_sessions(instance) as sessions, sessions() as session:
         broken = session.scalars(
             select(ArchivedRecord).where(ArchivedRecord.oai_identifier == corpus.identifier(2))
         ).one()
@@ -443,7 +444,7 @@ def test_a_rebuild_of_the_index_clears_what_an_outage_left_pending(instance: Set
 
     backend = open_backend(instance)
     try:
-        with harvesting.store_sessions(instance) as sessions:
+        with store_sessions(instance) as sessions:
             report = rebuild_search_index(sessions, backend)
     finally:
         backend.close()
