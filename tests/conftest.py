@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from oer import runtime
-
-TESTS_DIR = Path(__file__).parent
-DATA_DIR = TESTS_DIR / "data"
-FIXTURES_DIR = DATA_DIR / "fixtures"
+from tests.support.paths import (
+    DATA_DIR,
+    FIXTURES_DIR,
+)
 
 pytest_plugins = [
     # First, so that its session fixture guards the other plugins' fixtures too.
@@ -38,4 +38,3 @@ def data_dir() -> Path:
 def projections() -> None:
     """Register the projections, as every entry point does (tests call the services directly)."""
     runtime.register()
-

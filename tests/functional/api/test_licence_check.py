@@ -8,7 +8,7 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from metadata.licence_rules import Part, Use, check_licences
-from tests.functional.api.conftest import OpenApiContract
+from tests.support.openapi import OpenApiContract
 
 URL = "/api/v1/licences/check"
 PATH = "/licences/check"

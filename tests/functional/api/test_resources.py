@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from metadata.normalize import normalize_document
 from metadata.record import Record
 from tests.fixtures.webapp import FIXTURES, REKENEN, WebInstance
-from tests.functional.api.conftest import OpenApiContract
+from tests.support.openapi import OpenApiContract
 
 SEARCH = "/resources"
 DETAIL = "/resources/{id}"

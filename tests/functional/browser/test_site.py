@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.fixtures.browser import TIMEOUT_MS, Screenshot
 from tests.fixtures.webapp import WebInstance
-from tests.functional.browser.conftest import describe, run_axe
+from tests.support.axe import describe, run_axe
 
 pytestmark = pytest.mark.browser
 

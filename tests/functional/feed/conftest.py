@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,11 +21,11 @@ from tests.integration.feed.harvests import (
     use_clock,
     variants,
 )
-from web.app import create_app
-from web.runtime import RUNTIME_EXTENSION
-
-# Copies of the real records on top of them, so that lists take several pages of 100.
-COPIES = 260
+from tests.support.feed_app import (
+    COPIES,
+    dispose,
+    feed_app,
+)
 
 
 @pytest.fixture
@@ -47,15 +46,6 @@ def catalogue(store_sessions: sessionmaker[Session], fixtures_dir: Path, clock: 
             clock.advance()
             harvest(session, copies, variants(fixtures_dir, COPIES)[start : start + 100])
         yield catalogue
-
-
-def feed_app(settings: Settings, **config: object) -> Flask:
-    settings = dataclasses.replace(settings, oai_page_size=100)
-    return create_app({"OER_SETTINGS": settings, "TESTING": True, **config})
-
-
-def dispose(app: Flask) -> None:
-    app.extensions[RUNTIME_EXTENSION].engine.dispose()
 
 
 @pytest.fixture

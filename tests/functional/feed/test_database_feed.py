@@ -20,7 +20,6 @@ from oer.feed.repository import DatabaseFeedRepository
 from oer.harvesting.models import Provenance, Source
 from oer.harvesting.provenance import HarvestedRecord
 from oer.settings import Settings
-from tests.functional.feed.conftest import COPIES, dispose, feed_app
 from tests.integration.feed.harvests import (
     EDUREP_DELTA,
     EDUREP_INITIAL,
@@ -29,6 +28,7 @@ from tests.integration.feed.harvests import (
     harvest,
     page_records,
 )
+from tests.support.feed_app import COPIES, dispose, feed_app
 from tests.unit.oai.validation import NS, error_codes, validate_response
 from web.oai.store import StoreFeedRepository
 

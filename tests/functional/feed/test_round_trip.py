@@ -43,7 +43,6 @@ from oer.harvesting.sources import add_source
 from oer.settings import Settings
 from oer.store.database import create_engine_from_settings, migrate, session_factory
 from tests.fixtures.loopback import serving
-from tests.functional.feed.conftest import dispose, feed_app
 from tests.integration.feed.harvests import (
     EDUREP_DELTA,
     Clock,
@@ -53,6 +52,7 @@ from tests.integration.feed.harvests import (
     variants,
 )
 from tests.integration.feed.harvests import harvest as apply_page
+from tests.support.feed_app import dispose, feed_app
 from web.app import create_app
 from web.cli import build_cli
 

@@ -3,52 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from metadata.normalize import normalize_document
-from oer.settings import Settings
 from tests.fixtures.loopback import serving
-from tests.unit.oai.conftest import FakeClock
+from tests.support.oai_endpoint import (
+    settings_for,
+)
+from tests.support.oai_requests import FakeClock
 from tests.unit.oai.memory_feed import (
-    START,
     InMemoryFeedRepository,
     build_corpus,
-    identifier_for,
 )
 from web.app import create_app
 from web.oai.views import init_app
-
-SECRET = "functional test secret"
-
-
-def settings_for(home: Path, secret_key: str | None = SECRET) -> Settings:
-    return Settings(
-        home=home,
-        database_url=f"sqlite:///{home / 'oer.sqlite3'}",
-        search_url=None,
-        broker_url=None,
-        secret_key=secret_key,
-    )
-
-
-def fixture_records_feed(fixtures_dir: Path) -> InMemoryFeedRepository:
-    """A feed of the real records in the vendored LOM and OAI-PMH fixtures, normalised."""
-    repository = InMemoryFeedRepository()
-    sources = sorted((fixtures_dir / "lom").glob("*.xml")) + sorted((fixtures_dir / "oai").glob("[ae]*/*.xml"))
-    number = 0
-    for path in sources:
-        for record in normalize_document(path.read_bytes()):
-            if record.deleted:
-                continue
-            identifier = identifier_for(50_000 + number)
-            repository.put(identifier, record, {"curated"}, START + timedelta(minutes=number))
-            number += 1
-    return repository
 
 
 @pytest.fixture

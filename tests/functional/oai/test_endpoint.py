@@ -13,8 +13,8 @@ from werkzeug.test import TestResponse
 
 from metadata.formats import FORMATS
 from oer.errors import ConfigurationError
-from tests.functional.oai.conftest import fixture_records_feed, settings_for
-from tests.unit.oai.conftest import FakeClock
+from tests.support.oai_endpoint import fixture_records_feed, settings_for
+from tests.support.oai_requests import FakeClock
 from tests.unit.oai.memory_feed import InMemoryFeedRepository
 from tests.unit.oai.validation import NS, error_codes, validate_response
 from web.app import create_app

@@ -3,22 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 
 import pytest
 
 from harvester.backoff import RetryPolicy
 from harvester.oai_client import ClientSettings, OaiClient
-
-FIXED_NOW = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
-
-
-class RecordingSleep:
-    def __init__(self) -> None:
-        self.delays: list[float] = []
-
-    def __call__(self, seconds: float) -> None:
-        self.delays.append(seconds)
+from tests.support.harvester_client import (
+    FIXED_NOW,
+    RecordingSleep,
+)
 
 
 @pytest.fixture

@@ -46,7 +46,7 @@ from tests.fixtures.oai_server import (
     unavailable,
     unavailable_until,
 )
-from tests.integration.harvester.conftest import FIXED_NOW, RecordingSleep
+from tests.support.harvester_client import FIXED_NOW, RecordingSleep
 
 StartServer = Callable[[PageSource], OaiReplayServer]
 MakeClient = Callable[..., OaiClient]

@@ -20,8 +20,8 @@ from oer.harvesting.sources import get_source
 from oer.settings import Settings
 from oer.store.database import store_sessions
 from tests.fixtures.oai_server import edurep_pages
-from tests.integration.harvesting.conftest import StartServer, indexed, runs, stored
 from tests.integration.harvesting.test_pipeline import DELETED_IN_DELTA, closed_port_url
+from tests.support.harvesting import StartServer, indexed, runs, stored
 from web.app import create_app
 from web.cli import build_cli
 

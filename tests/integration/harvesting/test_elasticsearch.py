@@ -15,7 +15,7 @@ from oer.harvesting.models import ErrorKind, ErrorSeverity, ErrorStage
 from oer.harvesting.service import DatabaseHarvestSink, HarvestStatus, harvest
 from oer.settings import Settings
 from tests.fixtures.search import TcpProxy
-from tests.integration.harvesting.conftest import (
+from tests.support.harvesting import (
     StartServer,
     add,
     errors,

@@ -18,7 +18,7 @@ from harvester.replay_pages import GeneratedCorpus
 from oer.harvesting.models import RunStatus
 from oer.settings import Settings
 from tests.fixtures.oai_server import FaultPlan, slow
-from tests.integration.harvesting.conftest import StartServer, indexed, runs, stored
+from tests.support.harvesting import StartServer, indexed, runs, stored
 
 pytestmark = [
     pytest.mark.slow,

@@ -41,7 +41,7 @@ from tests.fixtures.oai_server import (
     token_is,
     unavailable,
 )
-from tests.integration.harvesting.conftest import (
+from tests.support.harvesting import (
     Gate,
     StartServer,
     Switchable,

@@ -23,8 +23,8 @@ from tests.fixtures.oai_server import (
     token_is,
     unavailable,
 )
-from tests.integration.harvesting.conftest import StartServer, add, errors, runs
 from tests.integration.harvesting.test_pipeline import closed_port_url
+from tests.support.harvesting import StartServer, add, errors, runs
 
 # Faults on every ListRecords request (Identify stays fine, so it adds no warning of its own).
 FETCH_FAILURES: dict[str, tuple[Callable[[GeneratedCorpus], PageSource], ErrorKind, str]] = {

@@ -20,18 +20,18 @@ from oer.tasks.registry import registered_tasks
 from oer.tasks.schedule import HARVEST_SOURCE_TASK, scheduled_entries
 from tests.fixtures.oai_server import edurep_pages
 from tests.fixtures.services import require_service
-from tests.integration.harvesting.conftest import (
+from tests.integration.tasks.test_celery_redis import (
+    START_SECONDS,
+    OerProcess,
+    wait_until,
+)
+from tests.support.harvesting import (
     Gate,
     StartServer,
     add,
     indexed,
     runs,
     stored,
-)
-from tests.integration.tasks.test_celery_redis import (
-    START_SECONDS,
-    OerProcess,
-    wait_until,
 )
 
 RESULT_SECONDS = 60.0

@@ -15,8 +15,8 @@ from oer.harvesting.sources import add_source
 from oer.search import open_backend
 from oer.settings import Settings
 from oer.store.database import create_engine_from_settings, migrate, session_factory
-from tests.conftest import FIXTURES_DIR
 from tests.fixtures.search import BackendFactory, make_document
+from tests.support.paths import FIXTURES_DIR
 from web.app import create_app
 from web.cli import build_cli
 

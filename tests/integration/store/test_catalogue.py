@@ -10,7 +10,7 @@ from oer.catalogue.queries import count_resources, resolve_resource_id
 from oer.discovery.queries import get_resource, iter_index_entries
 from oer.harvesting.models import Source
 from oer.harvesting.provenance import HarvestedRecord, apply_harvested_page, touch_feed
-from tests.integration.store.conftest import Clock, make_record
+from tests.support.store import Clock, make_record
 
 
 def harvest(session: Session, source: Source, *records: tuple[str, Record]) -> None:

@@ -19,7 +19,7 @@ from oer.harvesting.provenance import (
     record_failed,
     withdraw_provenances,
 )
-from tests.integration.store.conftest import Clock, make_record
+from tests.support.store import Clock, make_record
 
 XML = b"<record><header><identifier>%s</identifier></header><metadata>...</metadata></record>"
 

@@ -27,7 +27,7 @@ from oer.harvesting.models import Source
 from oer.harvesting.provenance import HarvestedRecord, apply_harvested_page, record_hash
 from oer.settings import Settings
 from oer.store.types import to_second
-from tests.integration.store.conftest import T0, Clock, make_record
+from tests.support.store import T0, Clock, make_record
 
 
 @pytest.fixture

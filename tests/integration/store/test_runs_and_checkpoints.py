@@ -32,7 +32,7 @@ from oer.harvesting.runs import (
     record_page,
     start_run,
 )
-from tests.integration.store.conftest import make_record
+from tests.support.store import make_record
 
 FROM = datetime(2024, 1, 1, tzinfo=UTC)
 UNTIL = datetime(2024, 2, 1, 12, 30, tzinfo=UTC)

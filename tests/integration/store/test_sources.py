@@ -25,7 +25,7 @@ from oer.harvesting.sources import (
     source_statuses,
     update_source,
 )
-from tests.integration.store.conftest import make_record
+from tests.support.store import make_record
 
 
 def test_add_and_list_sources(store_session: Session) -> None:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
-from metadata.record import Issue, Record
-
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
-FIXTURES_DIR = DATA_DIR / "fixtures"
-EDGE_DIR = DATA_DIR / "edge"
+from tests.support.metadata_fixtures import (
+    EDGE_DIR,
+    FIXTURES_DIR,
+)
 
 
 @pytest.fixture(scope="session")
@@ -24,19 +22,3 @@ def fixture_bytes() -> Callable[[str], bytes]:
 def edge_bytes() -> Callable[[str], bytes]:
     """Bytes of one of our own edge-case files in tests/data/edge/."""
     return lambda name: (EDGE_DIR / name).read_bytes()
-
-
-def by_identifier(records: Iterable[Record], oai_identifier: str) -> Record:
-    matches = [record for record in records if record.oai_identifier == oai_identifier]
-    assert len(matches) == 1, f"{oai_identifier}: {len(matches)} records"
-    return matches[0]
-
-
-def issue_codes(record: Record, *, without_missing: bool = True) -> list[str]:
-    """The record's issue codes, by default without the `required-missing` ones."""
-    return [issue.code for issue in record.issues
-            if not (without_missing and issue.code == "required-missing")]
-
-
-def issues_with(record: Record, code: str) -> list[Issue]:
-    return [issue for issue in record.issues if issue.code == code]

@@ -9,8 +9,7 @@ import pytest
 from metadata.errors import UnsupportedMetadataError, XMLInputError
 from metadata.normalize import normalize_document, normalize_metadata, normalize_records
 from metadata.record import Contributor, Licence, Relation, Term
-
-from .conftest import by_identifier, issue_codes, issues_with
+from tests.support.metadata_fixtures import by_identifier, issue_codes, issues_with
 
 
 def test_bom(edge_bytes: Callable[[str], bytes]) -> None:

@@ -11,9 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from metadata.record import Record
+from tests.support.metadata_fixtures import EDGE_DIR, FIXTURES_DIR
 from web.cli import build_cli
-
-from .conftest import EDGE_DIR, FIXTURES_DIR
 
 OER = Path(sys.executable).parent / "oer"
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from oer.feed.oai.arguments import Verb
 from oer.feed.oai.provider import OaiProvider
 from oer.feed.oai.tokens import ResumptionTokens
-from tests.unit.oai.conftest import SECRET, FakeClock
+from tests.support.oai_requests import SECRET, FakeClock
 from tests.unit.oai.memory_feed import (
     InMemoryFeedRepository,
     build_corpus,

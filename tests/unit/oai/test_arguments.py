@@ -8,7 +8,7 @@ import pytest
 
 from oer.feed.oai.arguments import VERB_ARGUMENTS, Verb, parse_request
 from oer.feed.oai.errors import ErrorCode, OaiError
-from tests.unit.oai.conftest import Ask
+from tests.support.oai_requests import Ask
 from tests.unit.oai.memory_feed import BASE_URL, identifier_for
 from tests.unit.oai.validation import NS, error_codes, request_echo
 

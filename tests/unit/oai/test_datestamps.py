@@ -10,7 +10,7 @@ from metadata.oai import Granularity
 from metadata.record import Record
 from oer.feed.oai.datestamps import format_datestamp, parse_datestamp
 from oer.feed.oai.provider import OaiProvider
-from tests.unit.oai.conftest import Ask, follow, headers_of
+from tests.support.oai_requests import Ask, follow, headers_of
 from tests.unit.oai.memory_feed import InMemoryFeedRepository, StoredItem
 from tests.unit.oai.validation import error_codes
 

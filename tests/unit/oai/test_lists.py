@@ -13,7 +13,7 @@ from metadata.record import Record
 from oer.feed.oai.datestamps import format_datestamp
 from oer.feed.oai.provider import OaiProvider
 from oer.feed.oai.tokens import ResumptionTokens
-from tests.unit.oai.conftest import (
+from tests.support.oai_requests import (
     SECRET,
     FakeClock,
     arguments_of,

@@ -11,7 +11,7 @@ from lxml import etree
 from metadata.formats import LOM, NL_LOM, OAI_DC, MetadataFormat, MetadataFormats
 from oer.feed.oai.provider import OaiProvider
 from oer.feed.oai.tokens import ResumptionTokens
-from tests.unit.oai.conftest import SECRET, Ask, FakeClock, arguments_of
+from tests.support.oai_requests import SECRET, Ask, FakeClock, arguments_of
 from tests.unit.oai.memory_feed import (
     BASE_URL,
     REPOSITORY_ID,
