@@ -292,6 +292,16 @@ class LicenceRights:
     allows: Mapping[Permission, bool] | None
     requires: tuple[Condition, ...]
 
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON API's `licence` object (its `kind` is the site's badge, not part of it)."""
+        return {
+            "code": self.code,
+            "label": self.label,
+            "url": self.url,
+            "allows": None if self.allows is None else {p.value: v for p, v in self.allows.items()},
+            "requires": [c.value for c in self.requires],
+        }
+
 
 _CC_URL = re.compile(r"creativecommons\.org/licen[cs]es/([a-z-]+)/(\d+(?:\.\d+)?)", re.IGNORECASE)
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from metadata.record import Record
 from oer.catalogue.models import Origin, Resource, ResourceRelation
 from oer.harvesting.models import Provenance, Source
+from oer.harvesting.queries import live_source_names
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +126,7 @@ def _index_entries(session: Session, query: Select[Any]) -> Iterator[IndexEntry]
     rows = session.execute(query).all()
     if not rows:
         return
-    sources = _live_sources(session, [row.id for row in rows])
+    sources = live_source_names(session, [row.id for row in rows])
     for row in rows:
         yield IndexEntry(
             id=row.id,
@@ -195,17 +196,3 @@ def get_resource(session: Session, resource_id: str) -> ResourceDetail | None:
             RelationEntry(r.kind, r.target, r.resource_id, title) for r, title in incoming
         ),
     )
-
-
-
-
-def _live_sources(session: Session, resource_ids: list[str]) -> dict[str, set[str]]:
-    rows = session.execute(
-        select(Provenance.resource_id, Source.name)
-        .join(Source, Source.id == Provenance.source_id)
-        .where(Provenance.resource_id.in_(resource_ids), Provenance.deleted.is_(False))
-    )
-    sources: dict[str, set[str]] = {}
-    for resource_id, name in rows:
-        sources.setdefault(resource_id, set()).add(name)
-    return sources

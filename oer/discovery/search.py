@@ -9,8 +9,7 @@ What it does, for both front ends alike:
   (`SearchPage`): result items with safe snippets, facets with counts and
   selection state, paging, and a "did you mean" when nothing matched.
 - `catalogue_overview` gives the facet counts of the whole catalogue.
-- `explain_licence` says what a licence lets a teacher do; `describe_resource`
-  and `json_ld` shape a stored resource for its detail page and its
+- `describe_resource` and `json_ld` shape a stored resource for its detail page and its
   schema.org `LearningResource` description.
 
 Harvested text is untrusted. This module never produces markup: highlight
@@ -43,8 +42,7 @@ from metadata.facets import (
     FacetValues,
 )
 from metadata.licence import (
-    Condition,
-    Permission,
+    LicenceRights,
     canonical_url,
     licence_name,
     licence_rights,
@@ -425,49 +423,6 @@ def shorten(text: str, limit: int = SNIPPET_CHARS) -> str:
     return cut + "…"
 
 
-# -- licences -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class LicenceInfo:
-    """A licence as a teacher needs it: its name, badge, link, and what it allows.
-
-    `allows` is None when the licence is not one this product can read
-    (then the source must be checked); `badge` is a short class-safe slug
-    such as `cc-by-sa`, `cc0`, `pdm`, `all-rights-reserved`, `unknown`
-    (what `metadata.licence.licence_rights` calls the licence's kind).
-    """
-
-    code: str
-    label: str
-    url: str | None
-    badge: str
-    allows: Mapping[Permission, bool] | None
-    requires: tuple[Condition, ...]
-
-    @property
-    def open_content(self) -> bool:
-        return self.allows is not None and all(self.allows.values())
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "label": self.label,
-            "url": self.url,
-            "allows": None if self.allows is None else {p.value: v for p, v in self.allows.items()},
-            "requires": [c.value for c in self.requires],
-        }
-
-
-def explain_licence(licence: Licence | None) -> LicenceInfo | None:
-    """What the licence of a material allows; None when the record names none."""
-    rights = licence_rights(licence)
-    if rights is None:
-        return None
-    return LicenceInfo(
-        rights.code, rights.label, rights.url, rights.kind, rights.allows, rights.requires)
-
-
 # -- search results -------------------------------------------------------------------------------
 
 
@@ -485,7 +440,7 @@ class ResultItem:
     title: Snippet
     description: Snippet
     url: str | None
-    licence: LicenceInfo | None
+    licence: LicenceRights | None
     contexts: tuple[str, ...]
     educational_levels: tuple[Label, ...]
     disciplines: tuple[Label, ...]
@@ -600,7 +555,7 @@ def item_from_hit(hit: Hit) -> ResultItem:
         title=title,
         description=description,
         url=document.url,
-        licence=explain_licence(Licence(licence_code, canonical_url(licence_code))) if licence_code else None,
+        licence=licence_rights(Licence(licence_code, canonical_url(licence_code))) if licence_code else None,
         contexts=document.contexts,
         educational_levels=tuple(
             Label(v, document.labels.get(v) or _obk_label(v)) for v in document.educational_levels),
@@ -817,7 +772,7 @@ class ResourceView:
     title: str
     description: str
     deleted: bool
-    licence: LicenceInfo | None
+    licence: LicenceRights | None
     learning_time: int | None
     authors: tuple[str, ...]
     publishers: tuple[str, ...]
@@ -848,7 +803,7 @@ def describe_resource(detail: ResourceDetail) -> ResourceView:
         title=title,
         description=text_of(record.description),
         deleted=detail.deleted,
-        licence=explain_licence(record.licence),
+        licence=licence_rights(record.licence),
         learning_time=record.typical_learning_time,
         authors=_names(record, ("author",)),
         publishers=_names(record, ("publisher",)),

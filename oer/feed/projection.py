@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from oer.catalogue.changes import Change
 from oer.catalogue.models import Resource
 from oer.feed import sets
-from oer.harvesting.models import Provenance, Source
+from oer.harvesting.queries import live_source_names
 from oer.store.types import to_second
 
 # Resources per round of queries: well under SQLite's and PostgreSQL's bound-parameter limits.
@@ -50,7 +50,7 @@ class FeedMembershipProjection:
                 Resource.id, contexts, Resource.content_hash, Resource.feed_hash, Resource.deleted
             ).where(Resource.id.in_(ids))
         ).all()
-        sources = _live_sources(session, ids)
+        sources = live_source_names(session, ids)
         stored = sets.load_memberships(session, ids)
         resource_updates: list[dict[str, Any]] = []
         membership_changes: list[sets.MembershipChange] = []
@@ -79,16 +79,3 @@ class FeedMembershipProjection:
         sets.write_memberships(session, membership_changes)
         for stamp, touched in restamped.items():
             sets.restamp_memberships(session, touched, stamp)
-
-
-def _live_sources(session: Session, ids: Sequence[str]) -> dict[str, list[str]]:
-    """resource id -> names of the sources that serve it now (a live provenance)."""
-    rows = session.execute(
-        select(Provenance.resource_id, Source.name)
-        .join(Source, Source.id == Provenance.source_id)
-        .where(Provenance.resource_id.in_(ids), Provenance.deleted.is_(False))
-    )
-    found: dict[str, list[str]] = {}
-    for resource_id, name in rows:
-        found.setdefault(resource_id, []).append(name)
-    return found

@@ -7,6 +7,7 @@ tests) hold no session-bound objects. `RunError.to_dict` is the JSON shape of
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from oer.harvesting.models import ErrorKind, ErrorSeverity, ErrorStage, HarvestError
+from oer.harvesting.models import ErrorKind, ErrorSeverity, ErrorStage, HarvestError, Provenance, Source
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,3 +98,19 @@ def source_errors(
         query = query.where(HarvestError.severity.in_(severities))
     query = query.order_by(HarvestError.created_at.desc(), HarvestError.id.desc()).limit(limit)
     return [_run_error(row) for row in session.scalars(query)]
+
+
+def live_source_names(session: Session, resource_ids: Collection[str]) -> dict[str, set[str]]:
+    """resource id -> names of the sources that serve it now (a live provenance).
+
+    What the feed's sets and the index's source facet both derive from.
+    """
+    rows = session.execute(
+        select(Provenance.resource_id, Source.name)
+        .join(Source, Source.id == Provenance.source_id)
+        .where(Provenance.resource_id.in_(resource_ids), Provenance.deleted.is_(False))
+    )
+    names: dict[str, set[str]] = {}
+    for resource_id, name in rows:
+        names.setdefault(resource_id, set()).add(name)
+    return names

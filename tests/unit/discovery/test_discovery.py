@@ -9,14 +9,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from metadata.licence import Condition, Permission
+from metadata.licence import Condition, Permission, licence_rights
 from metadata.record import Licence
 from oer.discovery.search import (
     DiscoveryRequestError,
     SearchRequest,
     SortOrder,
     did_you_mean,
-    explain_licence,
     parse_search_request,
     search,
     snippet_from_highlight,
@@ -121,23 +120,23 @@ def test_text_of_reduces_html_and_keeps_paragraphs() -> None:
 )
 def test_explain_licence(code: str, share: bool, adapt: bool, commercial: bool,
                          requires: tuple[Condition, ...], badge: str) -> None:
-    info = explain_licence(Licence(code))
+    info = licence_rights(Licence(code))
     assert info is not None and info.allows is not None
     assert (info.allows[Permission.SHARE], info.allows[Permission.ADAPT],
             info.allows[Permission.COMMERCIAL]) == (share, adapt, commercial)
-    assert info.requires == requires and info.badge == badge
+    assert info.requires == requires and info.kind == badge
 
 
 def test_explain_licence_reads_a_cc_url_nl_lom_has_no_code_for() -> None:
-    info = explain_licence(Licence("yes", "https://creativecommons.org/licenses/by-nc/2.5/"))
+    info = licence_rights(Licence("yes", "https://creativecommons.org/licenses/by-nc/2.5/"))
     assert info is not None and info.allows is not None
     assert info.label == "CC BY-NC 2.5" and info.allows[Permission.COMMERCIAL] is False
 
 
 def test_unknown_licence_allows_nothing_we_can_tell() -> None:
-    info = explain_licence(Licence("eigen licentie"))
-    assert info is not None and info.allows is None and info.badge == "unknown"
-    assert explain_licence(None) is None
+    info = licence_rights(Licence("eigen licentie"))
+    assert info is not None and info.allows is None and info.kind == "unknown"
+    assert licence_rights(None) is None
 
 
 @pytest.fixture
