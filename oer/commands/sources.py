@@ -22,7 +22,7 @@ from rich.table import Table
 from oer.discovery.indexing import SearchIndexer
 from oer.harvesting.models import HarvestRun, Source
 from oer.harvesting.queries import RunError, count_run_errors, run_errors, source_errors
-from oer.harvesting.service import engine_of, source_lock
+from oer.harvesting.service import source_lock
 from oer.harvesting.sources import (
     SourceStatus,
     add_source,
@@ -31,7 +31,7 @@ from oer.harvesting.sources import (
     source_statuses,
 )
 from oer.settings import Settings
-from oer.store.database import store_sessions
+from oer.store.database import engine_of, store_sessions
 
 # Piped output has no terminal width to fit; wide enough that a row stays on one line.
 PIPED_WIDTH = 200

@@ -34,13 +34,12 @@ from oer.harvesting.models import ArchivedRecord, Provenance, RawStatus, Source
 from oer.harvesting.provenance import HarvestedRecord, apply_harvested_page
 from oer.harvesting.service import (
     COUNTED_OUTCOMES,
-    engine_of,
     harvested_record,
     source_lock,
 )
 from oer.harvesting.sources import get_source, list_sources
 from oer.settings import Settings
-from oer.store.database import store_sessions
+from oer.store.database import engine_of, store_sessions
 
 # Records per transaction.
 BATCH_SIZE = 200

@@ -93,7 +93,7 @@ from oer.harvesting.runs import (
 )
 from oer.harvesting.sources import get_source, list_sources
 from oer.settings import Settings
-from oer.store.database import store_sessions
+from oer.store.database import engine_of, store_sessions
 from oer.store.types import utcnow
 
 # Keys of the PostgreSQL advisory lock of a source's harvest: (this class, source id).
@@ -124,15 +124,6 @@ class HarvestStoreError(OerError, HarvestError):
 
     stage = ErrorStage.STORE
     kind = ErrorKind.DATABASE
-
-
-# -- the store ----------------------------------------------------------------------------------
-
-
-def engine_of(sessions: sessionmaker[Session]) -> Engine:
-    """The engine a session factory of `store_sessions` is bound to."""
-    engine: Engine = sessions.kw["bind"]
-    return engine
 
 
 # -- one harvest at a time per source -------------------------------------------------------------

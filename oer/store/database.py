@@ -145,6 +145,12 @@ def store_sessions(settings: Settings) -> Iterator[sessionmaker[Session]]:
         engine.dispose()
 
 
+def engine_of(sessions: sessionmaker[Session]) -> Engine:
+    """The engine a session factory (of `store_sessions` or `session_factory`) is bound to."""
+    engine: Engine = sessions.kw["bind"]
+    return engine
+
+
 def schema_differences(engine: Engine) -> list[Any]:
     """Differences between the models and the migrated database (empty when they agree).
 

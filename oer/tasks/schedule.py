@@ -4,9 +4,9 @@ tasks' schedule providers read (the store); beat sends the due tasks to the brok
 A task declared with `schedule=provider` is run by beat for every `(id, when)`
 pair the provider returns for the current settings: `when` is an interval in
 minutes, or a five-field crontab read in Dutch time (Europe/Amsterdam, the
-app's timezone), so "0 3 * * *" is three at night in winter and in summer. `SourceScheduler` asks the
-providers again every `REFRESH_SECONDS`, so a source added or removed while beat
-runs is picked up without a restart.
+app's timezone), so "0 3 * * *" is three at night in winter and in summer.
+`SourceScheduler` asks the providers again every `REFRESH_SECONDS`, so a source
+added or removed while beat runs is picked up without a restart.
 """
 
 from __future__ import annotations

@@ -13,7 +13,6 @@ AXE_DIR = Path(__file__).resolve().parents[1] / "data" / "axe"
 # WCAG 2.0/2.1 A and AA rules, plus axe's best practices (landmarks, headings, ...).
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 
-
 FAILING_IMPACTS = ("serious", "critical")
 
 

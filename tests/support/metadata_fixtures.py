@@ -9,9 +9,7 @@ from metadata.record import Issue, Record
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 
-
 FIXTURES_DIR = DATA_DIR / "fixtures"
-
 
 EDGE_DIR = DATA_DIR / "edge"
 

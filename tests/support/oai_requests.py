@@ -15,9 +15,7 @@ from tests.unit.oai.validation import NS, validate_response
 
 SECRET = "test secret: signs resumption tokens"
 
-
 NOW = datetime(2025, 3, 14, 15, 9, 26, 535897, tzinfo=UTC)
-
 
 Ask = Callable[[str], etree._Element]
 

@@ -6,8 +6,6 @@ from pathlib import Path
 
 TESTS_DIR = Path(__file__).resolve().parents[1]
 
-
 DATA_DIR = TESTS_DIR / "data"
-
 
 FIXTURES_DIR = DATA_DIR / "fixtures"

@@ -40,10 +40,10 @@ def make_record(
 
 
 class Clock:
-    """Replaces the services' clock, so feed datestamps can be told apart within a test."""
+    """Replaces the services' clock, so that each change gets a feed datestamp of its own."""
 
-    def __init__(self) -> None:
-        self.now = T0
+    def __init__(self, start: datetime = T0) -> None:
+        self.now = start
 
     def __call__(self) -> datetime:
         return self.now

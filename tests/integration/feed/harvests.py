@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -27,27 +26,12 @@ from oer.harvesting import provenance as resources
 from oer.harvesting.models import Source
 from oer.harvesting.provenance import HarvestedRecord, PageResult, apply_harvested_page
 from oer.harvesting.sources import add_source
-
-T0 = datetime(2024, 3, 1, 12, 0, 0, tzinfo=UTC)
+from tests.support.store import Clock
 
 EDUREP_INITIAL = ("oai/edurep/edurep-oaipmh.initial.0.xml", "oai/edurep/edurep-oaipmh.initial.1.xml")
 EDUREP_DELTA = "oai/edurep/edurep-oaipmh.delta.0.xml"
 ANATOMYTOOL = ("oai/anatomytool/anatomy-tool-oaipmh.initial.0.xml",)
 SCHOOL = ("lom/*.xml", "sru/edurep-sru-lom.xml")
-
-
-class Clock:
-    """Stands in for the store's clock, so that each change gets a datestamp of its own."""
-
-    def __init__(self, start: datetime = T0) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float = 60) -> datetime:
-        self.now += timedelta(seconds=seconds)
-        return self.now
 
 
 def use_clock(monkeypatch: object, clock: Clock) -> None:

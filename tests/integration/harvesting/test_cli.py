@@ -15,10 +15,10 @@ from click.testing import Result
 
 from harvester.replay_pages import GeneratedCorpus
 from oer.harvesting.models import RunStatus
-from oer.harvesting.service import engine_of, source_lock
+from oer.harvesting.service import source_lock
 from oer.harvesting.sources import get_source
 from oer.settings import Settings
-from oer.store.database import store_sessions
+from oer.store.database import engine_of, store_sessions
 from tests.fixtures.oai_server import edurep_pages
 from tests.integration.harvesting.test_pipeline import DELETED_IN_DELTA, closed_port_url
 from tests.support.harvesting import StartServer, indexed, runs, stored
