@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
 
 from metadata.record import Issue, Record
-
-DATA_DIR = Path(__file__).resolve().parents[1] / "data"
-
-FIXTURES_DIR = DATA_DIR / "fixtures"
+from tests.support.paths import DATA_DIR, FIXTURES_DIR
 
 EDGE_DIR = DATA_DIR / "edge"
 
