@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from metadata.record import Issue, Record
-from tests.support.paths import DATA_DIR, FIXTURES_DIR
+from tests.support.paths import DATA_DIR
 
 EDGE_DIR = DATA_DIR / "edge"
 

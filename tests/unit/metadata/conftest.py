@@ -6,10 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.support.metadata_fixtures import (
-    EDGE_DIR,
-    FIXTURES_DIR,
-)
+from tests.support.metadata_fixtures import EDGE_DIR
+from tests.support.paths import FIXTURES_DIR
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,8 @@ import pytest
 from metadata.errors import OAIResponseError, UnsupportedMetadataError, XMLInputError
 from metadata.normalize import normalize_document, normalize_records
 from metadata.record import Contributor, Identifier, Licence, Relation, Term
-from tests.support.metadata_fixtures import FIXTURES_DIR, by_identifier, issue_codes, issues_with
+from tests.support.metadata_fixtures import by_identifier, issue_codes, issues_with
+from tests.support.paths import FIXTURES_DIR
 
 ALL_FIXTURES = sorted(
     str(path.relative_to(FIXTURES_DIR)) for path in FIXTURES_DIR.rglob("*.xml"))

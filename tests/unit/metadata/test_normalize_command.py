@@ -11,7 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from metadata.record import Record
-from tests.support.metadata_fixtures import EDGE_DIR, FIXTURES_DIR
+from tests.support.metadata_fixtures import EDGE_DIR
+from tests.support.paths import FIXTURES_DIR
 from web.cli import build_cli
 
 OER = Path(sys.executable).parent / "oer"

@@ -12,7 +12,8 @@ from metadata.issues import IssueCode
 from metadata.normalize import normalize_records
 from metadata.record import Record
 from schemas import resources
-from tests.support.metadata_fixtures import EDGE_DIR, FIXTURES_DIR
+from tests.support.metadata_fixtures import EDGE_DIR
+from tests.support.paths import FIXTURES_DIR
 
 SCHEMA = resources.load_json("record.schema.json")
 VALIDATOR = Draft202012Validator(SCHEMA)

@@ -33,7 +33,7 @@ from metadata.formats import (
 from metadata.normalize import normalize_document, normalize_metadata
 from metadata.record import Completeness, Contributor, Identifier, Record, Relation
 from metadata.xml_input import parse_xml
-from tests.support.metadata_fixtures import FIXTURES_DIR
+from tests.support.paths import FIXTURES_DIR
 
 from .strategies import records
 
