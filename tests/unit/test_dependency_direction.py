@@ -103,6 +103,8 @@ OER_PARTS: dict[str, set[str]] = {
     # The Resource everything points at: no other domain.
     "catalogue": INFRASTRUCTURE,
     "harvesting": INFRASTRUCTURE | {"catalogue"},
+    # Users, organisations, roles, tokens, the audit log: the writing domains to come build on it.
+    "accounts": INFRASTRUCTURE | {"catalogue"},
     # Read sides: they read the domains that write, and nothing reads them but entry points.
     "feed": INFRASTRUCTURE | {"catalogue", "harvesting"},
     "discovery": INFRASTRUCTURE | {"catalogue", "harvesting"},
