@@ -1,11 +1,14 @@
 """The composition root: settings in; store, search backend, task dispatch and projections out.
 
-The Flask app (`web.app.create_app`), the CLI (through the app it runs in) and
-the Celery worker (`oer.tasks.app.create_celery_app`) each build one `Runtime`
-from one `Settings`, and nothing else builds an engine for them. Building it
-also registers the projections every commit runs (`oer.catalogue.changes`): the
-feed's set membership and the search index's outbox. This is the one module in
-`oer` that may import every domain.
+The Flask app (`web.app.create_app`) and the Celery worker
+(`oer.tasks.app.create_celery_app`) each build one `Runtime` from one
+`Settings`; CLI commands and tasks take store sessions from their settings
+(`oer.store.database.store_sessions`), and nothing else builds an engine. Every
+entry point registers the projections every commit runs
+(`oer.catalogue.changes`: the feed's set membership and the search index's
+outbox) and the drain a long harvest uses to keep the index caught up
+(`oer.harvesting.index_catch_up`). This is the one module in `oer` that may
+import every domain.
 
 I/O: none on import. The engine connects on first use; the search backend is
 opened on first use, under a lock, and kept for the life of the runtime.
@@ -14,8 +17,6 @@ opened on first use, under a lock, and kept for the life of the runtime.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -23,8 +24,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from oer.catalogue.changes import Projection, register_projections
-from oer.discovery.indexing import SearchIndexProjection
+from oer.discovery.indexing import BackgroundIndexer, SearchIndexer, SearchIndexProjection
 from oer.feed.projection import FeedMembershipProjection
+from oer.harvesting.index_catch_up import IndexCatchUp, register_index_catch_up
 from oer.search import SearchBackend, open_backend
 from oer.settings import Settings
 from oer.store.database import create_engine_from_settings, session_factory
@@ -39,9 +41,19 @@ def projections() -> tuple[Projection, ...]:
     return (FeedMembershipProjection(), SearchIndexProjection())
 
 
+def index_catch_up() -> IndexCatchUp:
+    """How a harvest drains the search index's outbox while it runs (here, or in a child process)."""
+    # Looked up on each call, not bound now, so a test may replace BackgroundIndexer.start.
+    return IndexCatchUp(
+        drain=SearchIndexer,
+        background=lambda settings: BackgroundIndexer.start(settings),
+    )
+
+
 def register() -> None:
-    """Register the projections for this process (idempotent; every entry point calls it)."""
+    """Register the projections and the index catch-up for this process (idempotent; every entry point calls it)."""
     register_projections(projections())
+    register_index_catch_up(index_catch_up())
 
 
 @dataclass
@@ -92,13 +104,3 @@ def build_runtime(settings: Settings, *, search_backend: SearchBackend | None = 
         sessions=session_factory(engine),
         _backend=search_backend,
     )
-
-
-@contextmanager
-def open_runtime(settings: Settings) -> Iterator[Runtime]:
-    """A runtime for the length of a command or a task, closed at the end."""
-    runtime = build_runtime(settings)
-    try:
-        yield runtime
-    finally:
-        runtime.close()

@@ -1,29 +1,31 @@
-"""The `oer` console script: a Flask CLI group carrying every project command. I/O: terminal."""
+"""The `oer` console script: one click group carrying every project command. I/O: terminal.
+
+This is the entry point that knows the web app: it hands `oer serve` the app
+factory through the command context. Every other command reads only its
+settings, so none of them builds a Flask app.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import click
-from flask.cli import FlaskGroup
+from flask import Flask
 
 from harvester.errors import HarvestError
 from metadata.errors import MetadataError
 from oer import runtime
 from oer.commands import register_commands
+from oer.commands.context import CommandContext
 from oer.errors import OerError
+from oer.settings import Settings
 from web.app import create_app
 
 # Errors a user can act on: shown as one line with a non-zero exit, never a traceback.
 _USER_ERRORS = (OerError, HarvestError, MetadataError, OSError)
 
 
-class OerGroup(FlaskGroup):
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        # Every command is registered on this group; FlaskGroup would build the whole
-        # app (database, feed, search) just to list `app.cli` commands for --help.
-        return click.Group.list_commands(self, ctx)
-
+class OerGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         # Commands that write without building the app (`oer demo` harvests before it serves)
         # commit through the same projections as the app and the worker.
@@ -34,18 +36,19 @@ class OerGroup(FlaskGroup):
             raise click.ClickException(str(error) or error.__class__.__name__) from error
 
 
-def build_cli() -> click.Group:
-    group = OerGroup(
-        create_app=lambda: create_app(),
-        add_default_commands=False,
-        load_dotenv=False,
-        set_debug_flag=False,
-        add_version_option=False,
-        help="Harvest, search and re-publish open learning materials (NL-LOM).",
-    )
-    # FlaskGroup's --app/--env-file/--debug serve generic Flask apps; this one has its factory.
-    group.params = [p for p in group.params if p.name not in ("app", "env_file", "debug")]
-    click.version_option(package_name="oer-repository", prog_name="oer")(group)
+def served_app(settings: Settings) -> Flask:
+    return create_app({"OER_SETTINGS": settings})
+
+
+def build_cli(settings: Settings | None = None) -> click.Group:
+    """The `oer` group; `settings` replaces the environment's (tests give their instance's)."""
+
+    @click.group(cls=OerGroup, help="Harvest, search and re-publish open learning materials (NL-LOM).")
+    @click.version_option(package_name="oer-repository", prog_name="oer")
+    @click.pass_context
+    def group(ctx: click.Context) -> None:
+        ctx.obj = CommandContext(settings_given=settings, app_factory=served_app)
+
     register_commands(group)
     return group
 

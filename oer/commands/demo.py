@@ -14,8 +14,9 @@ import socket
 
 import click
 
+from oer.commands.context import command_settings
 from oer.commands.harvest import progress_bars, summary_line
-from oer.commands.serve import DEFAULT_HOST, DEFAULT_PORT, serve_command
+from oer.commands.serve import DEFAULT_HOST, DEFAULT_PORT, serve
 from oer.demo import (
     DemoError,
     Registration,
@@ -36,16 +37,15 @@ from oer.store.database import migrate, store_sessions
 @click.option("--port", type=click.IntRange(1, 65535), default=DEFAULT_PORT, show_default=True,
               help="Serve the site on this port.")
 @click.option("--no-serve", is_flag=True, help="Harvest the sample sources and exit without serving.")
-@click.pass_context
-def demo_command(ctx: click.Context, host: str, port: int, no_serve: bool) -> None:
+def demo_command(host: str, port: int, no_serve: bool) -> None:
     """Initialise OER_HOME, harvest the bundled sample sources over loopback, serve the site."""
     if not no_serve:
         # Fail before any work, not after the harvest, when the site's port is taken.
         require_free_port(host, port)
-    # The settings the app factory reads too. OER_HOME is prepared before the app is built
-    # (only to serve, below), so the app starts with the secret key generated here: the
-    # OAI-PMH feed and the site's forms need it.
-    settings = prepare_home(Settings.from_env())
+    # OER_HOME is prepared before the app is built (only to serve, below), and the app is
+    # built on these settings, so it starts with the secret key generated here: the OAI-PMH
+    # feed and the site's forms need it.
+    settings = prepare_home(command_settings())
     sources = sample_sources()
     # The replay lives only as long as the harvest needs it: gunicorn forks its workers from
     # this process, and they must not inherit its socket and thread.
@@ -64,9 +64,8 @@ def demo_command(ctx: click.Context, host: str, port: int, no_serve: bool) -> No
     if no_serve:
         click.echo("Harvested. Serve the site with `oer serve` (or run `oer demo` without --no-serve).")
         return
-    # `oer serve` itself. It builds the app only now, from the environment as every command
-    # does, so the app has the secret key generated above.
-    ctx.invoke(serve_command, host=host, port=port)
+    # `oer serve` itself, on the prepared settings.
+    serve(settings, host=host, port=port)
 
 
 def prepare_home(settings: Settings) -> Settings:

@@ -14,26 +14,20 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 import click
-from flask import current_app
-from flask.cli import with_appcontext
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from harvester.backoff import RetryNotice
 from harvester.outcome import Outcome
 from harvester.progress import PageProgress
+from oer.commands.context import command_settings
 from oer.harvesting.renormalize import RenormalizeReport, renormalize
 from oer.harvesting.service import HarvestReport, HarvestStatus, harvest
 from oer.harvesting.sources import list_sources
-from oer.settings import Settings
 from oer.store.database import store_sessions
 
 SUMMARY_OUTCOMES = (Outcome.CREATED, Outcome.UPDATED, Outcome.UNCHANGED, Outcome.DELETED, Outcome.FAILED)
 
-
-def _settings() -> Settings:
-    settings: Settings = current_app.config["OER_SETTINGS"]
-    return settings
 
 
 class ProgressBars:
@@ -144,10 +138,9 @@ def summary_line(report: HarvestReport) -> str:
               help="Re-harvest everything, and withdraw the records the source no longer has.")
 @click.option("--from", "from_date", metavar="DATE",
               help="Ask for records changed since DATE (YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ).")
-@with_appcontext
 def harvest_command(names: Sequence[str], all_sources: bool, full: bool, from_date: str | None) -> None:
     """Harvest the named sources (or --all); incremental unless --full or --from."""
-    settings = _settings()
+    settings = command_settings()
     if names and all_sources:
         raise click.ClickException("name sources or use --all, not both")
     if not names and not all_sources:
@@ -181,7 +174,6 @@ def renormalize_line(report: RenormalizeReport) -> str:
 
 @click.command("renormalize")
 @click.argument("names", nargs=-1, metavar="[NAME]...")
-@with_appcontext
 def renormalize_command(names: Sequence[str]) -> None:
     """Rebuild the records of the named sources (default: all) from the raw archive, offline."""
     with progress_bars(pages=False) as bars:
@@ -197,7 +189,7 @@ def renormalize_command(names: Sequence[str]) -> None:
                     err=True,
                 )
 
-        reports = renormalize(_settings(), list(names) or None, progress=bars.records, on_report=finished)
+        reports = renormalize(command_settings(), list(names) or None, progress=bars.records, on_report=finished)
     if not reports:
         click.echo("No sources; add one with `oer sources add`.")
 

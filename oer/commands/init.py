@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
-from flask.cli import with_appcontext
 
-from oer.settings import SECRET_KEY_FILE, Settings, ensure_home
+from oer.commands.context import command_settings
+from oer.settings import SECRET_KEY_FILE, ensure_home
 from oer.store.database import migrate
 
 
 @click.command("init")
-@with_appcontext
 def init_command() -> None:
     """Create OER_HOME and migrate the database to the newest schema (safe to run again)."""
-    settings: Settings = current_app.config["OER_SETTINGS"]
+    settings = command_settings()
     home_existed = settings.home.is_dir()
     had_secret = settings.secret_key is not None
     settings = ensure_home(settings)

@@ -13,8 +13,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import click
-from flask import current_app
-from flask.cli import with_appcontext
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -27,6 +25,7 @@ from rich.table import Table
 
 from metadata.facets import FACET_FIELDS
 from oer.catalogue.queries import count_resources
+from oer.commands.context import command_settings
 from oer.discovery.indexing import rebuild_search_index
 from oer.search import (
     SearchQuery,
@@ -36,7 +35,6 @@ from oer.search import (
     open_backend,
 )
 from oer.search.query import MAX_PAGE_SIZE
-from oer.settings import Settings
 from oer.store.database import store_sessions
 
 PIPED_WIDTH = 160
@@ -93,12 +91,11 @@ def result_to_json(result: SearchResult) -> dict[str, Any]:
 )
 @click.option("--size", type=click.IntRange(0, MAX_PAGE_SIZE), default=20, show_default=True)
 @click.option("--page", type=click.IntRange(min=1), default=1, show_default=True)
-@with_appcontext
 def search_command(
     text: str, filters: tuple[str, ...], as_json: bool, sort: str, size: int, page: int
 ) -> None:
     """Search the index; an empty QUERY lists everything."""
-    settings: Settings = current_app.config["OER_SETTINGS"]
+    settings = command_settings()
     if settings.search_backend == "tantivy" and not settings.index_dir.exists():
         # Opening would create an empty index and answer "0 results": true, but misleading.
         raise click.ClickException(
@@ -124,10 +121,9 @@ def search_command(
 
 
 @click.command("reindex")
-@with_appcontext
 def reindex_command() -> None:
     """Rebuild the search index from the database (searches keep working meanwhile)."""
-    settings: Settings = current_app.config["OER_SETTINGS"]
+    settings = command_settings()
     # The store first: an uninitialised instance gets "run `oer init`", not an empty index.
     with store_sessions(settings) as sessions:
         with sessions() as session:

@@ -15,9 +15,8 @@ import os
 from typing import Any
 
 import click
-from flask import Flask, current_app
-from flask.cli import with_appcontext
 
+from oer.commands.context import command_context, command_settings
 from oer.errors import ConfigurationError
 from oer.search import open_backend
 from oer.settings import Settings
@@ -48,7 +47,7 @@ def default_workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
-def gunicorn_application(app: Flask, options: dict[str, Any]) -> Any:
+def gunicorn_application(app: Any, options: dict[str, Any]) -> Any:
     """A gunicorn application serving `app` (imported lazily: gunicorn is POSIX-only)."""
     try:
         from gunicorn.app.base import BaseApplication
@@ -63,7 +62,7 @@ def gunicorn_application(app: Flask, options: dict[str, Any]) -> Any:
             for key, value in options.items():
                 self.cfg.set(key, value)
 
-        def load(self) -> Flask:
+        def load(self) -> Any:
             return app
 
     return OerServer()
@@ -79,23 +78,18 @@ def gunicorn_application(app: Flask, options: dict[str, Any]) -> Any:
     "--workers", type=click.IntRange(1, 64), default=None,
     help="Worker processes (default: one per CPU, at most 4).",
 )
-@with_appcontext
 def serve_command(host: str, port: int, workers: int | None) -> None:
     """Serve the site, the JSON API and the OAI-PMH feed (gunicorn)."""
-    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-    serve_app(app, host=host, port=port, workers=workers)
+    serve(command_settings(), host=host, port=port, workers=workers)
 
 
-def serve_app(app: Flask, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
-              workers: int | None = None) -> None:
-    """Check the instance, then serve `app` with gunicorn until interrupted (also for `oer demo`)."""
-    settings: Settings = app.config["OER_SETTINGS"]
+def serve(settings: Settings, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
+          workers: int | None = None) -> None:
+    """Check the instance, build the app on `settings`, serve it until interrupted (also `oer demo`)."""
     check_instance(settings)
-    # The app's own engine may not have connected yet, but make sure no pooled
-    # connection crosses the fork into the workers.
-    runtime = app.extensions.get("oer_runtime")
-    if runtime is not None:
-        runtime.engine.dispose()
+    # Built after the check, so a missing instance is one line, not an app failing to start.
+    # The app connects to the database lazily: no pooled connection crosses the fork below.
+    app = command_context().build_app(settings)
     click.echo(f"Serving on http://{host}:{port}/ (Ctrl+C stops)")
     gunicorn_application(app, {
         "bind": f"{host}:{port}",

@@ -14,11 +14,10 @@ from datetime import datetime
 from typing import Any
 
 import click
-from flask import current_app
-from flask.cli import with_appcontext
 from rich.console import Console
 from rich.table import Table
 
+from oer.commands.context import command_settings
 from oer.discovery.indexing import SearchIndexer
 from oer.harvesting.models import HarvestRun, Source
 from oer.harvesting.queries import RunError, count_run_errors, run_errors, source_errors
@@ -30,7 +29,6 @@ from oer.harvesting.sources import (
     remove_source,
     source_statuses,
 )
-from oer.settings import Settings
 from oer.store.database import engine_of, store_sessions
 
 # Piped output has no terminal width to fit; wide enough that a row stays on one line.
@@ -39,10 +37,6 @@ PIPED_WIDTH = 200
 # the size it was; `error_count` is the exact total and `oer sources errors` shows the rest.
 LISTED_RUN_ERRORS = 200
 
-
-def _settings() -> Settings:
-    settings: Settings = current_app.config["OER_SETTINGS"]
-    return settings
 
 
 @click.group("sources")
@@ -61,12 +55,11 @@ def sources_group() -> None:
 @click.option("--cron", "cron", default=None, metavar="CRONTAB",
               help="Harvest on a schedule (`oer beat`) given as a five-field crontab in Dutch "
                    "time, e.g. '0 3 * * *' for every night at three.")
-@with_appcontext
 def add_command(
     name: str, url: str, metadata_prefix: str, set_spec: str | None, every: int | None, cron: str | None
 ) -> None:
     """Register the OAI-PMH repository at URL as source NAME (a short lower-case name)."""
-    with store_sessions(_settings()) as sessions, sessions.begin() as session:
+    with store_sessions(command_settings()) as sessions, sessions.begin() as session:
         source = add_source(
             session, name, url, metadata_prefix, set_spec, schedule_minutes=every, schedule_cron=cron
         )
@@ -76,10 +69,9 @@ def add_command(
 
 @sources_group.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print the sources as a JSON list.")
-@with_appcontext
 def list_command(as_json: bool) -> None:
     """Show every source with its resources, last harvest and health."""
-    with store_sessions(_settings()) as sessions, sessions() as session:
+    with store_sessions(command_settings()) as sessions, sessions() as session:
         statuses = source_statuses(session)
         errors = {
             status.last_run.id: (run_errors(session, status.last_run.id, limit=LISTED_RUN_ERRORS),
@@ -122,10 +114,9 @@ def list_command(as_json: bool) -> None:
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True,
               help="Show at most this many errors.")
 @click.option("--json", "as_json", is_flag=True, help="Print the errors as a JSON list.")
-@with_appcontext
 def errors_command(name: str, limit: int, as_json: bool) -> None:
     """Show the latest harvest errors of source NAME, newest first, over all its runs."""
-    with store_sessions(_settings()) as sessions, sessions() as session:
+    with store_sessions(command_settings()) as sessions, sessions() as session:
         source = get_source(session, name)
         errors = source_errors(session, source.id, limit=limit)
     if as_json:
@@ -142,10 +133,9 @@ def errors_command(name: str, limit: int, as_json: bool) -> None:
 
 @sources_group.command("remove")
 @click.argument("name")
-@with_appcontext
 def remove_command(name: str) -> None:
     """Remove source NAME and withdraw everything it brought (kept as deleted for the feed)."""
-    settings = _settings()
+    settings = command_settings()
     with store_sessions(settings) as sessions:
         with sessions() as session:
             source = get_source(session, name)

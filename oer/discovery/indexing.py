@@ -26,7 +26,6 @@ import os
 import platform
 import time
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from multiprocessing.connection import Connection
 from multiprocessing.connection import wait as wait_for
@@ -42,6 +41,7 @@ from oer.discovery.queries import IndexEntry, iter_index_entries
 from oer.errors import ConfigurationError
 from oer.search import SearchBackend, SearchDocument, document_from_record, open_backend
 from oer.search.errors import SearchError
+from oer.search.outbox import IndexingReport
 from oer.search.reindex import ProgressCallback, ReindexReport, reindex
 from oer.settings import Settings
 from oer.store.database import create_engine_from_settings, session_factory
@@ -53,30 +53,6 @@ DRAIN_BATCH = 2000
 BACKGROUND_INTERVAL = 2.0
 
 BackendOpener = Callable[[Settings], SearchBackend]
-
-
-@dataclass(frozen=True, slots=True)
-class IndexingReport:
-    """What a drain did, and what it left for later."""
-
-    indexed: int = 0
-    deleted: int = 0
-    # Resources of the drain's scope still marked after it (an outage, or changed meanwhile).
-    pending: int = 0
-    # The search outage that stopped the drain, in one line; None when it got through.
-    error: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
-
-    def plus(self, other: IndexingReport) -> IndexingReport:
-        return IndexingReport(
-            indexed=self.indexed + other.indexed,
-            deleted=self.deleted + other.deleted,
-            pending=other.pending,
-            error=other.error or self.error,
-        )
 
 
 def mark_index_pending(session: Session, resource_ids: Collection[str]) -> None:

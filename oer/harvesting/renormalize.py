@@ -28,8 +28,8 @@ from harvester.records import RawRecord
 from metadata.errors import XMLInputError
 from metadata.oai import Granularity
 from metadata.xml_input import parse_xml
-from oer.discovery.indexing import IndexingReport, SearchIndexer
 from oer.harvesting.archive import ArchivedVersion, iter_archived_records
+from oer.harvesting.index_catch_up import index_catch_up
 from oer.harvesting.models import ArchivedRecord, Provenance, RawStatus, Source
 from oer.harvesting.provenance import HarvestedRecord, apply_harvested_page
 from oer.harvesting.service import (
@@ -38,6 +38,7 @@ from oer.harvesting.service import (
     source_lock,
 )
 from oer.harvesting.sources import get_source, list_sources
+from oer.search.outbox import IndexingReport
 from oer.settings import Settings
 from oer.store.database import engine_of, store_sessions
 
@@ -136,7 +137,7 @@ def _renormalize_source(
     progress: RenormalizeProgress | None,
 ) -> RenormalizeReport:
     started = time.monotonic()
-    indexer = SearchIndexer(settings)
+    indexer = index_catch_up().drain(settings)
     counts: dict[Outcome, int] = {}
     done = withdrawn = 0
     index = IndexingReport()

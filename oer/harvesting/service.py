@@ -10,12 +10,13 @@ changed for the search index, counts the page into the run and saves the
 checkpoint; the last page of a complete full run also withdraws what the
 source no longer has. A killed harvest therefore resumes at the page after the
 last commit, losing and duplicating nothing. Search indexing follows the
-commits in batches and never blocks them (`oer.discovery.indexing`).
+commits in batches and never blocks them, through the drain the runtime
+registered (`index_catch_up`).
 
 Speed: the next page is fetched on a thread while the current one is stored
 (`SourceClient`); a long list (thousands of records) is also normalised in a
-helper process (`Normaliser`) and, on SQLite, indexed in another
-(`indexing.BackgroundIndexer`), so a harvest uses two cores. Helpers end
+helper process (`Normaliser`) and, on SQLite, indexed in another (the
+catch-up's background drain), so a harvest uses two cores. Helpers end
 with the harvest, or by themselves when it is killed.
 
 Only one harvest of a source runs at a time: a lock that the operating system
@@ -60,15 +61,11 @@ from metadata.lom import LOM_NAMESPACES
 from metadata.normalize import normalize_metadata
 from metadata.oai import Granularity
 from metadata.xml_input import local_name, namespace_of, parse_xml
-from oer.discovery.indexing import (
-    BackgroundIndexer,
-    IndexingReport,
-    SearchIndexer,
-)
 from oer.errors import OerError
 from oer.harvesting.checkpoints import load_checkpoint, save_checkpoint
 from oer.harvesting.errors import ServiceError
 from oer.harvesting.failures import classify
+from oer.harvesting.index_catch_up import BackgroundDrain, IndexDrain, index_catch_up
 from oer.harvesting.models import (
     ErrorKind,
     ErrorSeverity,
@@ -92,6 +89,7 @@ from oer.harvesting.runs import (
     start_run,
 )
 from oer.harvesting.sources import get_source, list_sources
+from oer.search.outbox import IndexingReport
 from oer.settings import Settings
 from oer.store.database import engine_of, store_sessions
 from oer.store.types import utcnow
@@ -385,7 +383,7 @@ class DatabaseHarvestSink:
     index_interval_seconds = 10.0
     # A run with at least this many records ahead uses a second core: pages are normalised
     # in a child process (`Normaliser`) and, on SQLite, indexed in another one
-    # (`BackgroundIndexer`). Not on PostgreSQL: there, clearing the marks beside the page
+    # (the background drain). Not on PostgreSQL: there, clearing the marks beside the page
     # transactions could deadlock on row locks, and scaled deployments run parallel workers.
     helper_threshold = 5000
 
@@ -394,7 +392,7 @@ class DatabaseHarvestSink:
         sessions: sessionmaker[Session],
         source: Source,
         run_id: int,
-        indexer: SearchIndexer,
+        indexer: IndexDrain,
         settings: Settings,
     ) -> None:
         self.sessions = sessions
@@ -414,7 +412,7 @@ class DatabaseHarvestSink:
         self._first_page = True
         self._unindexed: set[str] = set()
         self._indexed_at = time.monotonic()
-        self.background: BackgroundIndexer | None = None
+        self.background: BackgroundDrain | None = None
         self.normaliser: Normaliser | None = None
         self._helpers_tried = False
         self._drained_at_stop = False
@@ -478,7 +476,7 @@ class DatabaseHarvestSink:
             self._helpers_tried = True
             self.normaliser = Normaliser.start(self.metadata_prefix)
             if engine_of(self.sessions).dialect.name == "sqlite":
-                self.background = BackgroundIndexer.start(self.settings)
+                self.background = index_catch_up().background(self.settings)
         if self.background is not None:
             self.background.wake()
         else:
@@ -898,7 +896,7 @@ def _run_locked(
         # Any run still RUNNING is dead (we hold the lock): start_run marks it INTERRUPTED.
         run = start_run(session, source, full=full)
         run_id = run.id
-    indexer = SearchIndexer(settings)
+    indexer = index_catch_up().drain(settings)
     sink = DatabaseHarvestSink(sessions, source, run_id, indexer, settings)
     harvest_target = HarvestSource(source.name, source.base_url, source.metadata_prefix, source.set_spec)
     try:

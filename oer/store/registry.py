@@ -16,6 +16,7 @@ MODEL_MODULES = (
     "oer.catalogue.models",
     "oer.harvesting.models",
     "oer.feed.models",
+    "oer.accounts.models",
 )
 
 

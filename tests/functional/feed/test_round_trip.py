@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import Result
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -52,9 +51,8 @@ from tests.integration.feed.harvests import (
     variants,
 )
 from tests.integration.feed.harvests import harvest as apply_page
+from tests.support.cli import run_oer as oer
 from tests.support.feed_app import dispose, feed_app
-from web.app import create_app
-from web.cli import build_cli
 
 # Differ legitimately after a round trip; see the module docstring.
 NOT_COMPARED = ("oai_identifier", "datestamp", "completeness", "issues")
@@ -109,13 +107,6 @@ def instance_b(tmp_path: Path) -> Iterator[Settings]:
     yield settings
 
 
-def oer(settings: Settings, *args: str) -> Result:
-    """Run an `oer` command on an instance, as its console script would."""
-    app = create_app({"OER_SETTINGS": settings})
-    try:
-        return app.test_cli_runner().invoke(build_cli(), list(args))
-    finally:
-        dispose(app)
 
 
 def comparable(record: dict[str, Any]) -> dict[str, Any]:

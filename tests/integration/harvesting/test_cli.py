@@ -21,16 +21,12 @@ from oer.settings import Settings
 from oer.store.database import engine_of, store_sessions
 from tests.fixtures.oai_server import edurep_pages
 from tests.integration.harvesting.test_pipeline import DELETED_IN_DELTA, closed_port_url
+from tests.support.cli import run_oer as oer
 from tests.support.harvesting import StartServer, indexed, runs, stored
-from web.app import create_app
-from web.cli import build_cli
 
 OER = Path(sys.executable).parent / "oer"
 
 
-def oer(settings: Settings, *args: str) -> Result:
-    app = create_app({"OER_SETTINGS": settings, "TESTING": True})
-    return app.test_cli_runner().invoke(build_cli(), list(args))
 
 
 def one_line_error(result: Result) -> str:

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import Result
 
 from metadata.facets import FACET_FIELDS
 from metadata.normalize import normalize_document
@@ -16,9 +15,8 @@ from oer.search import open_backend
 from oer.settings import Settings
 from oer.store.database import create_engine_from_settings, migrate, session_factory
 from tests.fixtures.search import BackendFactory, make_document
+from tests.support.cli import run_oer as oer
 from tests.support.paths import FIXTURES_DIR
-from web.app import create_app
-from web.cli import build_cli
 
 EDUREP = FIXTURES_DIR / "oai" / "edurep"
 
@@ -66,9 +64,6 @@ def indexed(settings: Settings, backend_factory: BackendFactory) -> Settings:
     return settings
 
 
-def oer(settings: Settings, *args: str) -> Result:
-    app = create_app({"OER_SETTINGS": settings, "TESTING": True})
-    return app.test_cli_runner().invoke(build_cli(), list(args))
 
 
 def test_search_json_has_total_hits_and_every_facet(indexed: Settings) -> None:
