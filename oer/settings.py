@@ -52,6 +52,32 @@ class Settings:
     # The contact URL in the harvester's User-Agent: where a source's operator reads who
     # harvests them and how to reach us. Set it to a page of your own deployment.
     harvester_contact_url: str = "https://example.org/oer-repository/harvester"
+    # Mail: an smtp:// (or smtps://) URL sends through that server; unset, messages are written
+    # to OER_HOME/mail/ (`oer mail list`), so sign-up works on the embedded defaults.
+    smtp_url: str | None = None
+    mail_from: str = "noreply@oer.local"
+    # OpenID Connect sign-in (a school federation such as SURFconext or Entree): off unless an
+    # issuer is set; the discovery document at ISSUER/.well-known/openid-configuration says the rest.
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    # The claim naming the user's institution; its value may map to an organisation membership.
+    oidc_organisation_claim: str = "schac_home_organization"
+    # Abuse limits' counters: memory:// in one process; a Redis URL shares them between workers
+    # (defaults to OER_BROKER_URL when that is set).
+    rate_limit_url: str | None = None
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.home / "mail"
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return self.oidc_issuer is not None
+
+    @property
+    def rate_limit_storage(self) -> str:
+        return self.rate_limit_url or self.broker_url or "memory://"
 
     @property
     def index_dir(self) -> Path:
@@ -86,6 +112,13 @@ class Settings:
             oai_page_size=_integer(env, "OER_OAI_PAGE_SIZE", 200),
             harvester_contact_url=env.get("OER_HARVESTER_CONTACT_URL")
             or "https://example.org/oer-repository/harvester",
+            smtp_url=env.get("OER_SMTP_URL") or None,
+            mail_from=env.get("OER_MAIL_FROM") or "noreply@oer.local",
+            oidc_issuer=(env.get("OER_OIDC_ISSUER") or "").rstrip("/") or None,
+            oidc_client_id=env.get("OER_OIDC_CLIENT_ID") or None,
+            oidc_client_secret=env.get("OER_OIDC_CLIENT_SECRET") or None,
+            oidc_organisation_claim=env.get("OER_OIDC_ORGANISATION_CLAIM") or "schac_home_organization",
+            rate_limit_url=env.get("OER_RATE_LIMIT_URL") or None,
         )
         settings.validate()
         return settings
@@ -121,6 +154,20 @@ class Settings:
                 f"OER_HARVESTER_CONTACT_URL: {self.harvester_contact_url!r} is not an http(s) URL "
                 "(a page telling source operators who harvests them)"
             )
+        if self.smtp_url is not None and urlsplit(self.smtp_url).scheme not in ("smtp", "smtps"):
+            raise ConfigurationError(
+                f"OER_SMTP_URL: {self.smtp_url!r} is not an SMTP URL (smtp://USER:PASSWORD@HOST:587); "
+                "leave it unset to write mail to OER_HOME/mail"
+            )
+        if not _EMAIL.fullmatch(self.mail_from):
+            raise ConfigurationError(f"OER_MAIL_FROM: {self.mail_from!r} is not an email address")
+        if self.oidc_issuer is not None:
+            if urlsplit(self.oidc_issuer).scheme not in ("http", "https"):
+                raise ConfigurationError(f"OER_OIDC_ISSUER: {self.oidc_issuer!r} is not an http(s) URL")
+            if not (self.oidc_client_id and self.oidc_client_secret):
+                raise ConfigurationError(
+                    "OER_OIDC_ISSUER is set: OER_OIDC_CLIENT_ID and OER_OIDC_CLIENT_SECRET are needed too"
+                )
         if not _DOMAIN_NAME.fullmatch(self.oai_repository_id):
             raise ConfigurationError(
                 f"OER_OAI_REPOSITORY_ID: {self.oai_repository_id!r} is not a domain name "

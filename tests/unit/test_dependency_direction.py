@@ -91,12 +91,13 @@ def test_the_walk_sees_the_packages() -> None:
 # --- The domain DAG inside oer/ (docs/architecture.md, "Dependency rules") -------------------
 # Each part of oer/ (a sub-package, or a top-level module) with the other parts it may import.
 # Infrastructure first, then catalogue, the writing domains, the read sides; entry points last.
-INFRASTRUCTURE = {"errors", "settings", "store", "search", "tasks"}
+INFRASTRUCTURE = {"errors", "settings", "store", "search", "tasks", "mail"}
 OER_PARTS: dict[str, set[str]] = {
     "errors": set(),
     "settings": {"errors"},
     "store": {"errors", "settings"},
     "search": {"errors", "settings"},
+    "mail": {"errors", "settings"},
     # The task registry and dispatch; the worker's entry point (tasks/app.py) is below.
     "tasks": {"errors", "settings"},
     "migrations": {"errors", "settings", "store"},
