@@ -42,7 +42,6 @@ class Anonymous(AnonymousUserMixin):  # type: ignore[misc]
     actor = None
 
 
-@login_manager.user_loader
 def _load_user(user_id: str) -> SignedInUser | None:
     try:
         identifier = int(user_id)
@@ -58,6 +57,7 @@ def _load_user(user_id: str) -> SignedInUser | None:
 
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
+    login_manager.user_loader(_load_user)
     login_manager.anonymous_user = Anonymous
     login_manager.login_view = "accounts.sign_in"
     login_manager.login_message = None
