@@ -57,3 +57,19 @@ class InvalidToken(AccountsError):
 
 class UnknownToken(AccountsError):
     """No API token has that id."""
+
+
+class InvalidLink(AccountsError):
+    """An e-mailed link that is malformed, tampered with, or already used."""
+
+
+class ExpiredLink(InvalidLink):
+    """An e-mailed link past its validity."""
+
+
+class SignInFailed(AccountsError):
+    """Wrong address or password: one message for both, so it tells nothing about who exists."""
+
+
+class EmailNotVerified(AccountsError):
+    """The password is right, but the address was never confirmed."""

@@ -81,6 +81,9 @@ class TokenScope(enum.Enum):
 
 class AuditAction(enum.Enum):
     USER_ADDED = "user.added"
+    USER_REGISTERED = "user.registered"
+    EMAIL_VERIFIED = "user.email_verified"
+    EMAIL_CHANGED = "user.email_changed"
     PASSWORD_SET = "user.password_set"
     USER_DELETED = "user.deleted"
     USER_EXPORTED = "user.exported"

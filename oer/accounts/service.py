@@ -30,20 +30,26 @@ from oer.accounts.actor import (
     can_manage_own_account,
     can_manage_users,
     can_revoke_token,
+    system_actor,
 )
 from oer.accounts.errors import (
     DuplicateMembership,
     DuplicateOrganisation,
     DuplicateRoleGrant,
     DuplicateUser,
+    EmailNotVerified,
+    InvalidAccountData,
+    InvalidLink,
     InvalidToken,
     PermissionDenied,
+    SignInFailed,
     UnknownMembership,
     UnknownOrganisation,
     UnknownRoleGrant,
     UnknownToken,
     UnknownUser,
 )
+from oer.accounts.links import password_fingerprint
 from oer.accounts.models import (
     ApiToken,
     AuditAction,
@@ -58,7 +64,7 @@ from oer.accounts.models import (
     TokenScope,
     User,
 )
-from oer.accounts.passwords import check_password, hash_password
+from oer.accounts.passwords import check_password, hash_password, needs_rehash, verify_password
 from oer.accounts.queries import actor_of, audit_log, get_user, list_tokens, role_label
 from oer.accounts.validation import (
     TOKEN_NAME_LENGTH,
@@ -407,6 +413,114 @@ def authenticate_token(session: Session, secret: str) -> Actor:
         token_id=token.id,
         via="token",
     )
+
+
+# -- self-service: registration, sign-in, e-mailed links -----------------------------------------
+# These act for the person at the keyboard, who is not signed in yet: the audit log records
+# them with no actor and `via` = the channel (web).
+
+# A real hash of nothing, verified against when the address is unknown, so a wrong address
+# costs as long as a wrong password and the timing tells nothing about who is registered.
+_NO_USER_HASH = hash_password("no such user: this hash only spends the time of a real one")
+
+
+@dataclass(frozen=True)
+class Registration:
+    """What registering did: a new user, or nothing because the address is already in use."""
+
+    user_id: int
+    created: bool
+
+
+def register(
+    session: Session, email: str, display_name: str, password: str, *,
+    locale: Locale = Locale.NL, via: str = "web",
+) -> Registration:
+    """Sign up with a password; the address is unverified until its link is followed.
+
+    An address already registered creates nothing and raises nothing: the
+    caller answers the same either way (and mails the owner instead).
+    Raises InvalidAccountData, WeakPassword.
+    """
+    address = normalise_email(email)
+    name = check_name(display_name, what="a display name")
+    check_password(password, personal=(address, address.partition("@")[0], name))
+    existing = session.scalars(select(User).where(User.email == address)).first()
+    if existing is not None:
+        return Registration(existing.id, created=False)
+    user = User(
+        email=address, display_name=name, email_verified=False, locale=locale,
+        password_hash=hash_password(password), created_at=utcnow(),
+    )
+    session.add(user)
+    session.flush()
+    _audit(session, system_actor(via), AuditAction.USER_REGISTERED, f"user:{user.id}")
+    return Registration(user.id, created=True)
+
+
+def confirm_email(session: Session, user_id: int, email: str, *, via: str = "web") -> None:
+    """Mark the address verified, if it is still the user's (the link names the address)."""
+    user = _current_user(session, user_id)
+    if user.email != normalise_email(email):
+        raise InvalidLink("this link is for an address the account no longer has")
+    if not user.email_verified:
+        user.email_verified = True
+        _audit(session, system_actor(via), AuditAction.EMAIL_VERIFIED, f"user:{user.id}")
+
+
+def check_sign_in(session: Session, email: str, password: str) -> int:
+    """The id of the user these credentials sign in; SignInFailed or EmailNotVerified otherwise.
+
+    Upgrades the stored hash when its parameters are out of date.
+    """
+    try:
+        address = normalise_email(email)
+    except InvalidAccountData:
+        address = ""
+    user = session.scalars(
+        select(User).where(User.email == address, User.deleted_at.is_(None))
+    ).first() if address else None
+    if user is None or user.password_hash is None:
+        verify_password(_NO_USER_HASH, password)
+        raise SignInFailed("wrong e-mail address or password")
+    if not verify_password(user.password_hash, password):
+        raise SignInFailed("wrong e-mail address or password")
+    if not user.email_verified:
+        raise EmailNotVerified("confirm your e-mail address first: follow the link in the mail")
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user.id
+
+
+def reset_password(
+    session: Session, user_id: int, fingerprint: str, password: str, *, via: str = "web",
+) -> None:
+    """Set a new password through a reset link; a link whose fingerprint is stale was used already.
+
+    Following the link proves the address, so it is marked verified too.
+    Raises InvalidLink, UnknownUser, WeakPassword.
+    """
+    user = _current_user(session, user_id)
+    if password_fingerprint(user.password_hash) != fingerprint:
+        raise InvalidLink("this link was used already, or the password changed since it was sent")
+    check_password(password, personal=(user.email, user.email.partition("@")[0], user.display_name))
+    user.password_hash = hash_password(password)
+    user.email_verified = True
+    _audit(session, system_actor(via), AuditAction.PASSWORD_SET, f"user:{user.id}", reset=True)
+
+
+def change_email(session: Session, actor: Actor, user_id: int, new_email: str) -> None:
+    """Take the new address (confirmed by its link, so it is verified). Raises DuplicateUser too."""
+    _require(can_manage_own_account(actor, user_id), "you may change only your own address")
+    user = _current_user(session, user_id)
+    address = normalise_email(new_email)
+    if address == user.email:
+        return
+    if session.scalars(select(User.id).where(User.email == address)).first() is not None:
+        raise DuplicateUser(f"a user with e-mail address {address} already exists")
+    user.email = address
+    user.email_verified = True
+    _audit(session, actor, AuditAction.EMAIL_CHANGED, f"user:{user.id}")
 
 
 # -- AVG: erasure and export ----------------------------------------------------------------------

@@ -1,0 +1,19 @@
+"""The site's accounts: sign-in session, account pages, abuse limits, privacy page. I/O: HTTP."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from oer.settings import Settings
+from web.accounts import api, session
+from web.accounts.limits import init_limits
+from web.accounts.views import build_blueprint, privacy
+
+
+def init_app(app: Flask) -> None:
+    settings: Settings = app.config["OER_SETTINGS"]
+    session.init_app(app)
+    limits = init_limits(app, settings.rate_limit_storage)
+    app.register_blueprint(build_blueprint(limits))
+    app.register_blueprint(api.blueprint)
+    app.add_url_rule("/privacy", "privacy", privacy)

@@ -10,10 +10,14 @@ SameSite=Lax, and Secure when the site is served over https.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ParamSpec, TypeVar
 
 from flask import Flask, request, session
 from flask_login import AnonymousUserMixin, LoginManager, UserMixin, current_user, login_user, logout_user
+from werkzeug.wrappers import Response as BaseResponse
 
 from oer.accounts.actor import Actor
 from oer.accounts.errors import UnknownUser
@@ -21,6 +25,8 @@ from oer.accounts.queries import UserView, get_user, load_actor
 from web.runtime import read_session
 
 login_manager = LoginManager()
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -98,3 +104,24 @@ def current_actor() -> Actor | None:
         return None
     actor: Actor = current_user.actor
     return actor
+
+
+def signed_in_actor() -> Actor:
+    """The signed-in user's actor, in a view that `signed_in` guards."""
+    actor = current_actor()
+    if actor is None:
+        raise RuntimeError("signed_in_actor() outside a view that requires sign-in")
+    return actor
+
+
+def signed_in(view: Callable[P, R]) -> Callable[P, R | BaseResponse]:
+    """Send a visitor to the sign-in page (and back here after), run the view for a user."""
+
+    @functools.wraps(view)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> R | BaseResponse:
+        if not current_user.is_authenticated:
+            response: BaseResponse = login_manager.unauthorized()
+            return response
+        return view(*args, **kwargs)
+
+    return guarded

@@ -314,6 +314,34 @@ def _licence_check_schemas() -> dict[str, Any]:
     }
 
 
+def _account_schemas() -> dict[str, Any]:
+    nullable_int = {"type": ["integer", "null"]}
+    return {"Me": {
+        "type": "object",
+        "required": ["id", "display_name", "email", "roles", "memberships", "token"],
+        "properties": {
+            "id": {"type": "integer"},
+            "display_name": _NULLABLE_STRING,
+            "email": _NULLABLE_STRING,
+            "roles": {"type": "array", "items": {
+                "type": "object", "required": ["role", "discipline"],
+                "properties": {"role": {"enum": ["beheerder", "redactie", "vakexpert"]},
+                               "discipline": _NULLABLE_STRING},
+            }},
+            "memberships": {"type": "array", "items": {
+                "type": "object", "required": ["organisation", "name", "role"],
+                "properties": {"organisation": {"type": "string"}, "name": {"type": "string"},
+                               "role": {"enum": ["lid", "redacteur", "beheerder"]}},
+            }},
+            "token": {"type": "object", "required": ["id", "scopes", "organisation"], "properties": {
+                "id": nullable_int,
+                "scopes": {"type": "array", "items": {"enum": ["publish", "annotate", "curate"]}},
+                "organisation": nullable_int,
+            }},
+        },
+    }}
+
+
 def _error(description: str) -> dict[str, Any]:
     return {"description": description,
             "content": {"application/json": {"schema": _ref("Error")}}}
@@ -448,6 +476,17 @@ def _document() -> str:
                     },
                 }
             },
+            "/me": {
+                "get": {
+                    "operationId": "me",
+                    "summary": "Who the API token stands for: user, roles, memberships, token scopes",
+                    "security": [{"bearer": []}],
+                    "responses": {
+                        "200": _ok("The token's user and what the token may do", "Me"),
+                        "401": _error("No token, or an unknown or revoked one"),
+                    },
+                }
+            },
             "/openapi.json": {
                 "get": {
                     "operationId": "openapi",
@@ -457,7 +496,13 @@ def _document() -> str:
                 }
             },
         },
-        "components": {"schemas": _schemas()},
+        "components": {
+            "schemas": {**_schemas(), **_account_schemas()},
+            "securitySchemes": {"bearer": {
+                "type": "http", "scheme": "bearer",
+                "description": "An API token made on /account/sleutels or with `oer tokens create`",
+            }},
+        },
     }
     return json.dumps(document)
 

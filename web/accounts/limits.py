@@ -1,0 +1,68 @@
+"""Abuse limits on sign-in, registration and reset (Flask-Limiter). I/O: the limiter's storage.
+
+One limiter per app (its counters in memory, or in Redis when
+`Settings.rate_limit_storage` names one, so gunicorn's workers share them).
+Failed sign-ins are counted twice, per client address and per account (the
+address typed), and only failures count: after 10 in 15 minutes the answer is
+429 with Retry-After until the window has passed. Registration and reset
+mails are limited per client address.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, g, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+SIGN_IN_FAILURES = "10 per 15 minutes"
+MAILS_PER_ADDRESS = "10 per hour"
+EXTENSION = "oer_limiter"
+
+
+def _account_key() -> str:
+    # The address as typed, folded: "Bea@X" and "bea@x " are one account's attempts.
+    return "account:" + (request.form.get("email") or "").strip().lower()
+
+
+def _failed(_response: Any) -> bool:
+    return bool(g.get("sign_in_failed", False))
+
+
+class AccountLimits:
+    """The limits of one app, as decorators for its account views."""
+
+    def __init__(self, limiter: Limiter) -> None:
+        self.limiter = limiter
+
+    def sign_in(self, view: Callable[..., Any]) -> Callable[..., Any]:
+        per_address = self.limiter.limit(
+            SIGN_IN_FAILURES, methods=["POST"], deduct_when=_failed, scope="sign-in-address")
+        per_account = self.limiter.limit(
+            SIGN_IN_FAILURES, key_func=_account_key, methods=["POST"], deduct_when=_failed,
+            scope="sign-in-account")
+        return per_address(per_account(view))
+
+    def registration(self, view: Callable[..., Any]) -> Callable[..., Any]:
+        return self.limiter.limit(MAILS_PER_ADDRESS, methods=["POST"], scope="register")(view)
+
+    def reset(self, view: Callable[..., Any]) -> Callable[..., Any]:
+        return self.limiter.limit(MAILS_PER_ADDRESS, methods=["POST"], scope="mail-link")(view)
+
+
+def init_limits(app: Flask, storage_uri: str) -> AccountLimits:
+    limiter = Limiter(
+        get_remote_address,
+        app=app,
+        storage_uri=storage_uri,
+        headers_enabled=True,
+        # Counted from the first failure: a steady trickle of guesses stays locked out.
+        strategy="fixed-window",
+        # A broken Redis must not lock everyone out of signing in.
+        swallow_errors=True,
+        in_memory_fallback_enabled=True,
+    )
+    app.extensions[EXTENSION] = limiter
+    return AccountLimits(limiter)
