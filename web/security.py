@@ -4,7 +4,8 @@
   `<script type="application/ld+json">` is data, which CSP does not run),
   frame-ancestors 'none' plus X-Frame-Options for older browsers,
   X-Content-Type-Options, Referrer-Policy and Permissions-Policy.
-- CSRFProtect (Flask-WTF) on every state-changing request; the OAI-PMH
+- CSRFProtect (Flask-WTF) on every state-changing request, except API calls
+  authenticated by a Bearer token (no browser sends one by itself); the OAI-PMH
   endpoint is exempt: its POST is the protocol's form of a read request; so
   is the API's licence check, a computation that changes nothing.
 - Static URLs carry a hash of the file's content (`?v=...`, added by
@@ -70,9 +71,19 @@ def init_app(app: Flask) -> None:
     # The session cookie carries the CSRF token: never sent on cross-site requests.
     if app.config.get("SESSION_COOKIE_SAMESITE") is None:
         app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    # CSRF is checked here rather than by CSRFProtect's own hook, so that API calls carrying a
+    # Bearer token skip it: a browser never adds that header by itself, so no other site can
+    # forge such a request, and the token (not a cookie) is what authenticates it.
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     csrf.init_app(app)
     for view in CSRF_EXEMPT_VIEWS:
         csrf.exempt(view)
+
+    @app.before_request
+    def check_csrf() -> None:
+        if request.path.startswith("/api/") and request.headers.get("Authorization", "").lower().startswith("bearer "):
+            return
+        csrf.protect(apply_exemptions=True)
     versions = StaticVersions(Path(app.static_folder or "static"))
     app.extensions["oer_static_versions"] = versions
 

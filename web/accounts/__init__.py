@@ -16,4 +16,6 @@ def init_app(app: Flask) -> None:
     limits = init_limits(app, settings.rate_limit_storage)
     app.register_blueprint(build_blueprint(limits))
     app.register_blueprint(api.blueprint)
+    # More specific than the app's HTTPException handler, so the WWW-Authenticate header stays.
+    app.register_error_handler(api.TokenProblem, lambda problem: problem.response)
     app.add_url_rule("/privacy", "privacy", privacy)

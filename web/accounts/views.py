@@ -280,12 +280,10 @@ def tokens() -> AnyResponse:
             (TokenScope.ANNOTATE, form.scope_annotate.data),
             (TokenScope.CURATE, form.scope_curate.data),
         ) if wanted]
-        try:
-            with _write_session() as db:
-                created = service.create_token(db, signed_in_actor(), current_user.view.id,
-                                               form.name.data, scopes)
-        except InvalidAccountData:
-            form.name.errors.append(_("Geef de sleutel een naam van hoogstens 100 tekens."))
+        if not scopes:
+            form.scope_publish.errors.append(_("Kies minstens één ding dat de sleutel mag."))
+        else:
+            created = _create_token(form, scopes)
     with read_session() as db:
         listed = list_tokens(db, current_user.view.id)
     response = Response(render_template(
@@ -293,6 +291,15 @@ def tokens() -> AnyResponse:
     # The page may show a secret once: no cache may keep it.
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _create_token(form: TokenForm, scopes: list[TokenScope]) -> service.CreatedToken | None:
+    try:
+        with _write_session() as db:
+            return service.create_token(db, signed_in_actor(), current_user.view.id, form.name.data, scopes)
+    except InvalidAccountData:
+        form.name.errors.append(_("Geef de sleutel een naam van hoogstens 100 tekens."))
+        return None
 
 
 @signed_in
