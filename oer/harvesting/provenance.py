@@ -1,4 +1,9 @@
-"""Harvested records into resources: dedup, provenance, merge, tombstones, relations. I/O: database.
+"""Harvested records into resources: dedup, provenance, merge, tombstones. I/O: database.
+
+Harvesting decides, the catalogue writes: this module owns the provenances and
+decides what each touched resource becomes; the Resource rows, their dedup keys
+and relations are written by the catalogue (`oer.catalogue.service`, the one
+writer of resource state), with the rows decided here.
 
 The rules, in one place:
 
@@ -24,8 +29,10 @@ The rules, in one place:
   another set of live sources, a resource becoming live or a tombstone) are
   marked through the catalogue (`oer.catalogue.changes`); the feed's sets and
   datestamps (`oer.feed.projection`) and the search index follow from the marks
-  when the unit of work commits. Writers whose change is not in the record
-  (curation, annotations) mark with `touch_feed`.
+  when the unit of work commits. The marks are made here, not by the
+  catalogue's writer: a change of live sources changes no Resource row.
+  Writers whose change is not in the record (curation, annotations) mark with
+  `oer.catalogue.service.touch`.
 - Unchanged. A record whose content (its JSON without datestamp and OAI
   identifier) hashes as before is UNCHANGED and writes nothing but the
   provenance's datestamp and harvest time (the provenance's stored record
@@ -47,24 +54,23 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from harvester.outcome import Outcome
 from metadata.record import Record
+from oer.catalogue import service as catalogue
 from oer.catalogue.changes import mark_changed
-from oer.catalogue.keys import Key, KeyKind, fits_index, record_keys, target_key
+from oer.catalogue.keys import Key, KeyKind, fits_index, record_keys
 from oer.catalogue.models import (
     Origin,
     Resource,
     ResourceKey,
-    ResourceRelation,
     new_resource_id,
 )
-from oer.catalogue.queries import resolve_keys
 from oer.harvesting.archive import RawVersion, archive_raw_records, xml_bytes
 from oer.harvesting.models import Provenance, RawStatus, Source
-from oer.store.base import Base
+from oer.store.bulk import by_columns, insert_rows
 from oer.store.types import parse_datestamp, to_second, utcnow
 
 # Fields of a record that say when and under which name a source served it, not what it says.
@@ -186,14 +192,6 @@ def withdraw_provenances(
         for row in rows:
             page.withdraw(_Prov.from_row(row, source.name))
         result = result.merged_with(page.finish([Outcome.DELETED] * len(rows)))
-
-
-def touch_feed(session: Session, resource_ids: Iterable[str]) -> None:
-    """Mark these resources changed now, so their feed datestamp moves at the commit.
-
-    For writers whose change is not in the record (an annotation, a curation note).
-    """
-    mark_changed(session, resource_ids, utcnow(), touched=True)
 
 
 def record_hash(record: Mapping[str, Any]) -> str:
@@ -318,7 +316,8 @@ class _Page:
 
     The queries per page are fixed whatever its size: provenances and dedup
     candidates up front; the touched resources' other provenances and stored
-    summaries; then bulk inserts and updates by primary key.
+    summaries; then bulk inserts and updates by primary key (the provenances
+    here, the resources, keys and relations through `oer.catalogue.service`).
     """
 
     def __init__(self, session: Session, source: Source, now: datetime) -> None:
@@ -633,21 +632,21 @@ class _Page:
                 new_rows.append(values)
             elif len(values) > 1:
                 updates.append(values)
-        for group in _by_columns(new_rows):
-            _insert_rows(self.session, Resource, group)
+        # The catalogue writes what was decided here (`oer.catalogue.service`).
+        catalogue.insert_resources(self.session, new_rows)
         self._write_provenances()
-        for group in _by_columns(updates):
-            self.session.execute(update(Resource), group)
-        self._rebuild_relations(
-            [(p.state.id, p.best.record) for p in plans if p.best and p.content_changed and p.best.record]
+        catalogue.update_resources(self.session, updates)
+        catalogue.replace_relations(
+            self.session,
+            [(p.state.id, p.best.record) for p in plans if p.best and p.content_changed and p.best.record],
         )
-        self._resolve_waiting_relations()
+        catalogue.resolve_waiting_relations(self.session, self.new_keys)
 
     def _write_provenances(self) -> None:
         now = self.now
         new = [p for p in self.provenances.values() if p.change is _Change.NEW]
         if new:
-            _insert_rows(
+            insert_rows(
                 self.session,
                 Provenance,
                 [
@@ -702,66 +701,14 @@ class _Page:
             self.session.execute(
                 update(Provenance).where(Provenance.id.in_(seen)).values(harvested_at=now)
             )
-        for group in _by_columns(updates):
+        for group in by_columns(updates):
             self.session.execute(update(Provenance), group)
         rekeyed = [p for p in self.provenances.values() if p.change is _Change.CONTENT]
-        if rekeyed:
-            self.session.execute(
-                delete(ResourceKey).where(ResourceKey.provenance_id.in_([p.id for p in rekeyed]))
-            )
-        keys = [
-            {"resource_id": p.resource_id, "provenance_id": p.id, "kind": kind, "value": value}
-            for p in (*new, *rekeyed)
-            for kind, value in sorted(p.keys, key=lambda k: (k[0].value, k[1]))
-        ]
-        if keys:
-            _insert_rows(self.session, ResourceKey, keys)
-
-    def _rebuild_relations(self, records: list[tuple[str, dict[str, Any]]]) -> None:
-        if not records:
-            return
-        self.session.execute(
-            delete(ResourceRelation).where(
-                ResourceRelation.resource_id.in_([resource_id for resource_id, _ in records])
-            )
+        catalogue.replace_keys(
+            self.session,
+            [cast(int, p.id) for p in rekeyed],
+            [(p.resource_id, cast(int, p.id), p.keys) for p in (*new, *rekeyed)],
         )
-        rows = []
-        for resource_id, record in records:
-            for position, relation in enumerate(record.get("relations") or ()):
-                key = target_key(relation["target"])
-                rows.append(
-                    {
-                        "resource_id": resource_id,
-                        "position": position,
-                        "kind": relation["kind"][:64],
-                        "target": relation["target"],
-                        "target_key": key[1] if key else None,
-                        "target_resource_id": None,
-                    }
-                )
-        if not rows:
-            return
-        targets = resolve_keys(self.session, {r["target_key"] for r in rows if r["target_key"]})
-        for row in rows:
-            row["target_resource_id"] = targets.get(row["target_key"])
-        _insert_rows(self.session, ResourceRelation, rows)
-
-    def _resolve_waiting_relations(self) -> None:
-        """Point relations that named a newly arrived resource's key at that resource."""
-        if not self.new_keys:
-            return
-        by_value = {value: resource_id for (_, value), resource_id in self.new_keys.items()}
-        waiting = self.session.execute(
-            select(ResourceRelation.id, ResourceRelation.target_key).where(
-                ResourceRelation.target_resource_id.is_(None),
-                ResourceRelation.target_key.in_(by_value),
-            )
-        ).all()
-        if waiting:
-            self.session.execute(
-                update(ResourceRelation),
-                [{"id": row.id, "target_resource_id": by_value[row.target_key]} for row in waiting],
-            )
 
 
 @dataclass(slots=True)
@@ -777,22 +724,3 @@ class _Plan:
     content_changed: bool = False
     # A change the feed and the search index show (what `finish` marks).
     changed: bool = False
-
-
-def _insert_rows(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
-    """Insert rows with the same columns as one executemany on the table, past the ORM.
-
-    The ORM's bulk insert of plain dicts does the same SQL, but first walks every
-    row through the mapper (a fifth of a page's insert time, with nothing to add:
-    these models map attributes to same-named columns and have no ORM events;
-    column defaults are applied by the Core statement all the same).
-    """
-    session.execute(insert(cast(Table, model.__table__)), rows)
-
-
-def _by_columns(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    """Group bulk-update rows by the columns they set: one executemany per shape."""
-    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for row in rows:
-        groups.setdefault(tuple(sorted(row)), []).append(row)
-    return list(groups.values())

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from metadata.normalize import normalize_document
 from metadata.record import Identifier, Record
+from oer.catalogue import service as catalogue
 from oer.catalogue.models import Resource
 from oer.feed import sets as feed
 from oer.feed.models import FeedMembership
@@ -37,6 +38,7 @@ SCHOOL = ("lom/*.xml", "sru/edurep-sru-lom.xml")
 def use_clock(monkeypatch: object, clock: Clock) -> None:
     """Make the store's services take their time from `clock`."""
     monkeypatch.setattr(resources, "utcnow", clock)  # type: ignore[attr-defined]
+    monkeypatch.setattr(catalogue, "utcnow", clock)  # type: ignore[attr-defined]
     monkeypatch.setattr(feed, "utcnow", clock)  # type: ignore[attr-defined]
 
 

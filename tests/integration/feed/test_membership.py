@@ -10,11 +10,12 @@ from sqlalchemy.orm import Session
 
 from metadata.record import Record
 from oer.catalogue.models import Resource
+from oer.catalogue.service import touch
 from oer.discovery.queries import get_resource
 from oer.feed import sets as feed
 from oer.feed.repository import DatabaseFeedRepository
 from oer.harvesting.models import Provenance, Source
-from oer.harvesting.provenance import HarvestedRecord, touch_feed, withdraw_provenances
+from oer.harvesting.provenance import HarvestedRecord, withdraw_provenances
 from oer.harvesting.sources import remove_source
 from tests.integration.feed.harvests import (
     ANATOMYTOOL,
@@ -210,12 +211,12 @@ def test_a_tombstone_cannot_be_curated(
     assert feed.set_curated(store_session, [gone], True) == []
 
 
-def test_touch_feed_moves_every_membership_datestamp(
+def test_touch_moves_every_membership_datestamp(
     store_session: Session, catalogue: Catalogue, clock: Clock
 ) -> None:
     resource = resource_with(store_session, "school", "VO")
     now = clock.advance()
-    touch_feed(store_session, [resource.id])
+    touch(store_session, [resource.id])
     store_session.commit()
     assert stamps(store_session)[resource.id][0] == now
     assert_membership_datestamps_follow_resources(store_session)

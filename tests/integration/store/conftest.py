@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
+from oer.catalogue import service as catalogue
 from oer.harvesting import provenance as resources
 from oer.harvesting.models import Source
 from oer.harvesting.sources import add_source
@@ -20,6 +21,7 @@ from tests.support.store import (
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     clock = Clock()
     monkeypatch.setattr(resources, "utcnow", clock)
+    monkeypatch.setattr(catalogue, "utcnow", clock)
     return clock
 
 

@@ -7,9 +7,10 @@ from sqlalchemy.orm import Session
 from metadata.record import Identifier, Record
 from oer.catalogue.models import Origin
 from oer.catalogue.queries import count_resources, resolve_resource_id
+from oer.catalogue.service import touch
 from oer.discovery.queries import get_resource, iter_index_entries
 from oer.harvesting.models import Source
-from oer.harvesting.provenance import HarvestedRecord, apply_harvested_page, touch_feed
+from oer.harvesting.provenance import HarvestedRecord, apply_harvested_page
 from tests.support.store import Clock, make_record
 
 
@@ -85,14 +86,14 @@ def test_get_resource_and_resolve_references(store_session: Session, edurep: Sou
     assert resolve_resource_id(store_session, "https://maken.wikiwijs.nl/999") is None
 
 
-def test_touch_feed_moves_the_datestamp(store_session: Session, edurep: Source, clock: Clock, monkeypatch) -> None:
+def test_touch_moves_the_datestamp(store_session: Session, edurep: Source, clock: Clock, monkeypatch) -> None:
     harvest(store_session, edurep, ("e:1", make_record()))
     [entry] = iter_index_entries(store_session)
     later = clock.advance(3600)
-    from oer.harvesting import provenance as resources
+    from oer.catalogue import service as catalogue
 
-    monkeypatch.setattr(resources, "utcnow", lambda: later)
-    touch_feed(store_session, [entry.id])
+    monkeypatch.setattr(catalogue, "utcnow", lambda: later)
+    touch(store_session, [entry.id])
     store_session.commit()
 
     [after] = iter_index_entries(store_session)
