@@ -18,15 +18,23 @@ scheduler leave them alone (the demo harvests them by name).
 from __future__ import annotations
 
 import enum
+import json
+import os
+import secrets
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
 from harvester.replay_pages import PageSource, RecordedPages
 from harvester.replay_server import OaiReplayServer, route_by_path
+from oer.accounts import service as accounts_service
+from oer.accounts.actor import SYSTEM
+from oer.accounts.models import MemberRole, OrganisationKind, PlatformRole
+from oer.accounts.queries import find_organisation, find_user_by_email
 from oer.harvesting.errors import ServiceError
 from oer.harvesting.models import Source
 from oer.harvesting.sources import add_source, find_source
@@ -158,3 +166,75 @@ def is_sample_registration(source: Source, sample: SampleSource) -> bool:
         and source.metadata_prefix == sample.metadata_prefix
         and source.set_spec is None
     )
+
+
+# -- demo accounts --------------------------------------------------------------------------------
+
+DEMO_ACCOUNTS_FILE = "demo-accounts.json"
+DEMO_SCHOOL = ("demoschool-de-brug", "Demoschool De Brug")
+
+
+@dataclass(frozen=True, slots=True)
+class DemoAccount:
+    email: str
+    name: str
+    what: str
+    password: str
+
+
+# Who the demo signs in as: a teacher (member of the school) and an editor (the school's
+# redacteur and a platform curator), each with what they may do in one line.
+_DEMO_PEOPLE = (
+    ("lotte.leraar@demoschool.example.org", "Lotte Leraar", "docent, lid van Demoschool De Brug",
+     MemberRole.LID, False),
+    ("ruben.redacteur@demoschool.example.org", "Ruben Redacteur",
+     "redacteur van Demoschool De Brug en platformredactie", MemberRole.REDACTEUR, True),
+)
+
+
+def ensure_demo_accounts(session: Session, home: Path) -> list[DemoAccount]:
+    """The demo school, teacher and editor (idempotent), with passwords kept in OER_HOME.
+
+    Passwords are random per instance, never fixed in the code: a demo left
+    running on a reachable port is not open to anyone who read this file. They
+    are kept in OER_HOME/demo-accounts.json (readable by its owner only), so
+    every run of the demo prints the same ones.
+    """
+    stored = _read_demo_passwords(home / DEMO_ACCOUNTS_FILE)
+    school = find_organisation(session, DEMO_SCHOOL[0])
+    school_id = school.id if school is not None else accounts_service.add_organisation(
+        session, SYSTEM, DEMO_SCHOOL[0], DEMO_SCHOOL[1], OrganisationKind.SCHOOL).id
+    made = []
+    for email, name, what, member_role, curator in _DEMO_PEOPLE:
+        password = stored.get(email)
+        existing = find_user_by_email(session, email)
+        if existing is None:
+            password = password or secrets.token_urlsafe(12)
+            user_id = accounts_service.add_user(
+                session, SYSTEM, email, name, password=password, email_verified=True).id
+            accounts_service.add_member(session, SYSTEM, school_id, user_id, member_role)
+            if curator:
+                accounts_service.grant_role(session, SYSTEM, user_id, PlatformRole.REDACTIE)
+        elif password is None:
+            # The file was removed: a new password, so the one printed is the one that works.
+            password = secrets.token_urlsafe(12)
+            accounts_service.set_password(session, SYSTEM, existing.id, password)
+        made.append(DemoAccount(email, name, what, password))
+    _write_demo_passwords(home / DEMO_ACCOUNTS_FILE, {a.email: a.password for a in made})
+    return made
+
+
+def _read_demo_passwords(path: Path) -> dict[str, str]:
+    try:
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {}
+
+
+def _write_demo_passwords(path: Path, passwords: dict[str, str]) -> None:
+    partial = path.with_name(path.name + ".part")
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        json.dump(passwords, handle, indent=2)
+    partial.replace(path)

@@ -242,6 +242,12 @@ def _organisations() -> Any:
     )
 
 
+def find_organisation(session: Session, slug: str) -> OrganisationView | None:
+    """The organisation with that slug and its members, or None."""
+    organisation = session.scalars(_organisations().where(Organisation.slug == slug.strip())).first()
+    return _organisation_view(organisation) if organisation is not None else None
+
+
 def get_organisation(session: Session, slug: str) -> OrganisationView:
     """The organisation with that slug and its members; raises UnknownOrganisation."""
     organisation = session.scalars(_organisations().where(Organisation.slug == slug.strip())).first()

@@ -18,10 +18,12 @@ from oer.commands.context import command_settings
 from oer.commands.harvest import progress_bars, summary_line
 from oer.commands.serve import DEFAULT_HOST, DEFAULT_PORT, serve
 from oer.demo import (
+    DEMO_ACCOUNTS_FILE,
     DemoError,
     Registration,
     SampleSource,
     SourceRegistration,
+    ensure_demo_accounts,
     register_sample_sources,
     sample_replay,
     sample_sources,
@@ -53,10 +55,14 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
         click.echo(f"Sample OAI-PMH server: {replay.base_url} ({len(sources)} sources)")
         with store_sessions(settings) as sessions, sessions.begin() as session:
             registrations = register_sample_sources(session, replay.base_url, sources)
+            accounts = ensure_demo_accounts(session, settings.home)
         for registration in registrations:
             click.echo(registration_line(registration))
         reports = harvest_samples(settings, sources)
     click.echo(catalogue_line(settings, sources))
+    click.echo(f"Demo accounts (sign in at /account/inloggen; passwords kept in {settings.home / DEMO_ACCOUNTS_FILE}):")
+    for account in accounts:
+        click.echo(f"  {account.email}  password {account.password}  ({account.name}: {account.what})")
     if any(not report.ok for report in reports):
         raise click.ClickException(
             "a sample source was not harvested to the end (see above); run `oer demo` again to continue"

@@ -21,7 +21,10 @@ import pytest
 from sqlalchemy import func, select
 
 from benchmarks import sample
-from oer.demo import sample_replay, sample_sources
+from oer.accounts.actor import can_publish_for
+from oer.accounts.queries import get_organisation, load_actor
+from oer.accounts.service import check_sign_in
+from oer.demo import DEMO_ACCOUNTS_FILE, sample_replay, sample_sources
 from oer.harvesting.models import Provenance
 from oer.harvesting.sources import add_source
 from oer.settings import Settings
@@ -58,12 +61,43 @@ def search(home: Path, *filters: str, size: int = 100) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Ran]:
     home = tmp_path_factory.mktemp("demo") / "instance"
     ran = oer(home, "demo", "--no-serve")
     assert ran.code == 0, ran.stdout + ran.stderr
     assert "Traceback" not in ran.stderr
-    yield home
+    return home, ran
+
+
+@pytest.fixture(scope="module")
+def demo_home(demo_run: tuple[Path, Ran]) -> Iterator[Path]:
+    yield demo_run[0]
+
+
+def printed_accounts(stdout: str) -> dict[str, str]:
+    return dict(re.findall(r"^  (\S+@\S+)  password (\S+)  \(", stdout, flags=re.MULTILINE))
+
+
+def test_the_demo_prints_a_teacher_and_an_editor_who_can_sign_in(demo_run: tuple[Path, Ran]) -> None:
+    home, ran = demo_run
+    accounts = printed_accounts(ran.stdout)
+    assert set(accounts) == {"lotte.leraar@demoschool.example.org", "ruben.redacteur@demoschool.example.org"}
+    assert (home / DEMO_ACCOUNTS_FILE).stat().st_mode & 0o077 == 0, "only its owner may read the passwords"
+    settings = Settings.from_env({"OER_HOME": str(home)})
+    engine = create_engine_from_settings(settings)
+    try:
+        with session_factory(engine).begin() as session:
+            for email, password in accounts.items():
+                user_id = check_sign_in(session, email, password)
+                actor = load_actor(session, user_id)
+                school = get_organisation(session, "demoschool-de-brug")
+                may_publish = can_publish_for(actor, school.id)
+                assert may_publish is email.startswith("ruben"), email
+    finally:
+        engine.dispose()
+    again = oer(home, "demo", "--no-serve")
+    assert again.code == 0, again.stderr
+    assert printed_accounts(again.stdout) == accounts, "a second run prints the same, working passwords"
 
 
 def test_demo_harvests_the_sample_from_both_sources(demo_home: Path) -> None:
