@@ -22,6 +22,7 @@ class LinkPurpose(enum.Enum):
     VERIFY_EMAIL = "verify-email"
     RESET_PASSWORD = "reset-password"
     CHANGE_EMAIL = "change-email"
+    INVITATION = "invitation"
 
 
 # How long each link stays usable, in seconds.
@@ -29,6 +30,7 @@ MAX_AGE = {
     LinkPurpose.VERIFY_EMAIL: 3 * 24 * 3600,
     LinkPurpose.RESET_PASSWORD: 3600,
     LinkPurpose.CHANGE_EMAIL: 24 * 3600,
+    LinkPurpose.INVITATION: 14 * 24 * 3600,
 }
 
 

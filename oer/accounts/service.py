@@ -523,6 +523,34 @@ def change_email(session: Session, actor: Actor, user_id: int, new_email: str) -
     _audit(session, actor, AuditAction.EMAIL_CHANGED, f"user:{user.id}")
 
 
+def accept_invitation(
+    session: Session, actor: Actor, organisation_id: int, email: str, role: MemberRole | str,
+    *, invited_by: int,
+) -> Membership | None:
+    """Join an organisation through an e-mailed invitation, as the signed-in user it was sent to.
+
+    The invitation names the address; only the user who has it (verified) may
+    accept. Already a member: nothing changes (None). The audit log records the
+    member as added by whoever sent the invitation.
+    Raises PermissionDenied, UnknownUser, UnknownOrganisation.
+    """
+    if actor.user_id is None:
+        raise PermissionDenied("sign in to accept an invitation")
+    user = _current_user(session, actor.user_id)
+    _require(user.email == normalise_email(email) and user.email_verified,
+             "this invitation was sent to another address")
+    organisation = _organisation(session, organisation_id)
+    if _membership(session, organisation.id, user.id) is not None:
+        return None
+    membership = Membership(organisation_id=organisation.id, user_id=user.id,
+                            role=parse_member_role(role), created_at=utcnow())
+    session.add(membership)
+    session.flush()
+    _audit(session, actor, AuditAction.MEMBER_ADDED, f"organisation:{organisation.id}",
+           user_id=user.id, role=membership.role.value, invited_by=invited_by)
+    return membership
+
+
 # -- AVG: erasure and export ----------------------------------------------------------------------
 
 
