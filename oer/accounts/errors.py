@@ -57,3 +57,7 @@ class InvalidToken(AccountsError):
 
 class UnknownToken(AccountsError):
     """No API token has that id."""
+
+
+class UnverifiedSsoEmail(AccountsError):
+    """The identity provider gave no e-mail address, or one it has not verified."""

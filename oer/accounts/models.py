@@ -82,6 +82,7 @@ class TokenScope(enum.Enum):
 class AuditAction(enum.Enum):
     USER_ADDED = "user.added"
     PASSWORD_SET = "user.password_set"
+    EMAIL_VERIFIED = "user.email_verified"
     USER_DELETED = "user.deleted"
     USER_EXPORTED = "user.exported"
     ROLE_GRANTED = "role.granted"

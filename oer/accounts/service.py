@@ -187,6 +187,21 @@ def set_password(session: Session, actor: Actor, user_id: int, password: str) ->
     _audit(session, actor, AuditAction.PASSWORD_SET, f"user:{user.id}")
 
 
+def mark_email_verified(session: Session, actor: Actor, user_id: int) -> None:
+    """Record that the user's e-mail address is verified (by SSO, or a link they followed).
+
+    Needs the user themselves or a platform beheerder (or the system). Raises UnknownUser.
+    Does nothing (and audits nothing) when the address was verified already.
+    """
+    _require(can_manage_own_account(actor, user_id), "you may verify only your own address")
+    user = _current_user(session, user_id)
+    if user.email_verified:
+        return
+    user.email_verified = True
+    session.flush()
+    _audit(session, actor, AuditAction.EMAIL_VERIFIED, f"user:{user.id}")
+
+
 def grant_role(
     session: Session, actor: Actor, user_id: int, role: PlatformRole, discipline: str | None = None
 ) -> RoleGrant:
