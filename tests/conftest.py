@@ -21,6 +21,7 @@ pytest_plugins = [
     "tests.fixtures.browser",
     "tests.fixtures.search",
     "tests.fixtures.webapp",
+    "tests.support.oidc_provider",
 ]
 
 

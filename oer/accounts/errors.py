@@ -73,3 +73,7 @@ class SignInFailed(AccountsError):
 
 class EmailNotVerified(AccountsError):
     """The password is right, but the address was never confirmed."""
+
+
+class UnverifiedSsoEmail(AccountsError):
+    """The identity provider gave no e-mail address, or one it has not verified."""

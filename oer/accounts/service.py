@@ -193,6 +193,21 @@ def set_password(session: Session, actor: Actor, user_id: int, password: str) ->
     _audit(session, actor, AuditAction.PASSWORD_SET, f"user:{user.id}")
 
 
+def mark_email_verified(session: Session, actor: Actor, user_id: int) -> None:
+    """Record that the user's e-mail address is verified (by SSO, or a link they followed).
+
+    Needs the user themselves or a platform beheerder (or the system). Raises UnknownUser.
+    Does nothing (and audits nothing) when the address was verified already.
+    """
+    _require(can_manage_own_account(actor, user_id), "you may verify only your own address")
+    user = _current_user(session, user_id)
+    if user.email_verified:
+        return
+    user.email_verified = True
+    session.flush()
+    _audit(session, actor, AuditAction.EMAIL_VERIFIED, f"user:{user.id}")
+
+
 def grant_role(
     session: Session, actor: Actor, user_id: int, role: PlatformRole, discipline: str | None = None
 ) -> RoleGrant:
@@ -463,9 +478,7 @@ def confirm_email(session: Session, user_id: int, email: str, *, via: str = "web
     user = _current_user(session, user_id)
     if user.email != normalise_email(email):
         raise InvalidLink("this link is for an address the account no longer has")
-    if not user.email_verified:
-        user.email_verified = True
-        _audit(session, system_actor(via), AuditAction.EMAIL_VERIFIED, f"user:{user.id}")
+    mark_email_verified(session, system_actor(via), user.id)
 
 
 def check_sign_in(session: Session, email: str, password: str) -> int:

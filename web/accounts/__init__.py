@@ -6,7 +6,7 @@ from flask import Flask
 
 from oer.accounts.models import PlatformRole
 from oer.settings import Settings
-from web.accounts import admin, api, organisations, session
+from web.accounts import admin, api, organisations, session, sso
 from web.accounts.limits import init_limits
 from web.accounts.views import build_blueprint, privacy
 
@@ -19,6 +19,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api.blueprint)
     app.register_blueprint(organisations.blueprint)
     app.register_blueprint(admin.blueprint)
+    # Only with an OpenID Connect issuer in the settings.
+    sso.init_sso(app)
     # More specific than the app's HTTPException handler, so the WWW-Authenticate header stays.
     app.register_error_handler(api.TokenProblem, lambda problem: problem.response)
     app.add_url_rule("/privacy", "privacy", privacy)

@@ -58,6 +58,7 @@ from web.accounts.forms import (
     TokenForm,
 )
 from web.accounts.session import sign_in, sign_out, signed_in, signed_in_actor
+from web.accounts.sso import safe_next
 from web.runtime import app_runtime, read_session
 
 AnyResponse = Response | BaseResponse | str
@@ -80,13 +81,6 @@ def _password_problem(error: AccountsError) -> str:
     if "e-mail address or name" in text:
         return str(_("Een wachtwoord mag je e-mailadres of naam niet bevatten."))
     return str(_("Dit wachtwoord wordt te vaak gebruikt of is te voorspelbaar. Kies een ander."))
-
-
-def safe_next(target: str | None) -> str | None:
-    """A same-site path to return to after sign-in; anything else (other hosts, //x) is dropped."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    return target
 
 
 def _locale() -> Locale:
