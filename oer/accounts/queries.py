@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from oer.accounts.actor import Actor, Grant
 from oer.accounts.errors import InvalidAccountData, UnknownOrganisation, UnknownUser
+from oer.accounts.links import password_fingerprint
 from oer.accounts.models import (
     ApiToken,
     AuditAction,
@@ -203,6 +204,14 @@ def find_user_by_email(session: Session, email: str) -> UserView | None:
         return None
     user = session.scalars(_users().where(User.email == address, User.deleted_at.is_(None))).first()
     return _user_view(user) if user is not None else None
+
+
+def reset_fingerprint(session: Session, user_id: int) -> str | None:
+    """The fingerprint a reset link for this current user must carry now (None: no such user)."""
+    user = session.get(User, user_id)
+    if user is None or user.deleted_at is not None:
+        return None
+    return password_fingerprint(user.password_hash)
 
 
 def get_user_by_email(session: Session, email: str) -> UserView:

@@ -445,6 +445,8 @@ class Registration:
 
     user_id: int
     created: bool
+    # The address as stored (normalised): where the confirmation, or the notice, goes.
+    email: str
 
 
 def register(
@@ -462,7 +464,7 @@ def register(
     check_password(password, personal=(address, address.partition("@")[0], name))
     existing = session.scalars(select(User).where(User.email == address)).first()
     if existing is not None:
-        return Registration(existing.id, created=False)
+        return Registration(existing.id, created=False, email=existing.email)
     user = User(
         email=address, display_name=name, email_verified=False, locale=locale,
         password_hash=hash_password(password), created_at=utcnow(),
@@ -470,7 +472,7 @@ def register(
     session.add(user)
     session.flush()
     _audit(session, system_actor(via), AuditAction.USER_REGISTERED, f"user:{user.id}")
-    return Registration(user.id, created=True)
+    return Registration(user.id, created=True, email=user.email)
 
 
 def confirm_email(session: Session, user_id: int, email: str, *, via: str = "web") -> None:

@@ -42,9 +42,9 @@ from oer.accounts.errors import (
     UnknownUser,
     WeakPassword,
 )
-from oer.accounts.links import LinkPurpose, password_fingerprint, read_link_token
-from oer.accounts.models import Locale, TokenScope, User
-from oer.accounts.queries import find_user_by_email, list_tokens
+from oer.accounts.links import LinkPurpose, read_link_token
+from oer.accounts.models import Locale, TokenScope
+from oer.accounts.queries import find_user_by_email, list_tokens, reset_fingerprint
 from oer.accounts.validation import normalise_email
 from web.accounts import mails
 from web.accounts.forms import (
@@ -99,16 +99,15 @@ def register() -> AnyResponse:
             with _write_session() as db:
                 registration = service.register(
                     db, form.email.data, form.display_name.data, form.password.data, locale=_locale())
-                address = db.get(User, registration.user_id).email
         except WeakPassword as error:
             form.password.errors.append(_password_problem(error))
         except InvalidAccountData:
             form.email.errors.append(_("Vul een geldig e-mailadres en een naam in."))
         else:
             if registration.created:
-                mails.send_verification(registration.user_id, address)
+                mails.send_verification(registration.user_id, registration.email)
             else:
-                mails.send_already_registered(address)
+                mails.send_already_registered(registration.email)
             return render_template("accounts/check_mail.html", reason="register")
     return render_template("accounts/register.html", form=form)
 
@@ -178,15 +177,11 @@ def sign_out_view() -> AnyResponse:
 def forgot_password() -> AnyResponse:
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        try:
-            address = normalise_email(form.email.data)
-        except InvalidAccountData:
-            address = None
-        if address is not None:
-            with _write_session() as db:
-                user = db.query(User).filter(User.email == address, User.deleted_at.is_(None)).first()
-                if user is not None:
-                    mails.send_reset(user.id, user.email, password_fingerprint(user.password_hash))
+        with read_session() as db:
+            user = find_user_by_email(db, form.email.data)
+            fingerprint = reset_fingerprint(db, user.id) if user is not None else None
+        if user is not None and fingerprint is not None:
+            mails.send_reset(user.id, user.email, fingerprint)
         return render_template("accounts/check_mail.html", reason="reset")
     return render_template("accounts/forgot_password.html", form=form)
 
@@ -196,9 +191,7 @@ def reset_password(token: str) -> AnyResponse:
         payload = read_link_token(_secret(), LinkPurpose.RESET_PASSWORD, token)
         user_id, fingerprint = int(payload["user"]), str(payload["fp"])
         with read_session() as db:
-            user = db.get(User, user_id)
-            if user is None or user.deleted_at is not None or \
-                    password_fingerprint(user.password_hash) != fingerprint:
+            if reset_fingerprint(db, user_id) != fingerprint:
                 raise InvalidLink("used")
     except ExpiredLink:
         return _link_problem("expired", 400)
