@@ -12,7 +12,9 @@ provider's keys:
   the userinfo, and hands them to `oer.accounts.sso.sign_in_with_oidc` in one
   write transaction; then signs the user in on a new session and redirects to
   `next` (or `/`). A refusal by the provider, a state that does not match or an
-  address the provider has not verified is a 400 page in Dutch.
+  address the provider has not verified is a 400 page in Dutch; a provider that
+  cannot be reached (at the start or during the callback) is a 503 page saying
+  so, never a traceback.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import logging
 from typing import Any
 from urllib.parse import urlsplit
 
+import requests
 from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.flask_client import OAuth
 from flask import (
@@ -68,10 +71,18 @@ def _client() -> Any:
     return oauth.create_client(CLIENT_NAME)
 
 
-def _refused(reason: str) -> Response:
-    response = Response(render_template("accounts/sso_error.html", status=400, reason=reason))
-    response.status_code = 400
+def _refused(reason: str, status: int = 400) -> Response:
+    response = Response(render_template("accounts/sso_error.html", status=status, reason=reason))
+    response.status_code = status
+    if status == 503:
+        response.headers["Retry-After"] = "60"
     return response
+
+
+def _unreachable(error: requests.RequestException) -> Response:
+    # The provider is down or slow: the visitor can do nothing about it but wait.
+    log.warning("the identity provider could not be reached: %s", error)
+    return _refused("unavailable", 503)
 
 
 @bp.get("/login")
@@ -81,7 +92,10 @@ def login() -> BaseResponse:
     if target is not None:
         session[NEXT_KEY] = target
     redirect_uri = url_for("sso.callback", _external=True)
-    response: BaseResponse = _client().authorize_redirect(redirect_uri)
+    try:
+        response: BaseResponse = _client().authorize_redirect(redirect_uri)
+    except requests.RequestException as error:
+        return _unreachable(error)
     return response
 
 
@@ -95,6 +109,8 @@ def callback() -> BaseResponse:
     except OAuthError as error:
         log.warning("sign-in through the identity provider refused: %s", error)
         return _refused("provider")
+    except requests.RequestException as error:
+        return _unreachable(error)
     if claims.get("sub") != (token.get("userinfo") or {}).get("sub"):
         log.warning("the userinfo's subject is not the ID token's")
         return _refused("provider")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import re
+import socket
 from collections.abc import Iterator
 from urllib.parse import urljoin, urlsplit
 
@@ -27,9 +28,10 @@ from oer.accounts.queries import find_user_by_email, get_organisation, get_user
 from oer.settings import Settings
 from tests.support.accounts import PASSWORD
 from tests.support.feed_app import dispose
-from tests.support.oidc_provider import OidcProvider
+from tests.support.oidc_provider import OidcProvider, running_provider
 from web.accounts.sso import safe_next
 from web.app import create_app
+from web.runtime import app_runtime
 
 FORM = re.compile(r'<form[^>]*action="([^"]+)"[^>]*>(.*?)</form>', re.S)
 HIDDEN = re.compile(r'<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"')
@@ -208,3 +210,57 @@ def test_without_an_issuer_there_are_no_sso_routes(store_settings: Settings) -> 
     assert "sso" not in app.blueprints
     assert app.test_client().get("/account/sso/login").status_code == 404
     dispose(app)
+
+
+def test_a_provider_that_cannot_be_reached_at_the_start_is_a_503_page(store_settings: Settings) -> None:
+    # A port nothing listens on: the discovery document cannot be fetched.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    settings = dataclasses.replace(store_settings, oidc_issuer=closed, oidc_client_id="c",
+                                   oidc_client_secret="s")
+    app = create_app({"OER_SETTINGS": settings, "TESTING": True})
+    try:
+        response = app.test_client().get("/account/sso/login")
+        assert response.status_code == 503
+        assert response.headers["Retry-After"] == "60"
+        assert "niet bereikbaar" in response.get_data(as_text=True)
+    finally:
+        dispose(app)
+
+
+def test_a_provider_that_goes_down_during_the_callback_is_a_503_page(store_settings: Settings) -> None:
+    with running_provider() as provider:
+        settings = dataclasses.replace(
+            store_settings, oidc_issuer=provider.issuer, oidc_client_id=provider.client_id,
+            oidc_client_secret=provider.client_secret,
+        )
+        app = create_app({"OER_SETTINGS": settings, "TESTING": True})
+        client = app.test_client()
+        start = client.get("/account/sso/login")
+        back = sign_in_at_provider(start.location, "anna", provider.redirect_uri)
+    try:
+        # The provider has stopped: the code cannot be exchanged at its token endpoint.
+        parts = urlsplit(back)
+        response = client.get(f"{parts.path}?{parts.query}")
+        assert response.status_code == 503
+        assert "niet bereikbaar" in response.get_data(as_text=True)
+        with app_runtime(app).sessions() as db:
+            assert find_user_by_email(db, "anna@school.example.org") is None
+    finally:
+        dispose(app)
+
+
+def test_an_erased_user_s_address_signs_in_as_a_new_user(
+    client: FlaskClient, oidc_provider: OidcProvider, sessions: sessionmaker[Session]
+) -> None:
+    with sessions.begin() as db:
+        erased = service.add_user(db, SYSTEM, "anna@school.example.org", "Anna", password=PASSWORD).id
+        service.delete_user(db, SYSTEM, erased)
+
+    assert sso_flow(client, oidc_provider, "anna")[0] == 302
+    user_id = signed_in_as(client)
+    assert user_id is not None and user_id != erased
+    with sessions() as db:
+        assert get_user(db, user_id).email == "anna@school.example.org"
+        assert get_user(db, erased).email != "anna@school.example.org"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -16,6 +17,7 @@ from tests.fixtures.browser import Screenshot
 from tests.fixtures.loopback import serving
 from tests.support.account_site import Mailbox
 from tests.support.axe import describe, run_axe
+from tests.support.oidc_provider import running_provider
 from web.app import create_app
 
 pytestmark = pytest.mark.browser
@@ -159,3 +161,47 @@ def test_the_privacy_page_is_accessible(page: Page, account_site: tuple[str, Mai
     page.get_by_role("link", name="Privacy").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Privacy: wat we bewaren en waarom")
     assert_accessible(page, axe_source)
+
+
+class _Deferred:
+    """A WSGI app set after its server listens: the provider needs the app's callback URL first."""
+
+    app: Any = None
+
+    def __call__(self, environ: Any, start_response: Any) -> Any:
+        return self.app(environ, start_response)
+
+
+def test_sign_in_with_the_school_account_through_the_provider(
+    page: Page, tmp_path: Path, axe_source: str, screenshot: Screenshot,
+) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    deferred = _Deferred()
+    with serving(deferred) as base_url, \
+            running_provider(redirect_uri=f"{base_url}/account/sso/callback") as provider:
+        settings = Settings(home=home, database_url=f"sqlite:///{home / 'oer.sqlite3'}", search_url=None,
+                            broker_url=None, secret_key="browser-secret", oidc_issuer=provider.issuer,
+                            oidc_client_id=provider.client_id, oidc_client_secret=provider.client_secret)
+        migrate(settings)
+        deferred.app = create_app({"OER_SETTINGS": settings})
+        try:
+            page.goto(base_url + "/account/inloggen")
+            assert_accessible(page, axe_source)
+            page.get_by_role("link", name="Inloggen met je schoolaccount").click()
+            # The provider's own (development) sign-in and consent forms.
+            page.wait_for_url(f"{provider.issuer}/**")
+            page.locator("input[name=login]").fill("anna")
+            page.locator("input[name=password]").fill("wat-dan-ook")
+            page.locator("button[type=submit]").click()
+            page.locator("button[type=submit]").click()
+            expect(page.get_by_role("navigation", name="Account").get_by_role(
+                "link", name="Anna de Vries")).to_be_visible()
+            assert page.url.startswith(base_url)
+            page.get_by_role("link", name="Anna de Vries").click()
+            expect(page.get_by_role("heading", name="Mijn account")).to_be_visible()
+            expect(page.get_by_text("anna@school.example.org")).to_be_visible()
+            assert_accessible(page, axe_source)
+            screenshot(page, "sso-profile")
+        finally:
+            deferred.app.extensions["oer_runtime"].close()
