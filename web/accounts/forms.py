@@ -53,5 +53,14 @@ class ConfirmForm(FlaskForm):  # type: ignore[misc]
     """A button that changes something (sign out, revoke, delete): only its CSRF token."""
 
 
+# The word that confirms an account's deletion, in the site's language; the Dutch word is
+# accepted on the English site too (the confirmation is about intent, not about the language).
+DELETE_WORD = _l("VERWIJDER")
+
+
 class DeleteAccountForm(FlaskForm):  # type: ignore[misc]
-    confirm = StringField(_l("Typ VERWIJDER om te bevestigen"), validators=[DataRequired(_REQUIRED)])
+    confirm = StringField(_l("Typ %(word)s om te bevestigen", word=DELETE_WORD), validators=[DataRequired(_REQUIRED)])
+
+    def confirmed(self) -> bool:
+        typed = (self.confirm.data or "").strip().upper()
+        return typed in {"VERWIJDER", str(DELETE_WORD).upper()}

@@ -48,6 +48,7 @@ from oer.accounts.queries import find_user_by_email, list_tokens, reset_fingerpr
 from oer.accounts.validation import normalise_email
 from web.accounts import mails
 from web.accounts.forms import (
+    DELETE_WORD,
     ChangeEmailForm,
     ConfirmForm,
     DeleteAccountForm,
@@ -321,8 +322,8 @@ def download_data() -> AnyResponse:
 @signed_in
 def delete_account() -> AnyResponse:
     form = DeleteAccountForm()
-    if not form.validate_on_submit() or (form.confirm.data or "").strip().upper() != "VERWIJDER":
-        flash(_("Typ VERWIJDER om je account te verwijderen."), "error")
+    if not form.validate_on_submit() or not form.confirmed():
+        flash(_("Typ %(word)s om je account te verwijderen.", word=DELETE_WORD), "error")
         return redirect(url_for("accounts.profile"))
     user_id = current_user.view.id
     with _write_session() as db:

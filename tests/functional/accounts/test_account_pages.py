@@ -248,3 +248,19 @@ def test_the_privacy_page_says_what_is_kept(site: FlaskClient) -> None:
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "Argon2id" in text and "voormalige gebruiker" in text
+
+
+def test_the_english_site_confirms_a_deletion_with_the_english_word(site: FlaskClient, mailbox: Mailbox) -> None:
+    verified_user(site, mailbox)
+    sign_in(site, EMAIL, PASSWORD)
+    site.set_cookie("lang", "en")
+    assert "Type DELETE to confirm" in site.get("/account").get_data(as_text=True)
+
+    refused = submit(site, "/account/verwijderen", {"confirm": "remove"}, form_page="/account")
+    assert refused.status_code == 302
+    assert "Type DELETE to delete your account." in site.get("/account").get_data(as_text=True)
+    assert signed_in_as(site) == "Tess Leraar"
+
+    deleted = submit(site, "/account/verwijderen", {"confirm": "delete"}, form_page="/account")
+    assert deleted.status_code == 302
+    assert signed_in_as(site) is None
