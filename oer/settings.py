@@ -66,6 +66,23 @@ class Settings:
     # Abuse limits' counters: memory:// in one process; a Redis URL shares them between workers
     # (defaults to OER_BROKER_URL when that is set).
     rate_limit_url: str | None = None
+    # The site's public base URL (https://oer.example.org): every absolute URL (mail links, the
+    # SSO redirect, API links, the feed's baseURL, published materials' download links) is built
+    # from it and the request's Host header is ignored. None: from the request (development).
+    public_url: str | None = None
+    # How many reverse proxies in front of the site may set X-Forwarded-For/-Proto/-Host (0: none,
+    # the headers are ignored; 1: one nginx or load balancer).
+    proxy_hops: int = 0
+    # The largest file a publisher may upload, in bytes (OER_UPLOAD_MAX_MB; default 100 MB).
+    upload_max_bytes: int = 100 * 1024 * 1024
+    # Harvest sources on loopback or private addresses (a school's repository on its own network,
+    # the demo, the tests). Off: such sources are refused. Link-local and cloud metadata
+    # addresses are refused always.
+    allow_private_sources: bool = False
+
+    @property
+    def files_dir(self) -> Path:
+        return self.home / "files"
 
     @property
     def mail_dir(self) -> Path:
@@ -119,6 +136,10 @@ class Settings:
             oidc_client_secret=env.get("OER_OIDC_CLIENT_SECRET") or None,
             oidc_organisation_claim=env.get("OER_OIDC_ORGANISATION_CLAIM") or "schac_home_organization",
             rate_limit_url=env.get("OER_RATE_LIMIT_URL") or None,
+            public_url=(env.get("OER_PUBLIC_URL") or "").rstrip("/") or None,
+            proxy_hops=_integer(env, "OER_PROXY_HOPS", 0),
+            upload_max_bytes=_integer(env, "OER_UPLOAD_MAX_MB", 100) * 1024 * 1024,
+            allow_private_sources=_flag(env, "OER_ALLOW_PRIVATE_SOURCES"),
         )
         settings.validate()
         return settings
@@ -168,6 +189,16 @@ class Settings:
                 raise ConfigurationError(
                     "OER_OIDC_ISSUER is set: OER_OIDC_CLIENT_ID and OER_OIDC_CLIENT_SECRET are needed too"
                 )
+        if self.public_url is not None:
+            public = urlsplit(self.public_url)
+            if public.scheme not in ("http", "https") or not public.hostname or public.query or public.fragment:
+                raise ConfigurationError(
+                    f"OER_PUBLIC_URL: {self.public_url!r} is not a base URL (https://oer.example.org)"
+                )
+        if not 0 <= self.proxy_hops <= 5:
+            raise ConfigurationError(f"OER_PROXY_HOPS: {self.proxy_hops} is outside 0-5 (reverse proxies)")
+        if self.upload_max_bytes <= 0:
+            raise ConfigurationError("OER_UPLOAD_MAX_MB: must be at least 1")
         if not _DOMAIN_NAME.fullmatch(self.oai_repository_id):
             raise ConfigurationError(
                 f"OER_OAI_REPOSITORY_ID: {self.oai_repository_id!r} is not a domain name "
@@ -197,6 +228,15 @@ def _integer(env: Mapping[str, str], key: str, default: int) -> int:
         return int(value)
     except ValueError:
         raise ConfigurationError(f"{key}: {value!r} is not a whole number") from None
+
+
+def _flag(env: Mapping[str, str], key: str) -> bool:
+    value = (env.get(key) or "").strip().lower()
+    if value in ("", "0", "false", "no", "off"):
+        return False
+    if value in ("1", "true", "yes", "on"):
+        return True
+    raise ConfigurationError(f"{key}: {value!r} is not on or off (use 1 or 0)")
 
 
 def _read_secret(home: Path) -> str | None:

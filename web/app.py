@@ -32,6 +32,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     runtime.init_app(app, app_runtime)
     init_feed(app, settings, app_runtime.sessions)
     i18n.init_app(app)
+    security.init_proxies(app, settings)
     security.init_app(app)
     accounts.init_app(app)
     errors.init_app(app)

@@ -8,6 +8,12 @@
   authenticated by a Bearer token (no browser sends one by itself); the OAI-PMH
   endpoint is exempt: its POST is the protocol's form of a read request; so
   is the API's licence check, a computation that changes nothing.
+- Behind reverse proxies (`OER_PROXY_HOPS`), their X-Forwarded-* headers are
+  trusted for that many hops (werkzeug's ProxyFix), so rate limits count the
+  client's address, not the proxy's.
+- With `OER_PUBLIC_URL`, every request is seen at that scheme, host and path
+  prefix (`PublicUrl`): absolute URLs in mails, API links and the feed never
+  come from a Host header a client chose.
 - Static URLs carry a hash of the file's content (`?v=...`, added by
   `url_for("static", ...)`), so a file can be cached for a year and a new
   version is a new URL.
@@ -18,9 +24,13 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, request
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from oer.settings import Settings
 
 CONTENT_SECURITY_POLICY = "; ".join((
     "default-src 'self'",
@@ -65,6 +75,39 @@ class StaticVersions:
                 return None
             self._hashes[filename] = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
         return self._hashes[filename]
+
+
+class PublicUrl:
+    """WSGI middleware: every request arrives at the configured public scheme, host and prefix."""
+
+    def __init__(self, app: Any, public_url: str) -> None:
+        parts = urlsplit(public_url)
+        self.app = app
+        self.scheme = parts.scheme
+        self.host = parts.netloc
+        self.prefix = parts.path.rstrip("/")
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        environ["wsgi.url_scheme"] = self.scheme
+        environ["HTTP_HOST"] = self.host
+        # The host a client named is not trusted; the forwarded one was handled by ProxyFix.
+        environ.pop("HTTP_X_FORWARDED_HOST", None)
+        if self.prefix:
+            path = environ.get("PATH_INFO", "")
+            if path.startswith(self.prefix + "/") or path == self.prefix:
+                environ["PATH_INFO"] = path[len(self.prefix):] or "/"
+            environ["SCRIPT_NAME"] = self.prefix
+        return self.app(environ, start_response)
+
+
+def init_proxies(app: Flask, settings: Settings) -> None:
+    """Trust `proxy_hops` reverse proxies, then pin the public URL (both off by default)."""
+    if settings.proxy_hops:
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)  # type: ignore[method-assign]
+    if settings.public_url:
+        # request.is_secure now follows the public scheme, and with it the cookies' Secure flag.
+        app.wsgi_app = PublicUrl(app.wsgi_app, settings.public_url)  # type: ignore[method-assign]
 
 
 def init_app(app: Flask) -> None:

@@ -49,3 +49,23 @@ def test_the_harvester_announces_the_deployments_contact_url(tmp_path: Path) -> 
 def test_a_contact_that_is_not_an_http_url_is_refused(tmp_path: Path, value: str) -> None:
     with pytest.raises(ConfigurationError, match="OER_HARVESTER_CONTACT_URL"):
         settings(tmp_path, OER_HARVESTER_CONTACT_URL=value)
+
+
+def test_the_public_url_proxies_uploads_and_private_sources_are_settings(tmp_path: Path) -> None:
+    defaults = settings(tmp_path)
+    assert (defaults.public_url, defaults.proxy_hops, defaults.upload_max_bytes, defaults.allow_private_sources) == (
+        None, 0, 100 * 1024 * 1024, False)
+    configured = settings(tmp_path, OER_PUBLIC_URL="https://oer.example.org/", OER_PROXY_HOPS="1",
+                          OER_UPLOAD_MAX_MB="20", OER_ALLOW_PRIVATE_SOURCES="1")
+    assert (configured.public_url, configured.proxy_hops, configured.upload_max_bytes,
+            configured.allow_private_sources) == ("https://oer.example.org", 1, 20 * 1024 * 1024, True)
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("OER_PUBLIC_URL", "oer.example.org"), ("OER_PUBLIC_URL", "https://oer.example.org/?x=1"),
+     ("OER_PROXY_HOPS", "9"), ("OER_UPLOAD_MAX_MB", "0"), ("OER_ALLOW_PRIVATE_SOURCES", "misschien")],
+)
+def test_malformed_deployment_settings_are_refused_with_the_key(tmp_path: Path, key: str, value: str) -> None:
+    with pytest.raises(ConfigurationError, match=key):
+        settings(tmp_path, **{key: value})

@@ -15,7 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ParamSpec, TypeVar
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import AnonymousUserMixin, LoginManager, UserMixin, current_user, login_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -61,7 +62,17 @@ def _load_user(user_id: str) -> SignedInUser | None:
         return SignedInUser(view, load_actor(db, identifier, via="web"))
 
 
+class _SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, with Secure set per request: whenever the site is served over https."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        # Per request, not per app: one app serves both in tests, and behind a proxy the scheme
+        # is the one ProxyFix or OER_PUBLIC_URL made it (web.security.init_proxies).
+        return bool(request.is_secure) if has_request_context() else super().get_cookie_secure(app)
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = _SessionInterface()
     login_manager.init_app(app)
     login_manager.user_loader(_load_user)
     login_manager.anonymous_user = Anonymous
@@ -77,11 +88,9 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _secure_cookies_over_https() -> None:
-        # Behind a proxy, request.is_secure follows X-Forwarded-Proto only if the deployment
-        # trusts it (ProxyFix); the flag is per request so one app serves both in tests.
-        secure = request.is_secure
-        app.config["SESSION_COOKIE_SECURE"] = secure
-        app.config["REMEMBER_COOKIE_SECURE"] = secure
+        # The remember-me cookie is set by Flask-Login from the config during sign-in (after
+        # every before_request hook has run); the session cookie follows _SessionInterface.
+        app.config["REMEMBER_COOKIE_SECURE"] = request.is_secure
 
 
 def sign_in(user_id: int, *, remember: bool = False) -> None:
