@@ -6,7 +6,7 @@ oai_dc carries a subset of the record. The mapping, both ways:
 |---|---|
 | titles / title | `dc:title` (per `xml:lang`) |
 | description | `dc:description` |
-| keywords | `dc:subject` |
+| keywords, educational_objectives | `dc:subject` (a kerndoel by its label, "PO 26: Structuren doorzien"; read back as keywords) |
 | languages | `dc:language` |
 | location, identifiers | `dc:identifier` (location first; read back as catalog `URI`; the first http(s) identifier is the location) |
 | formats | `dc:format` |
@@ -122,8 +122,8 @@ def record_to_dublin_core(record: Record) -> Any:
     for contributor in record.contributors:
         if contributor.name:
             add(_ELEMENT_BY_ROLE.get(contributor.role, "contributor"), contributor.name)
-    for keyword in record.keywords:
-        add("subject", keyword)
+    for subject in dedupe([*record.keywords, *(term.label or term.id for term in record.educational_objectives)]):
+        add("subject", subject)
     if record.description:
         add("description", record.description)
     for media_type in record.formats:

@@ -38,7 +38,7 @@ class FacetValues(enum.Enum):
     """What a facet's values are, which says how a front end names them."""
 
     CODE = "code"  # codes of a fixed list (a vocabulary): the front end translates them
-    OBK = "obk"  # OBK term ids: named by the OBK table, else by the label the data gives
+    OBK = "obk"  # OBK term ids (kerndoelen too): named by the OBK or SLO table, else by the data's label
     LICENCE = "licence"  # NL-LOM copyright codes: named by the licence table
     LANGUAGE = "language"  # language codes: named in the visitor's language
     NAME = "name"  # names shown as they are (harvest sources)
@@ -153,6 +153,11 @@ FACETS: tuple[FacetField, ...] = (
         VocabularyName.ACCESS_RIGHTS,
     ),
     FacetField("cost", N_("Kosten"), _cost, FacetValues.CODE, VocabularyName.COST),
+    FacetField(
+        "educational_objectives", N_("Kerndoel"),
+        lambda record, sources: unique_values(term.id for term in record.educational_objectives),
+        FacetValues.OBK, sidebar=9,
+    ),
 )
 
 # The field names, in table order.

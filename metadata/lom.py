@@ -15,8 +15,8 @@ strict: it emits exactly one binding, in the element order its schema
 requires, with NL-LOM's vocabulary sources.
 
 What the record does not carry is not read (and so not written back):
-classifications other than discipline, educational level and access rights
-(e.g. kerndoelen as `educational objective`), lifecycle version and status,
+classifications other than discipline, educational level, educational
+objective (kerndoelen) and access rights, lifecycle version and status,
 meta-metadata contributors, annotations, relation resource descriptions,
 and technical size, duration and requirements. Within what it does carry,
 vocabulary values are never dropped (each is kept, repaired or reported);
@@ -34,6 +34,7 @@ from lxml import etree
 
 from metadata.duration import duration_to_seconds, seconds_to_duration
 from metadata.issues import IssueCode, make_issue
+from metadata.kerndoelen import kerndoel_term, replacement_of
 from metadata.licence import licence_table, normalise_licence
 from metadata.record import (
     Contributor,
@@ -74,6 +75,7 @@ METADATA_SCHEMES = ("LOMv1.0", "nl_lom_v1p0")
 # Classification purposes the record models (NL-LOM classification_purpose vocabulary).
 PURPOSE_DISCIPLINE = "discipline"
 PURPOSE_EDUCATIONAL_LEVEL = "educational level"
+PURPOSE_EDUCATIONAL_OBJECTIVE = "educational objective"
 PURPOSE_ACCESS_RIGHTS = "access rights"
 
 
@@ -266,6 +268,7 @@ class _LomReader:
         self.relations: list[Relation] = []
         self.levels: dict[str, Term] = {}
         self.disciplines: dict[str, Term] = {}
+        self.objectives: dict[str, Term] = {}
         self.access_rights: str | None = None
         self.metadata_schemes: list[str] = []
 
@@ -306,6 +309,7 @@ class _LomReader:
             contexts=dedupe(self.contexts),
             educational_levels=tuple(self.levels.values()),
             disciplines=tuple(self.disciplines.values()),
+            educational_objectives=tuple(self.objectives.values()),
             typical_age_range=self.age_ranges[0] if self.age_ranges else None,
             typical_learning_time=self.learning_time,
             cost=self.cost,
@@ -570,6 +574,20 @@ class _LomReader:
                 into[key] = known_term(taxon_id) or normalise_term(
                     taxon_id, _taxon_label(entry), f"classification[{purpose}]/taxonpath/taxon",
                     self.issues)
+        elif purpose == PURPOSE_EDUCATIONAL_OBJECTIVE:
+            for taxon_id, entry in _taxons(paths):
+                key = taxon_id.lower()
+                if key in self.objectives:
+                    continue
+                term, known = kerndoel_term(taxon_id, _taxon_label(entry))
+                if not known:
+                    successor = replacement_of(taxon_id)
+                    why = (f"was replaced by {successor.display}" if successor is not None
+                           else "is not in SLO's table")
+                    self.issues.append(make_issue(
+                        IssueCode.TAXON_UNKNOWN, f"classification[{purpose}]/taxonpath/taxon",
+                        f"kerndoel {taxon_id!r} ({term.label or 'no label'}) {why}; kept with its own label"))
+                self.objectives[key] = term
 
 
 def _taxons(paths: list[Any]) -> Iterator[tuple[str, Any]]:
@@ -783,7 +801,8 @@ def _write_rights(w: _LomWriter, root: Any, record: Record) -> None:
 def _write_classifications(w: _LomWriter, root: Any, record: Record) -> None:
     purposes = vocabulary(VocabularyName.CLASSIFICATION_PURPOSE)
     for purpose, terms in ((PURPOSE_DISCIPLINE, record.disciplines),
-                           (PURPOSE_EDUCATIONAL_LEVEL, record.educational_levels)):
+                           (PURPOSE_EDUCATIONAL_LEVEL, record.educational_levels),
+                           (PURPOSE_EDUCATIONAL_OBJECTIVE, record.educational_objectives)):
         if not terms:
             continue
         classification = w.sub(root, "classification")

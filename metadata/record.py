@@ -104,6 +104,8 @@ class Record:
     contexts: tuple[str, ...] = ()
     educational_levels: tuple[Term, ...] = ()
     disciplines: tuple[Term, ...] = ()
+    # Kerndoelen (classification purpose `educational objective`, SLO/OBK UUIDs).
+    educational_objectives: tuple[Term, ...] = ()
     typical_age_range: str | None = None
     typical_learning_time: int | None = None
     cost: bool | None = None
@@ -145,6 +147,7 @@ _OBJECT_LISTS: dict[str, type] = {
     "identifiers": Identifier,
     "educational_levels": Term,
     "disciplines": Term,
+    "educational_objectives": Term,
     "contributors": Contributor,
     "relations": Relation,
     "issues": Issue,

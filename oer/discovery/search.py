@@ -41,6 +41,7 @@ from metadata.facets import (
     SIDEBAR_FACETS,
     FacetValues,
 )
+from metadata.kerndoelen import known_kerndoel
 from metadata.licence import (
     LicenceRights,
     canonical_url,
@@ -601,7 +602,10 @@ class TermLabels:
 
 def _obk_label(value: str) -> str | None:
     term = obk_terms().get(value.lower())
-    return term.label if term else None
+    if term is not None:
+        return term.label
+    kerndoel = known_kerndoel(value)
+    return kerndoel.display if kerndoel else None
 
 
 def _facet(
@@ -888,6 +892,9 @@ def json_ld(view: ResourceView, page_url: str, resource_url: Any) -> dict[str, A
     subjects = [_defined_term(t) for t in record.disciplines]
     if subjects:
         data["about"] = subjects
+    objectives = [_defined_term(t) for t in record.educational_objectives]
+    if objectives:
+        data["teaches"] = objectives
     if record.end_user_roles:
         data["audience"] = [
             {"@type": "EducationalAudience", "educationalRole": role} for role in record.end_user_roles

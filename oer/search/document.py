@@ -22,7 +22,7 @@ from oer.search.errors import SearchQueryError
 # (`metadata.facets.FACETS`), the text fields below and each backend's analysis.
 # Bump it when any of them changes; an index of another version is reported as
 # needing `oer reindex` instead of being read wrongly.
-INDEX_SCHEMA_VERSION = 2
+INDEX_SCHEMA_VERSION = 3
 
 # Full-text fields and their boosts: a match in the title counts more than
 # one in the keywords, which counts more than one in the description (the
@@ -143,7 +143,7 @@ def document_from_record(
     contributors with one of `author_roles`.
     """
     roles = frozenset(author_roles)
-    terms = (*record.educational_levels, *record.disciplines)
+    terms = (*record.educational_levels, *record.disciplines, *record.educational_objectives)
     labels = {term.id: term.label for term in terms if term.label}
     return SearchDocument(
         id=resource_id,

@@ -577,6 +577,11 @@ FACET_VALUES: dict[str, tuple[str, str, str]] = {
     "aggregation_level": ("1", "2", "3"),
     "access_rights": ("OpenAccess", "RestrictedAccess", "ClosedAccess"),
     "cost": ("no", "yes", "unknown"),
+    "educational_objectives": (
+        "8cd7169b-ec2b-4b1a-bc35-e2d2ac49e902",
+        "b21b715d-d58c-4b48-833d-77e059b37d0d",
+        "00000000-0000-4000-8000-000000000002",
+    ),
 }
 
 

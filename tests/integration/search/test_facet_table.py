@@ -37,6 +37,7 @@ RECORD = Record(
     contexts=("PO",),
     educational_levels=(Term("512e4729-03a4-43a2-95ba-758071d1b725", "PO"),),
     disciplines=(Term("b48fa351-4561-44c7-a071-ebfd6103eec3", "Rekenen"),),
+    educational_objectives=(Term("b21b715d-d58c-4b48-833d-77e059b37d0d"),),
     cost=False,
     licence=Licence("cc-by-sa-40", "https://creativecommons.org/licenses/by-sa/4.0/"),
     access_rights="OpenAccess",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
+from metadata.kerndoelen import kerndoelen
 from metadata.licence import licence_table
 from metadata.record import Contributor, Identifier, Licence, Record, Relation, Term
 from metadata.text import choose_main_text, clean_block, clean_line
@@ -45,6 +46,10 @@ _known_terms = [Term(term.id, term.label) for term in obk_terms().values()]
 _unknown_term = st.builds(Term, id=st.uuids().map(str), label=st.one_of(st.none(), line))
 terms = st.lists(st.one_of(st.sampled_from(_known_terms), _unknown_term), max_size=4,
                  unique_by=lambda term: term.id.lower()).map(tuple)
+# Kerndoelen: SLO's, with the table's label, or unknown ids with the record's own label.
+_known_objectives = [kerndoel.as_term() for kerndoel in kerndoelen().values()]
+objectives = st.lists(st.one_of(st.sampled_from(_known_objectives), _unknown_term), max_size=4,
+                      unique_by=lambda term: term.id.lower()).map(tuple)
 
 _cc = st.sampled_from([Licence(code, url) for code, url in licence_table().urls.items()])
 licences = st.one_of(
@@ -86,6 +91,7 @@ def records(draw: st.DrawFn) -> Record:
         contexts=draw(unique(vocabulary_value(VocabularyName.CONTEXT))),
         educational_levels=draw(terms),
         disciplines=draw(terms),
+        educational_objectives=draw(objectives),
         typical_age_range=draw(st.one_of(st.none(), line)),
         typical_learning_time=draw(st.one_of(st.none(), st.integers(0, 10**7))),
         cost=draw(st.one_of(st.none(), st.booleans())),

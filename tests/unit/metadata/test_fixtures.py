@@ -277,8 +277,12 @@ def test_qti3_ieee_record_with_obk_terms(fixture_bytes: Callable[[str], bytes]) 
     assert record.formats == ("text/x-imsqti-item-xml", "image/png")
     assert record.disciplines == (Term("2b363227-8633-4652-ad57-c61f1efc02c8", "Biologie"),)
     assert record.educational_levels == (Term("2a1401e9-c223-493b-9b86-78f6993b1a8d", "Voortgezet onderwijs"),)
-    # "Educational Objective" repaired to the vocabulary's spelling (and not modelled by the record)
-    assert issue_codes(record) == ["vocabulary-repaired"]
+    # "Educational Objective" repaired to the vocabulary's spelling; the kerndoel is one SLO
+    # replaced in 2025, so it is kept with the record's own label and reported.
+    assert record.educational_objectives == (
+        Term("d357271b-3cfd-40c4-881d-084b71ca05c8", "VO Kerndoel 31: Processen in de natuur"),)
+    assert issue_codes(record) == ["vocabulary-repaired", "taxon-unknown"]
+    assert "was replaced by VO 31: Processen in de natuur" in record.issues[1].message
     # lower-case <metadataschema> still counts
     assert "metametadata/metadatascheme" not in record.completeness.missing_required
 

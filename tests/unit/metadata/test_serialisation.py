@@ -61,7 +61,9 @@ def dc_projection(record: Record) -> Record:
         title=record.title,
         titles=titles,
         description=record.description,
-        keywords=record.keywords,
+        # Kerndoelen go out as dc:subject (their label, else their id) and come back as keywords.
+        keywords=tuple(dict.fromkeys(
+            (*record.keywords, *(term.label or term.id for term in record.educational_objectives)))),
         languages=record.languages,
         identifiers=tuple(Identifier("URI", entry) for entry in entries),
         location=next((e for e in entries if e.startswith(("http://", "https://"))), None),
