@@ -16,6 +16,7 @@ from functools import cache
 from typing import Any
 
 from metadata.issues import IssueCode, make_issue
+from metadata.kerndoelen import subject_areas
 from metadata.record import Issue, Term
 from metadata.text import clean_line
 from schemas import resources
@@ -136,12 +137,19 @@ class ObkTerm:
 
 @cache
 def obk_terms() -> Mapping[str, ObkTerm]:
-    """Every OBK term the product knows by name, by (lower-case) UUID."""
+    """Every OBK term the product knows by name, by (lower-case) UUID.
+
+    The levels and disciplines of `schemas/vocabularies/obk.json`, and the OBK vakleergebieden
+    SLO's kerndoelen are grouped by (`schemas/slo/`), as disciplines.
+    """
     data: dict[str, Any] = resources.load_json("vocabularies/obk.json")
     terms: dict[str, ObkTerm] = {}
     for group in ("educational_levels", "disciplines"):
         for item in data[group]:
             terms[item["id"].lower()] = ObkTerm(item["id"], item["label"], item.get("sector"))
+    for area in subject_areas():
+        if area.discipline_id is not None:
+            terms.setdefault(area.discipline_id.lower(), ObkTerm(area.discipline_id, area.label))
     return terms
 
 
@@ -152,9 +160,12 @@ def educational_level_terms() -> tuple[ObkTerm, ...]:
 
 
 def discipline_terms() -> tuple[ObkTerm, ...]:
-    """The OBK disciplines in table order (for pickers and facets)."""
+    """The OBK disciplines (obk.json's, then SLO's vakleergebieden), sorted by label for pickers."""
     data: dict[str, Any] = resources.load_json("vocabularies/obk.json")
-    return tuple(obk_terms()[item["id"].lower()] for item in data["disciplines"])
+    ids = [item["id"].lower() for item in data["disciplines"]]
+    ids += [area.discipline_id.lower() for area in subject_areas() if area.discipline_id is not None]
+    terms = {obk_terms()[term_id].id: obk_terms()[term_id] for term_id in ids}
+    return tuple(sorted(terms.values(), key=lambda term: term.label.casefold()))
 
 
 def known_term(term_id: str) -> Term | None:

@@ -18,6 +18,7 @@ pytest_plugins = [
     "tests.fixtures.services",
     "tests.fixtures.oai_server",
     "tests.fixtures.database",
+    "tests.fixtures.accounts",
     "tests.fixtures.browser",
     "tests.fixtures.search",
     "tests.fixtures.webapp",

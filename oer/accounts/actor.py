@@ -12,7 +12,8 @@ The rules:
 - A platform beheerder manages users, organisations, platform roles and every
   organisation's members; they do not publish, annotate or curate by that role.
 - An organisation's beheerder manages its members; its redacteur and beheerder
-  publish in its name; a lid acts in its name on nothing.
+  publish in its name; a lid acts in its name on nothing. Any user with a
+  verified address may publish in their own name.
 - Redactie curates and annotates in every discipline; a vakexpert annotates in
   the disciplines of their grants.
 - An actor authenticated by an API token may do only what the token's scopes
@@ -184,6 +185,16 @@ def can_publish_for(actor: Actor, organisation_id: int) -> bool:
     if not (_scope_allows(actor, TokenScope.PUBLISH) and _token_allows_organisation(actor, organisation_id)):
         return False
     return actor.role_in(organisation_id) in PUBLISHING_MEMBER_ROLES
+
+
+def can_publish_as_self(actor: Actor) -> bool:
+    """May publish materials in their own name (the caller also checks the address is verified).
+
+    Any signed-in user, or a token with the publish scope that is not bound to an organisation.
+    """
+    if actor.is_system:
+        return True
+    return _scope_allows(actor, TokenScope.PUBLISH) and actor.token_organisation_id is None
 
 
 def can_annotate(actor: Actor, discipline: str) -> bool:

@@ -64,6 +64,18 @@ def replace_keys(
         insert_rows(session, ResourceKey, rows)
 
 
+def replace_own_keys(session: Session, resource_id: str, keys: Iterable[Key]) -> None:
+    """Replace the keys of a resource made here (published, arranged): those with no provenance."""
+    session.execute(delete(ResourceKey).where(
+        ResourceKey.resource_id == resource_id, ResourceKey.provenance_id.is_(None)))
+    rows = [
+        {"resource_id": resource_id, "provenance_id": None, "kind": kind, "value": value}
+        for kind, value in sorted(set(keys), key=lambda k: (k[0].value, k[1]))
+    ]
+    if rows:
+        insert_rows(session, ResourceKey, rows)
+
+
 def replace_relations(session: Session, records: Sequence[tuple[str, Mapping[str, Any]]]) -> None:
     """Rewrite the relations of these resources from the records they now show.
 

@@ -116,7 +116,6 @@ class Source(Base):
     # From Identify; None until the first harvest asked.
     granularity: Mapped[Granularity | None] = mapped_column(enum_column(Granularity))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
     runs: Mapped[list[HarvestRun]] = relationship(
         back_populates="source", cascade="all, delete-orphan", passive_deletes=True
     )
@@ -126,6 +125,22 @@ class Source(Base):
 
     def __repr__(self) -> str:
         return f"<Source {self.name} {self.base_url} {self.metadata_prefix}>"
+
+
+class SourceOwner(Base):
+    """The organisation whose own repository a source is: registered from its page by its beheerder.
+
+    A table of its own rather than a column of `source`, so adding it never rewrites the
+    source table (on SQLite that would copy it, and dropping the old copy would cascade).
+    An operator's source has no owner.
+    """
+
+    __tablename__ = "source_owner"
+
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id", ondelete="CASCADE"), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+    registered_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class HarvestRun(Base):

@@ -46,8 +46,6 @@ queries per page whatever its size, inside the caller's transaction.
 from __future__ import annotations
 
 import enum
-import hashlib
-import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -61,6 +59,7 @@ from harvester.outcome import Outcome
 from metadata.record import Record
 from oer.catalogue import service as catalogue
 from oer.catalogue.changes import mark_changed
+from oer.catalogue.content import record_hash
 from oer.catalogue.keys import Key, KeyKind, fits_index, record_keys
 from oer.catalogue.models import (
     Origin,
@@ -74,7 +73,6 @@ from oer.store.bulk import by_columns, insert_rows
 from oer.store.types import parse_datestamp, to_second, utcnow
 
 # Fields of a record that say when and under which name a source served it, not what it says.
-_NOT_CONTENT = ("datestamp", "oai_identifier")
 
 # Provenances withdrawn per transaction-sized step in `withdraw_provenances`.
 _WITHDRAW_BATCH = 500
@@ -192,19 +190,6 @@ def withdraw_provenances(
         for row in rows:
             page.withdraw(_Prov.from_row(row, source.name))
         result = result.merged_with(page.finish([Outcome.DELETED] * len(rows)))
-
-
-def record_hash(record: Mapping[str, Any]) -> str:
-    """SHA-256 of a record's content (its JSON form without datestamp and OAI identifier)."""
-    content = {name: value for name, value in record.items() if name not in _NOT_CONTENT}
-    return _sha256(content)
-
-
-
-
-def _sha256(value: Any) -> str:
-    canonical = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def _completeness(record: Mapping[str, Any]) -> float:
@@ -523,6 +508,9 @@ class _Page:
             )
             .join(Resource, Resource.id == ResourceKey.resource_id)
             .where(ResourceKey.value.in_({value for _, value in wanted}))
+            # A source changes only what harvesting brought in: a record that shares a key with a
+            # material published or arranged here stays a material of its own.
+            .where(Resource.origin == Origin.HARVESTED)
         )
         for row in rows:
             key = (row.kind, row.value)

@@ -17,6 +17,7 @@ MODEL_MODULES = (
     "oer.harvesting.models",
     "oer.feed.models",
     "oer.accounts.models",
+    "oer.publishing.models",
 )
 
 

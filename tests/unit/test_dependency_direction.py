@@ -103,12 +103,14 @@ OER_PARTS: dict[str, set[str]] = {
     "migrations": {"errors", "settings", "store"},
     # The Resource everything points at: no other domain.
     "catalogue": INFRASTRUCTURE,
-    "harvesting": INFRASTRUCTURE | {"catalogue"},
-    # Users, organisations, roles, tokens, the audit log: the writing domains to come build on it.
+    # Users, organisations, roles, tokens, the audit log: the writing domains build on it.
     "accounts": INFRASTRUCTURE | {"catalogue"},
+    # The writing domains: each on the catalogue and accounts (its actor), never on another.
+    "harvesting": INFRASTRUCTURE | {"catalogue", "accounts"},
+    "publishing": INFRASTRUCTURE | {"catalogue", "accounts"},
     # Read sides: they read the domains that write, and nothing reads them but entry points.
     "feed": INFRASTRUCTURE | {"catalogue", "harvesting"},
-    "discovery": INFRASTRUCTURE | {"catalogue", "harvesting"},
+    "discovery": INFRASTRUCTURE | {"catalogue", "harvesting", "publishing", "accounts"},
 }
 # Entry points compose everything: the composition root, the Celery worker's app (it registers
 # the projections through the root), the CLI commands and the demo.

@@ -19,12 +19,13 @@ from oer.catalogue.changes import (
     register_projections,
     registered_projections,
 )
+from oer.catalogue.content import record_hash
 from oer.catalogue.models import Origin, Resource, new_resource_id
 from oer.feed import sets as feed
 from oer.feed.models import FeedMembership
 from oer.feed.projection import FeedMembershipProjection
 from oer.harvesting.models import Source
-from oer.harvesting.provenance import HarvestedRecord, apply_harvested_page, record_hash
+from oer.harvesting.provenance import HarvestedRecord, apply_harvested_page
 from oer.settings import Settings
 from oer.store.types import to_second
 from tests.support.store import T0, Clock, make_record

@@ -1,0 +1,1 @@
+"""Publishing: schools and teachers publish their own materials here (draft, versions, withdrawal)."""
