@@ -16,7 +16,9 @@ opened on first use, under a lock, and kept for the life of the runtime.
 
 from __future__ import annotations
 
+import logging
 import threading
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -24,12 +26,20 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from oer.catalogue.changes import Projection, register_projections
-from oer.discovery.indexing import BackgroundIndexer, SearchIndexer, SearchIndexProjection
+from oer.discovery.indexing import (
+    BackgroundIndexer,
+    SearchIndexer,
+    SearchIndexProjection,
+    drain_index_pending,
+)
 from oer.feed.projection import FeedMembershipProjection
 from oer.harvesting.index_catch_up import IndexCatchUp, register_index_catch_up
 from oer.search import SearchBackend, open_backend
+from oer.search.errors import SearchError
 from oer.settings import Settings
 from oer.store.database import create_engine_from_settings, session_factory
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from oer.tasks.dispatch import Submission
@@ -80,6 +90,20 @@ class Runtime:
         from oer.tasks.dispatch import enqueue
 
         return enqueue(self.settings, task, *ids)
+
+    def index_now(self, resource_ids: Collection[str]) -> bool:
+        """Bring these resources' index entries up to date now (after a web write commits).
+
+        The index is a projection: the commit already marked them pending, so
+        when search is down this only logs, and the next drain (a harvest,
+        `oer reindex`) brings them in. Returns whether they were indexed.
+        """
+        try:
+            drain_index_pending(self.sessions, self.search_backend(), ids=resource_ids)
+        except SearchError as error:
+            log.warning("search index not updated now (kept pending): %s", error)
+            return False
+        return True
 
     def close_search_backend(self) -> None:
         """Close the search backend; the next use opens the settings' backend again."""

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import IO, BinaryIO, Protocol
 
 from oer.publishing.errors import UploadRefused
 from oer.publishing.filetypes import SNIFF_BYTES, sniff
@@ -48,7 +48,7 @@ class StoredFile:
 class FileStorage(Protocol):
     """Content-addressed file storage."""
 
-    def store(self, stream: BinaryIO, name: str, *, max_bytes: int) -> StoredFile:
+    def store(self, stream: IO[bytes], name: str, *, max_bytes: int) -> StoredFile:
         """Keep the stream's bytes; raises UploadRefused (too large, empty, a type not allowed)."""
 
     def open(self, sha256: str) -> BinaryIO:
@@ -88,7 +88,7 @@ class LocalFileStorage:
     def open(self, sha256: str) -> BinaryIO:
         return self._path(sha256).open("rb")
 
-    def store(self, stream: BinaryIO, name: str, *, max_bytes: int) -> StoredFile:
+    def store(self, stream: IO[bytes], name: str, *, max_bytes: int) -> StoredFile:
         name = clean_file_name(name)
         incoming = self.root / "incoming"
         incoming.mkdir(parents=True, exist_ok=True)

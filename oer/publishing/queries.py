@@ -134,10 +134,10 @@ def _version_view(version: PublicationVersion, names: dict[int, str]) -> Version
     )
 
 
-def find_publication(session: Session, publication_id: str) -> PublicationView | None:
+def find_publication(session: Session, publication_id: str, actor: Actor | None = None) -> PublicationView | None:
     """The published side of a material (versions, publisher), or None when it was not published here."""
     try:
-        return get_publication(session, publication_id)
+        return get_publication(session, publication_id, actor)
     except UnknownPublication:
         return None
 

@@ -12,6 +12,7 @@ from urllib.parse import urlencode, urlsplit
 from flask import (
     Blueprint,
     Flask,
+    Response,
     abort,
     current_app,
     redirect,
@@ -19,13 +20,16 @@ from flask import (
     request,
     url_for,
 )
-from werkzeug.wrappers import Response
+from werkzeug.wrappers import Response as BaseResponse
 
 from metadata.licence import Condition, Permission
+from oer.catalogue.models import Origin
 from oer.catalogue.queries import resolve_resource_id
 from oer.discovery import search as discovery
 from oer.discovery.queries import get_resource
+from oer.publishing.queries import PublicationView, find_publication
 from web import labels
+from web.accounts.session import current_actor
 from web.runtime import catalogue, read_session
 
 blueprint = Blueprint("site", __name__)
@@ -46,7 +50,7 @@ def search() -> str:
 
 
 @blueprint.get("/resources/<path:resource_id>")
-def resource(resource_id: str) -> Response | str:
+def resource(resource_id: str) -> BaseResponse | str:
     with read_session() as session:
         detail = get_resource(session, resource_id)
         if detail is None:
@@ -55,13 +59,25 @@ def resource(resource_id: str) -> Response | str:
             if canonical is not None and canonical != resource_id:
                 return redirect(url_for(".resource", resource_id=canonical), code=301)
             abort(404)
+        publication = (find_publication(session, detail.id, current_actor())
+                       if detail.origin is Origin.PUBLISHED else None)
     if detail.deleted:
+        if publication is not None:
+            return gone_page(publication)
         abort(410)
     view = discovery.describe_resource(detail)
     page_url = url_for(".resource", resource_id=view.id, _external=True)
     structured = discovery.json_ld(
         view, page_url, lambda other: url_for(".resource", resource_id=other, _external=True))
-    return render_template("discovery/resource.html", resource=view, json_ld=structured)
+    return render_template("discovery/resource.html", resource=view, json_ld=structured,
+                           publication=publication)
+
+
+def gone_page(publication: PublicationView) -> Response:
+    """410 for a material withdrawn here: when, and why if its publisher said so."""
+    response = Response(render_template("error.html", status=410, kind="withdrawn", publication=publication))
+    response.status_code = 410
+    return response
 
 
 def search_url(search_request: discovery.SearchRequest, **changes: Any) -> str:
