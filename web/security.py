@@ -55,7 +55,10 @@ HEADERS = {
 STATIC_MAX_AGE = 365 * 24 * 3600
 # The OAI-PMH view (see web/oai/views.py): POST there is a protocol request, not a form.
 # The licence check (web/remix/api.py): a public computation that reads no session and stores nothing.
-CSRF_EXEMPT_VIEWS = ("web.oai.views.endpoint", "web.remix.api.check")
+# The write API (web/publishing/api.py): authenticated by a Bearer token only, never by a cookie,
+# so a request without one is a 401 there, not a CSRF refusal.
+CSRF_EXEMPT_VIEWS = ("web.oai.views.endpoint", "web.remix.api.check", "web.publishing.api.create",
+                     "web.publishing.api.replace", "web.publishing.api.withdraw")
 VERSION_PARAMETER = "v"
 
 csrf = CSRFProtect()

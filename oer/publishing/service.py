@@ -364,6 +364,10 @@ def publish_submission(
     permission errors; a refused submission leaves nothing behind (the caller's
     transaction is rolled back, or it uses a savepoint).
     """
+    if any(name not in SUBMITTED_FIELDS for name in submission):
+        # Fields that do not exist would be dropped silently by the draft: refuse them with
+        # every other problem of the submission.
+        raise InvalidSubmission(check_submission(submission).problems)
     existing: Publication | None = None
     if publication_id is not None:
         existing = _editable(session, actor, publication_id)

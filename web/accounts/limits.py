@@ -5,11 +5,12 @@ One limiter per app (its counters in memory, or in Redis when
 Failed sign-ins are counted twice, per client address and per account (the
 address typed), and only failures count: after 10 in 15 minutes the answer is
 429 with Retry-After until the window has passed. Registration and reset
-mails are limited per client address.
+mails are limited per client address, writes through the API per token.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -19,12 +20,23 @@ from flask_limiter.util import get_remote_address
 
 SIGN_IN_FAILURES = "10 per 15 minutes"
 MAILS_PER_ADDRESS = "10 per hour"
+# Writes through the API, per token (a bulk import goes through the import page, not 1000 calls).
+WRITES_PER_TOKEN = "120 per minute"
 EXTENSION = "oer_limiter"
+LIMITS_EXTENSION = "oer_account_limits"
 
 
 def _account_key() -> str:
     # The address as typed, folded: "Bea@X" and "bea@x " are one account's attempts.
     return "account:" + (request.form.get("email") or "").strip().lower()
+
+
+def _token_key() -> str:
+    # Per token (its hash, never the secret itself), else per client address.
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        return "token:" + hashlib.sha256(header[7:].strip().encode()).hexdigest()[:32]
+    return "address:" + get_remote_address()
 
 
 def _failed(_response: Any) -> bool:
@@ -51,6 +63,9 @@ class AccountLimits:
     def reset(self, view: Callable[..., Any]) -> Callable[..., Any]:
         return self.limiter.limit(MAILS_PER_ADDRESS, methods=["POST"], scope="mail-link")(view)
 
+    def write_api(self, view: Callable[..., Any]) -> Callable[..., Any]:
+        return self.limiter.limit(WRITES_PER_TOKEN, key_func=_token_key, scope="write-api")(view)
+
 
 def init_limits(app: Flask, storage_uri: str) -> AccountLimits:
     limiter = Limiter(
@@ -65,4 +80,12 @@ def init_limits(app: Flask, storage_uri: str) -> AccountLimits:
         in_memory_fallback_enabled=True,
     )
     app.extensions[EXTENSION] = limiter
-    return AccountLimits(limiter)
+    limits = AccountLimits(limiter)
+    app.extensions[LIMITS_EXTENSION] = limits
+    return limits
+
+
+def app_limits(app: Flask) -> AccountLimits:
+    """The limits `init_limits` made for this app (for blueprints registered after the accounts')."""
+    limits: AccountLimits = app.extensions[LIMITS_EXTENSION]
+    return limits

@@ -15,13 +15,16 @@ from typing import Any
 from metadata.facets import FACET_FIELDS
 from metadata.licence import Condition, Permission
 from metadata.licence_rules import CheckCode, Use, rules_table
+from metadata.submission import PUBLISHABLE_LICENCES
 from oer.discovery.search import (
     DEFAULT_PAGE_SIZE,
     MAX_API_PAGE_SIZE,
     MAX_TEXT_LENGTH,
     SortOrder,
 )
+from oer.publishing.models import EXTERNAL_ID_LENGTH
 from schemas import resources
+from web.publishing.api import MAX_BODY_BYTES as PUBLISH_BODY_BYTES
 from web.remix.api import MAX_BODY_BYTES, MAX_LICENCE_LENGTH, MAX_PARTS
 
 OPENAPI_VERSION = "3.1.0"
@@ -314,6 +317,77 @@ def _licence_check_schemas() -> dict[str, Any]:
     }
 
 
+def _publishing_schemas() -> dict[str, Any]:
+    strings = {"type": "array", "items": {"type": "string"}}
+    ids = {"type": "array", "items": {"type": "string"}, "description": "Term ids (OBK or SLO UUIDs)"}
+    problem = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["field", "code", "message", "message_nl", "message_en"],
+        "properties": {
+            "field": {"type": "string", "description": "The member of the body the problem is about"},
+            "code": {"type": "string", "description": "required, invalid, invalid-url, unknown-value, "
+                                                      "unknown-field, too-long, too-many, not-changeable"},
+            "message": {"type": "string", "description": "In the request's language"},
+            "message_nl": {"type": "string"},
+            "message_en": {"type": "string"},
+        },
+    }
+    return {
+        "Submission": {
+            "type": "object",
+            "description": "The fields of the record a publisher sets (Record's JSON names). Which are required "
+                           "follows NL-LOM: title, languages, aggregation_level, end_user_roles, licence and "
+                           "location always; contexts, disciplines and educational_levels for aggregation "
+                           "level 3 or 4; typical_age_range for po, vo, so and mbo. `organisation` and "
+                           "`identifier` only when creating.",
+            "properties": {
+                "organisation": {"type": "string", "description": "Slug of the organisation to publish for; "
+                                                                  "leave out to publish in your own name"},
+                "identifier": {"type": "string", "maxLength": EXTERNAL_ID_LENGTH,
+                               "description": "Your own id: posting it again updates that material"},
+                "title": {"type": "string"}, "description": {"type": ["string", "null"]},
+                "keywords": strings, "languages": strings,
+                "location": {"type": ["string", "null"], "description": "An http(s) URL"},
+                "aggregation_level": {"type": "integer", "minimum": 1, "maximum": 4},
+                "learning_resource_types": strings, "end_user_roles": strings, "contexts": strings,
+                "educational_levels": ids, "disciplines": ids, "educational_objectives": ids,
+                "typical_age_range": {"type": ["string", "null"], "examples": ["8-12", "16-"]},
+                "typical_learning_time": {"type": ["integer", "null"], "description": "Minutes"},
+                "licence": {"enum": list(PUBLISHABLE_LICENCES)},
+                "authors": strings,
+            },
+        },
+        "Published": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["id", "version", "changed", "state", "record", "links"],
+            "properties": {
+                "id": {"type": "string"},
+                "version": {"type": "integer", "minimum": 1},
+                "changed": {"type": "boolean", "description": "false when nothing changed (no new version)"},
+                "state": {"enum": ["published"]},
+                "record": _ref("Record"),
+                "links": _ref("Links"),
+            },
+        },
+        "SubmissionError": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["error"],
+            "properties": {"error": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["status", "title", "detail", "problems"],
+                "properties": {
+                    "status": {"const": 422}, "title": {"type": "string"}, "detail": {"type": "string"},
+                    "problems": {"type": "array", "items": problem, "minItems": 1},
+                },
+            }},
+        },
+    }
+
+
 def _account_schemas() -> dict[str, Any]:
     nullable_int = {"type": ["integer", "null"]}
     return {"Me": {
@@ -375,8 +449,8 @@ def _document() -> str:
             "version": API_VERSION,
             "summary": "Search open learning materials for Dutch education and read their records.",
             "description": (
-                "Read-only JSON API of the catalogue (the licence check computes an answer and "
-                "stores nothing). Records are normalised NL-LOM "
+                "JSON API of the catalogue: search and read materials, publish your own with an API "
+                "token (`publish` scope), and check licences (a computation that stores nothing). Records are normalised NL-LOM "
                 "(`Record` is the same JSON `oer normalize` prints). Filters and facets use the "
                 "field names of the search index; their values are vocabulary codes and OBK ids."
             ),
@@ -411,7 +485,27 @@ def _document() -> str:
                         "400": _error("A bad or unknown parameter (every problem is listed)"),
                         "503": _error("The search index is unavailable; retry later"),
                     },
-                }
+                },
+                "post": {
+                    "operationId": "publishResource",
+                    "summary": "Publish a material (or update the one with the same `identifier`)",
+                    "security": [{"bearer": []}],
+                    "requestBody": {"required": True,
+                                    "content": {"application/json": {"schema": _ref("Submission")}}},
+                    "responses": {
+                        "201": {**_ok("Published; `Location` is the material's API URL", "Published"),
+                                "headers": {"Location": {"schema": {"type": "string", "format": "uri"}}}},
+                        "200": _ok("The material with this `identifier` was updated", "Published"),
+                        "400": _error("The body is not a JSON object"),
+                        "401": _error("No token, or an unknown or revoked one"),
+                        "403": _error("The token lacks `publish`, or may not publish for the organisation"),
+                        "409": _error("The material with this `identifier` was withdrawn"),
+                        "413": _error(f"The body is larger than {PUBLISH_BODY_BYTES} bytes"),
+                        "422": {"description": "Every problem with the material",
+                                "content": {"application/json": {"schema": _ref("SubmissionError")}}},
+                        "429": _error("Too many writes with this token; see Retry-After"),
+                    },
+                },
             },
             "/resources/{id}": {
                 "get": {
@@ -429,7 +523,44 @@ def _document() -> str:
                         "410": _error("The material has been withdrawn"),
                         "503": _error("The database is unavailable; retry later"),
                     },
-                }
+                },
+                "put": {
+                    "operationId": "updateResource",
+                    "summary": "Publish a new version of a material published here",
+                    "security": [{"bearer": []}],
+                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                    "requestBody": {"required": True,
+                                    "content": {"application/json": {"schema": _ref("Submission")}}},
+                    "responses": {
+                        "200": _ok("The new version (or, with `changed: false`, the same one)", "Published"),
+                        "400": _error("The body is not a JSON object"),
+                        "401": _error("No token, or an unknown or revoked one"),
+                        "403": _error("The token lacks `publish`, or may not change this material"),
+                        "404": _error("No material with this id was published here"),
+                        "409": _error("The material was withdrawn"),
+                        "422": {"description": "Every problem with the material",
+                                "content": {"application/json": {"schema": _ref("SubmissionError")}}},
+                        "429": _error("Too many writes with this token; see Retry-After"),
+                    },
+                },
+                "delete": {
+                    "operationId": "withdrawResource",
+                    "summary": "Withdraw a material published here (the feed shows it deleted)",
+                    "security": [{"bearer": []}],
+                    "parameters": [
+                        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}},
+                        {"name": "reason", "in": "query", "required": False, "schema": {"type": "string"},
+                         "description": "Shown on the material's page"},
+                    ],
+                    "responses": {
+                        "204": {"description": "Withdrawn"},
+                        "401": _error("No token, or an unknown or revoked one"),
+                        "403": _error("The token lacks `publish`, or may not change this material"),
+                        "404": _error("No material with this id was published here"),
+                        "409": _error("The material was withdrawn already"),
+                        "429": _error("Too many writes with this token; see Retry-After"),
+                    },
+                },
             },
             "/suggest": {
                 "get": {
@@ -497,7 +628,7 @@ def _document() -> str:
             },
         },
         "components": {
-            "schemas": {**_schemas(), **_account_schemas()},
+            "schemas": {**_schemas(), **_account_schemas(), **_publishing_schemas()},
             "securitySchemes": {"bearer": {
                 "type": "http", "scheme": "bearer",
                 "description": "An API token made on /account/sleutels or with `oer tokens create`",

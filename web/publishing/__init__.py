@@ -6,7 +6,8 @@ from flask import Flask
 
 from oer.publishing.files import LocalFileStorage
 from oer.settings import Settings
-from web.publishing import views
+from web.accounts.limits import app_limits
+from web.publishing import api, views
 
 
 def init_app(app: Flask) -> None:
@@ -16,3 +17,4 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("MAX_CONTENT_LENGTH", settings.upload_max_bytes + 1024 * 1024)
     app.jinja_env.globals["meter_text"] = views.meter_text
     app.register_blueprint(views.blueprint)
+    app.register_blueprint(api.build_api_blueprint(app_limits(app)))
