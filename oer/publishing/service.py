@@ -93,7 +93,7 @@ def owner_key(organisation_id: int | None, user_id: int | None) -> str:
 # -- permissions -------------------------------------------------------------------------------
 
 
-def _require_publisher(session: Session, actor: Actor, organisation_id: int | None) -> None:
+def require_publisher(session: Session, actor: Actor, organisation_id: int | None) -> None:
     if organisation_id is not None:
         if session.get(Organisation, organisation_id) is None:
             raise UnknownOrganisation(f"no organisation with id {organisation_id}")
@@ -147,7 +147,7 @@ def create_draft(
     external_id: str | None = None,
 ) -> str:
     """A new unpublished material; returns its id. Raises PublishingNotAllowed, UnknownOrganisation."""
-    _require_publisher(session, actor, organisation_id)
+    require_publisher(session, actor, organisation_id)
     if external_id is not None and len(external_id) > EXTERNAL_ID_LENGTH:
         raise InvalidState(f"an identifier is at most {EXTERNAL_ID_LENGTH} characters")
     now = utcnow()
@@ -372,7 +372,7 @@ def publish_submission(
     if publication_id is not None:
         existing = _editable(session, actor, publication_id)
     elif external_id is not None:
-        _require_publisher(session, actor, organisation_id)
+        require_publisher(session, actor, organisation_id)
         existing = session.scalars(select(Publication).where(
             Publication.owner_key == owner_key(organisation_id, actor.user_id),
             Publication.external_id == external_id,

@@ -35,7 +35,7 @@ from metadata.submission import AttachedFile, CheckedSubmission, PublisherContex
 from metadata.vocabulary import VocabularyName
 from oer.accounts.actor import PUBLISHING_MEMBER_ROLES, Actor
 from oer.accounts.models import Organisation
-from oer.publishing import service
+from oer.publishing import imports, service
 from oer.publishing.errors import (
     InvalidState,
     InvalidSubmission,
@@ -348,6 +348,50 @@ def discard(publication_id: str) -> AnyResponse:
     return redirect(url_for("publishing.index"))
 
 
+# -- bulk import -----------------------------------------------------------------------------------
+
+
+@signed_in
+def bulk_import() -> AnyResponse:
+    actor = signed_in_actor()
+    organisations = _organisations_of(actor)
+    if request.method == "GET":
+        return render_template("publishing/import.html", organisations=organisations, report=None, error=None,
+                               organisation_id=organisations[0][0] if organisations else None,
+                               Outcome=imports.ImportOutcome)
+    chosen = request.form.get("organisatie", type=int)
+    organisation_id = chosen if chosen in {org for org, _name in organisations} else None
+    upload = request.files.get("file")
+    dry_run = request.form.get("dry_run") == "1"
+    error = None
+    report = None
+    if upload is None or not upload.filename:
+        error = _("Kies een bestand: een CSV-blad, een NL-LOM-bestand (XML) of een zip daarvan.")
+    else:
+        try:
+            rows = imports.rows_from_file(upload.read(), upload.filename)
+            with _write_session() as db:
+                report = imports.import_rows(db, actor, site(), rows, organisation_id=organisation_id,
+                                             dry_run=dry_run)
+                if dry_run:
+                    db.rollback()
+        except imports.ImportFileError as unreadable:
+            error = _("Dit bestand kunnen we niet lezen: %(reason)s", reason=str(unreadable))
+        except PublishingNotAllowed:
+            abort(403)
+        if report is not None and not dry_run:
+            app_runtime().index_now(report.resource_ids)
+    page = Response(render_template("publishing/import.html", organisations=organisations, report=report,
+                                    error=error, organisation_id=organisation_id, Outcome=imports.ImportOutcome))
+    page.status_code = 400 if error else 200
+    return page
+
+
+def import_template() -> AnyResponse:
+    return Response(imports.csv_template(), mimetype="text/csv", headers={
+        "Content-Disposition": 'attachment; filename="materialen-sjabloon.csv"'})
+
+
 # -- history and files (public) --------------------------------------------------------------------
 
 
@@ -389,6 +433,8 @@ def init_routes(bp: Blueprint) -> None:
     bp.add_url_rule("/publiceren/<publication_id>/publiceren", "publish", publish, methods=["POST"])
     bp.add_url_rule("/publiceren/<publication_id>/intrekken", "withdraw", withdraw, methods=["POST"])
     bp.add_url_rule("/publiceren/<publication_id>/weggooien", "discard", discard, methods=["POST"])
+    bp.add_url_rule("/publiceren/importeren", "bulk_import", bulk_import, methods=["GET", "POST"])
+    bp.add_url_rule("/publiceren/sjabloon.csv", "import_template", import_template)
     bp.add_url_rule("/resources/<resource_id>/versies", "versions", versions)
     bp.add_url_rule("/bestanden/<publication_id>/<sha256>/<path:name>", "download", download)
 

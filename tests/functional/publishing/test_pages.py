@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import re
 
 import pytest
@@ -203,3 +204,25 @@ def test_the_meter_checks_the_form_as_it_is_filled_in(teacher: FlaskClient) -> N
     assert empty["summary"].startswith("Nog 6 verplichte")
     full = teacher.post("/publiceren/controleren", data={**form_of(), "csrf_token": csrf_of(page)}).get_json()
     assert full["ok"] and full["summary"] == "Alles ingevuld: klaar om te publiceren."
+
+
+def test_a_school_imports_its_sheet_after_a_dry_run(
+    redacteur: FlaskClient, publishers: Publishers, sessions: sessionmaker[Session],
+) -> None:
+    template = redacteur.get("/publiceren/sjabloon.csv")
+    assert template.status_code == 200 and template.mimetype == "text/csv"
+    sheet = template.data + b"les-2,,,,,,,,,,,,,,,,\n"
+    page = redacteur.get("/publiceren/importeren").get_data(as_text=True)
+    for dry_run, created in (("1", 0), ("", 1)):
+        answer = redacteur.post("/publiceren/importeren", content_type="multipart/form-data", data={
+            "csrf_token": csrf_of(page), "organisatie": str(publishers.school), "dry_run": dry_run,
+            "file": (io.BytesIO(sheet), "lessen.csv")})
+        text = answer.get_data(as_text=True)
+        assert answer.status_code == 200
+        assert "1 nieuw, 0 bijgewerkt, 0 ongewijzigd, 1 geweigerd." in text
+        assert "lessen.csv: regel 3" in text and "Geef het materiaal een titel." in text
+        with sessions() as db:
+            assert len(list(db.scalars(select(Resource)))) == created
+    unreadable = redacteur.post("/publiceren/importeren", content_type="multipart/form-data", data={
+        "csrf_token": csrf_of(page), "file": (io.BytesIO(b"naam\nx\n"), "blad.csv")})
+    assert unreadable.status_code == 400 and "no column" in unreadable.get_data(as_text=True)
