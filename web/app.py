@@ -9,7 +9,7 @@ from flask import Flask
 
 from oer.runtime import build_runtime
 from oer.settings import Settings
-from web import accounts, api, discovery, errors, health, i18n, publishing, runtime, security
+from web import accounts, api, discovery, errors, harvesting, health, i18n, publishing, runtime, security
 from web.oai.store import init_feed
 
 
@@ -38,6 +38,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     discovery.init_app(app)
     publishing.init_app(app)
+    harvesting.init_app(app)
     api.init_app(app)
     health.init_app(app)
     return app

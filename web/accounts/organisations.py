@@ -1,7 +1,7 @@
 """/organisaties/<slug>: an organisation's public page; its beheerders manage members and invite.
 
-Anyone sees the name, kind and (once publishing lands) its published
-materials. The member list and the invitation form are for the
+Anyone sees the name, kind and its published materials; its redacteuren get
+a button to publish in its name, its beheerders a link to its own sources. The member list and the invitation form are for the
 organisation's beheerders and platform beheerders only; everyone else who
 posts to them gets 403. An invitation to an address with an account adds
 the member at once (and tells them by mail); any other address gets a signed
@@ -23,7 +23,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from oer.accounts import service
-from oer.accounts.actor import can_manage_members
+from oer.accounts.actor import can_manage_members, can_publish_for
 from oer.accounts.errors import (
     DuplicateMembership,
     ExpiredLink,
@@ -37,6 +37,7 @@ from oer.accounts.models import EMAIL_LENGTH, MemberRole
 from oer.accounts.queries import OrganisationView, find_organisation, find_user_by_email
 from oer.accounts.validation import normalise_email
 from oer.mail import Mail, send_mail
+from oer.publishing.queries import organisation_publications
 from web.accounts.session import current_actor, signed_in, signed_in_actor
 from web.runtime import app_runtime, read_session
 
@@ -71,8 +72,12 @@ def _may_manage(organisation: OrganisationView) -> bool:
 def page(slug: str) -> str:
     organisation = _organisation(slug)
     manages = _may_manage(organisation)
+    actor = current_actor()
+    with read_session() as db:
+        published = organisation_publications(db, organisation.id)
     return render_template("accounts/organisation.html", organisation=organisation, manages=manages,
-                           form=InviteForm() if manages else None)
+                           form=InviteForm() if manages else None, published=published,
+                           can_publish=actor is not None and can_publish_for(actor, organisation.id))
 
 
 @blueprint.post("/<slug>/uitnodigen")
