@@ -164,7 +164,12 @@ def discipline_terms() -> tuple[ObkTerm, ...]:
     data: dict[str, Any] = resources.load_json("vocabularies/obk.json")
     ids = [item["id"].lower() for item in data["disciplines"]]
     ids += [area.discipline_id.lower() for area in subject_areas() if area.discipline_id is not None]
-    terms = {obk_terms()[term_id].id: obk_terms()[term_id] for term_id in ids}
+    # One entry per name: where SLO's vakleergebied has the name of a term of the table, the
+    # table's term (the one real records carry) is the one offered.
+    terms: dict[str, ObkTerm] = {}
+    for term_id in ids:
+        term = obk_terms()[term_id]
+        terms.setdefault(term.label.casefold(), term)
     return tuple(sorted(terms.values(), key=lambda term: term.label.casefold()))
 
 

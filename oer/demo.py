@@ -25,6 +25,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
@@ -34,10 +35,11 @@ from harvester.replay_server import OaiReplayServer, route_by_path
 from oer.accounts import service as accounts_service
 from oer.accounts.actor import SYSTEM
 from oer.accounts.models import MemberRole, OrganisationKind, PlatformRole
-from oer.accounts.queries import find_organisation, find_user_by_email
+from oer.accounts.queries import find_organisation, find_user_by_email, load_actor
 from oer.harvesting.errors import ServiceError
 from oer.harvesting.models import Source
 from oer.harvesting.sources import add_source, find_source
+from oer.publishing.service import Site, publish_submission
 from schemas import resources
 
 SAMPLE_DIRECTORY = "sample"
@@ -222,6 +224,42 @@ def ensure_demo_accounts(session: Session, home: Path) -> list[DemoAccount]:
         made.append(DemoAccount(email, name, what, password))
     _write_demo_passwords(home / DEMO_ACCOUNTS_FILE, {a.email: a.password for a in made})
     return made
+
+
+# A material the demo school publishes itself, so the published side (its page, versions, the feed,
+# the organisation page) is there to see on a fresh clone. Its text is the demo's own.
+DEMO_PUBLICATION_ID = "demo-breuken-op-de-getallenlijn"
+DEMO_PUBLICATION: dict[str, Any] = {
+    "title": "Breuken op de getallenlijn (voorbeeldles Demoschool De Brug)",
+    "description": ("Een voorbeeldles die de demo zelf publiceert: leerlingen zetten breuken op een "
+                    "getallenlijn en vergelijken ze. Gemaakt voor de demo van deze repository."),
+    "keywords": ["breuken", "getallenlijn", "vergelijken"],
+    "languages": ["nl"],
+    "location": "https://demoschool.example.org/lessen/breuken-op-de-getallenlijn",
+    "aggregation_level": 2,
+    "learning_resource_types": ["open opdracht"],
+    "end_user_roles": ["learner", "teacher"],
+    "contexts": ["PO"],
+    "educational_levels": ["512e4729-03a4-43a2-95ba-758071d1b725"],
+    "disciplines": ["b48fa351-4561-44c7-a071-ebfd6103eec3"],
+    # PO 26: Structuren doorzien.
+    "educational_objectives": ["1ed1e736-c541-4b47-9061-34117d70c859"],
+    "typical_age_range": "9-11",
+    "typical_learning_time": 45,
+    "licence": "cc-by-sa-40",
+    "authors": ["Ruben Redacteur"],
+}
+
+
+def ensure_demo_publication(session: Session, site: Site) -> str:
+    """The demo school's own published material (idempotent: its identifier keeps it one); its id."""
+    school = find_organisation(session, DEMO_SCHOOL[0])
+    editor = find_user_by_email(session, _DEMO_PEOPLE[1][0])
+    if school is None or editor is None:
+        raise RuntimeError("the demo accounts come first (ensure_demo_accounts)")
+    published = publish_submission(session, load_actor(session, editor.id, via="cli"), site, DEMO_PUBLICATION,
+                                   organisation_id=school.id, external_id=DEMO_PUBLICATION_ID)
+    return published.id
 
 
 def _read_demo_passwords(path: Path) -> dict[str, str]:

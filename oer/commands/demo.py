@@ -24,11 +24,13 @@ from oer.demo import (
     SampleSource,
     SourceRegistration,
     ensure_demo_accounts,
+    ensure_demo_publication,
     register_sample_sources,
     sample_replay,
     sample_sources,
 )
 from oer.harvesting.service import HarvestReport, harvest
+from oer.publishing.service import Site
 from oer.search import SearchQuery, open_backend
 from oer.settings import Settings, ensure_home
 from oer.store.database import migrate, store_sessions
@@ -56,10 +58,13 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
         with store_sessions(settings) as sessions, sessions.begin() as session:
             registrations = register_sample_sources(session, replay.base_url, sources)
             accounts = ensure_demo_accounts(session, settings.home)
+            published = ensure_demo_publication(session, Site(
+                settings.oai_repository_id, lambda resource_id: f"{site_url(host, port)}/resources/{resource_id}"))
         for registration in registrations:
             click.echo(registration_line(registration))
         reports = harvest_samples(settings, sources)
     click.echo(catalogue_line(settings, sources))
+    click.echo(f"Published by the demo school: {site_url(host, port)}/resources/{published}")
     click.echo(f"Demo accounts (sign in at /account/inloggen; passwords kept in {settings.home / DEMO_ACCOUNTS_FILE}):")
     for account in accounts:
         click.echo(f"  {account.email}  password {account.password}  ({account.name}: {account.what})")
@@ -72,6 +77,11 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
         return
     # `oer serve` itself, on the prepared settings.
     serve(settings, host=host, port=port)
+
+
+def site_url(host: str, port: int) -> str:
+    """Where the demo's site is reached (an IPv6 host in brackets)."""
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 def prepare_home(settings: Settings) -> Settings:
@@ -116,13 +126,17 @@ def catalogue_line(settings: Settings, sources: tuple[SampleSource, ...]) -> str
     backend = open_backend(settings)
     try:
         result = backend.search(SearchQuery(facets=("source",), size=0))
+        per_source = result.facets.get("source", {})
+        harvested = backend.search(SearchQuery(filters={"source": tuple(per_source)}, size=0)).total \
+            if per_source else 0
     finally:
         backend.close()
-    per_source = result.facets.get("source", {})
     counts = ", ".join(f"{source.name} {per_source.get(source.name, 0)}" for source in sources)
-    shared = sum(per_source.values()) - result.total
+    shared = sum(per_source.values()) - harvested
     both = f"; {shared} found in more than one source, shown once" if shared > 0 else ""
-    return f"Searchable: {result.total} materials ({counts}{both})"
+    own = result.total - harvested
+    published = f"; {own} published here" if own > 0 else ""
+    return f"Searchable: {result.total} materials ({counts}{both}{published})"
 
 
 def require_free_port(host: str, port: int) -> None:

@@ -107,9 +107,21 @@ def test_demo_harvests_the_sample_from_both_sources(demo_home: Path) -> None:
     assert set(per_source) == set(SOURCES)
     for name in SOURCES:
         assert search(demo_home, f"source={name}", size=0)["total"] == per_source[name] > 0
-    # 71 + 11 Wikiwijs-sample and 37 school materials, 3 of them listed by both.
+    # 71 + 11 Wikiwijs-sample and 37 school materials, 3 of them listed by both; and the one
+    # material the demo school published itself (no harvest source).
     assert per_source == {"wikiwijs-sample": 82, "schoolrepo-sample": 37}
-    assert everything["total"] == 116
+    assert everything["total"] == 116 + 1
+
+
+def test_the_demo_school_publishes_a_material_of_its_own_once(demo_run: tuple[Path, Ran]) -> None:
+    home, ran = demo_run
+    [line] = [line for line in ran.stdout.splitlines() if line.startswith("Published by the demo school:")]
+    resource_id = line.rsplit("/", 1)[-1]
+    hits = search(home, "educational_objectives=1ed1e736-c541-4b47-9061-34117d70c859")["hits"]
+    assert [hit["id"] for hit in hits] == [resource_id]
+    again = oer(home, "demo", "--no-serve")
+    assert again.code == 0, again.stderr
+    assert line in again.stdout.splitlines(), "a second run keeps the same material (by its identifier)"
 
 
 def test_generated_materials_are_labelled_in_search(demo_home: Path) -> None:
@@ -144,8 +156,9 @@ def test_deleted_records_are_not_in_the_catalogue(demo_home: Path) -> None:
             assert live == 0
     finally:
         engine.dispose()
-    # What is searchable is exactly the live records: 119 listed, 3 of them twice.
-    assert search(demo_home, size=0)["total"] == len(sample.WIKIWIJS) + 11 + len(sample.SCHOOL) - 3
+    # What is searchable is exactly the live records (119 listed, 3 of them twice) and the
+    # demo school's own published material.
+    assert search(demo_home, size=0)["total"] == len(sample.WIKIWIJS) + 11 + len(sample.SCHOOL) - 3 + 1
 
 
 def test_running_the_demo_again_reuses_the_instance(demo_home: Path) -> None:
@@ -256,5 +269,6 @@ def test_demo_serves_the_harvested_sample_until_ctrl_c(tmp_path: Path) -> None:
             os.killpg(demo.pid, signal.SIGKILL)
             demo.wait()
     output_text = log.read_text(errors="replace")
-    assert "Searchable: 116 materials" in output_text
+    assert "Searchable: 117 materials" in output_text
+    assert "3 found in more than one source, shown once; 1 published here" in output_text
     assert "Traceback" not in output_text
