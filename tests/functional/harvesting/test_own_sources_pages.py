@@ -61,7 +61,7 @@ def test_a_beheerder_registers_the_school_s_repository_and_reads_its_report(
 
     report = olga.get(added.location).get_data(as_text=True)
     assert "gelukt" in report, "the first harvest ran (in-process on the embedded defaults)"
-    assert "Wat de records missen" in report and "Geef de leertijd" in report
+    assert "Wat de records missen" in report and "<code>educational/typicallearningtime</code>" in report
     download = olga.get("/organisaties/het-lyceum/bronnen/het-lyceum/volledigheid.csv")
     rows = list(csv.DictReader(io.StringIO(download.get_data(as_text=True))))
     assert download.mimetype == "text/csv" and len(rows) == 11
