@@ -24,7 +24,9 @@ from typing import Any
 
 from lxml import etree
 
+from metadata.issues import IssueCode, make_issue
 from metadata.licence import licence_from_text
+from metadata.links import is_safe_target, is_web_url
 from metadata.record import Contributor, Identifier, Issue, Record, Relation
 from metadata.text import (
     NO_LANGUAGE,
@@ -79,7 +81,15 @@ def read_dublin_core(root: Any) -> Record:
                 clean_language(_text(child)) if name == "language" else clean_line(_text(child)))
     languages = dedupe(values.get("language", []))
     identifiers = dedupe(values.get("identifier", []))
-    location = next((entry for entry in identifiers if entry.startswith(("http://", "https://"))), None)
+    location = next((entry for entry in identifiers if entry.startswith(("http://", "https://"))
+                     and is_web_url(entry)), None)
+    relations = []
+    for target in dedupe(values.get("relation", [])):
+        if is_safe_target(target):
+            relations.append(Relation(kind="", target=target))
+        else:
+            issues.append(make_issue(IssueCode.UNSAFE_LINK, "dc/relation",
+                                     f"relation target {target[:200]!r} is a link that is not http(s); not kept"))
     types = vocabulary(VocabularyName.LEARNING_RESOURCE_TYPE)
     licence = None
     for rights in values.get("rights", []):
@@ -99,7 +109,7 @@ def read_dublin_core(root: Any) -> Record:
             types.normalise(value, "dc/type", issues) for value in values.get("type", []) if value),
         contributors=tuple(contributors),
         licence=licence,
-        relations=tuple(Relation(kind="", target=target) for target in dedupe(values.get("relation", []))),
+        relations=tuple(relations),
         issues=tuple(issues),
     )
 

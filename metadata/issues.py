@@ -44,6 +44,7 @@ class IssueCode(str, Enum):
     RELATION_WITHOUT_KIND = "relation-without-kind"
     RELATION_WITHOUT_TARGET = "relation-without-target"
     REQUIRED_MISSING = "required-missing"
+    UNSAFE_LINK = "unsafe-link"
 
 
 def make_issue(code: IssueCode, path: str, message: str) -> Issue:

@@ -36,6 +36,7 @@ from metadata.duration import duration_to_seconds, seconds_to_duration
 from metadata.issues import IssueCode, make_issue
 from metadata.kerndoelen import kerndoel_term, replacement_of
 from metadata.licence import licence_table, normalise_licence
+from metadata.links import is_safe_target, is_web_url
 from metadata.record import (
     Contributor,
     Identifier,
@@ -444,7 +445,11 @@ class _LomReader:
                 self.formats.append(clean_line(_element_text(child)))
             elif name == "location":
                 location = clean_line(_element_text(child))
-                if location:
+                if location and not is_web_url(location):
+                    self.issues.append(make_issue(
+                        IssueCode.UNSAFE_LINK, "technical/location",
+                        f"{location[:200]!r} is not an http(s) link; not kept"))
+                elif location:
                     self.locations.append(location)
 
     def _educational(self, section: Any) -> None:
@@ -535,6 +540,11 @@ class _LomReader:
                     elif resource_name == "location" and not location:
                         location = clean_line(_element_text(resource_child))
         target = targets[0].entry if targets else location
+        if target and not is_safe_target(target):
+            self.issues.append(make_issue(
+                IssueCode.UNSAFE_LINK, "relation/resource",
+                f"relation target {target[:200]!r} is a link that is not http(s); not kept"))
+            return
         if not target:
             self.issues.append(make_issue(
                 IssueCode.RELATION_WITHOUT_TARGET, "relation/resource",

@@ -26,11 +26,11 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 from metadata.completeness import assess_completeness
 from metadata.kerndoelen import known_kerndoel
 from metadata.licence import canonical_url, licence_terms
+from metadata.links import is_clean_web_url
 from metadata.record import Completeness, Contributor, Identifier, Licence, Record
 from metadata.vocabulary import VocabularyName, known_term, vocabulary
 
@@ -180,17 +180,6 @@ class CheckedSubmission:
         return grouped
 
 
-def is_web_url(text: str) -> bool:
-    """An absolute http(s) URL with a host and no white space or control characters."""
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.hostname) and not any(
-        ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in text
-    )
-
-
 def _strings(value: Any) -> list[str] | None:
     if value is None:
         return []
@@ -295,7 +284,7 @@ class _Checker:
 
     def location(self) -> None:
         location = self.text("location", LOCATION_MAX)
-        if location is not None and not is_web_url(location):
+        if location is not None and not is_clean_web_url(location):
             self.add("location", "invalid-url", "Alleen een volledige http- of https-link is toegestaan.",
                      "Only a full http or https link is allowed.")
             location = None
