@@ -15,6 +15,8 @@ from flask import Blueprint, Flask, Response, redirect, request
 from flask_babel import Babel, get_locale
 from werkzeug.wrappers import Response as BaseResponse
 
+from web.redirects import safe_next
+
 DEFAULT_LANGUAGE = "nl"
 # Language code -> its own name (the switch names each language in that language).
 LANGUAGES: dict[str, str] = {"nl": "Nederlands", "en": "English"}
@@ -36,18 +38,11 @@ def current_language() -> str:
     return locale.language if locale is not None else DEFAULT_LANGUAGE
 
 
-def safe_next(target: str | None) -> str:
-    """A local path to go back to; anything else (another host, a scheme) becomes "/"."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return "/"
-    return target
-
-
 @blueprint.post("/language")
 def switch_language() -> BaseResponse:
     """Remember the chosen language and go back to the page the visitor was on."""
     language = request.form.get("lang", "")
-    response = redirect(safe_next(request.form.get("next")), code=303)
+    response = redirect(safe_next(request.form.get("next")) or "/", code=303)
     if language in LANGUAGES:
         response.set_cookie(
             COOKIE, language, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True,

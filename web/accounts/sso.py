@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import logging
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 from authlib.integrations.base_client.errors import OAuthError
@@ -43,6 +42,7 @@ from oer.accounts.errors import UnverifiedSsoEmail
 from oer.accounts.sso import sign_in_with_oidc
 from oer.settings import Settings
 from web.accounts.session import sign_in
+from web.redirects import safe_next
 from web.runtime import app_runtime
 
 log = logging.getLogger(__name__)
@@ -52,18 +52,6 @@ bp = Blueprint("sso", __name__, url_prefix="/account/sso")
 EXTENSION = "oer_sso"
 CLIENT_NAME = "oidc"
 NEXT_KEY = "sso_next"
-
-
-def safe_next(target: str | None) -> str | None:
-    """`target` when it is a path on this site, else None (no open redirect)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    if any(ord(character) < 32 for character in target):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return None
-    return target
 
 
 def _client() -> Any:

@@ -59,7 +59,7 @@ from web.accounts.forms import (
     TokenForm,
 )
 from web.accounts.session import sign_in, sign_out, signed_in, signed_in_actor
-from web.accounts.sso import safe_next
+from web.redirects import safe_next
 from web.runtime import app_runtime, read_session
 
 AnyResponse = Response | BaseResponse | str

@@ -29,7 +29,7 @@ from oer.settings import Settings
 from tests.support.accounts import PASSWORD
 from tests.support.feed_app import dispose
 from tests.support.oidc_provider import OidcProvider, running_provider
-from web.accounts.sso import safe_next
+from web.redirects import safe_next
 from web.app import create_app
 from web.runtime import app_runtime
 

@@ -51,9 +51,13 @@ def test_switch_language_is_remembered(client: FlaskClient, web_instance: WebIns
 
 def test_switch_never_redirects_off_site(client: FlaskClient) -> None:
     token = _csrf(client.get("/").text)
-    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)"):
+    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)",
+                   "/\t/evil.example", "/\n/evil.example", "/ /evil.example", "/\r\nSet-Cookie: x=1",
+                   "/%0d%0aSet-Cookie:%20x=1\r\n", "/\x00"):
         response = client.post("/language", data={"lang": "en", "next": target, "csrf_token": token})
+        assert response.status_code == 303, target
         assert response.headers["Location"] == "/", target
+        assert "x=1" not in response.headers.get("Set-Cookie", ""), target
 
 
 def test_english_search_page_and_plurals(client: FlaskClient) -> None:
