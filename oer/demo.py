@@ -36,10 +36,11 @@ from oer.accounts import service as accounts_service
 from oer.accounts.actor import SYSTEM
 from oer.accounts.models import MemberRole, OrganisationKind, PlatformRole
 from oer.accounts.queries import find_organisation, find_user_by_email, load_actor
+from oer.catalogue.site import Site
 from oer.harvesting.errors import ServiceError
 from oer.harvesting.models import Source
 from oer.harvesting.sources import add_source, find_source
-from oer.publishing.service import Site, publish_submission
+from oer.publishing.service import publish_submission
 from schemas import resources
 
 SAMPLE_DIRECTORY = "sample"

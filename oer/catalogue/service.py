@@ -18,17 +18,19 @@ writers whose change is in no row at all.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from metadata.record import Record
 from oer.catalogue.changes import mark_changed
-from oer.catalogue.keys import Key, target_key
-from oer.catalogue.models import Resource, ResourceKey, ResourceRelation
+from oer.catalogue.keys import Key, record_keys, target_key
+from oer.catalogue.models import Origin, Resource, ResourceKey, ResourceRelation
 from oer.catalogue.queries import resolve_keys
 from oer.store.bulk import by_columns, insert_rows
-from oer.store.types import utcnow
+from oer.store.types import to_second, utcnow
 
 # A provenance's dedup keys as a writer hands them over: (resource id, provenance id, keys).
 KeyedProvenance = tuple[str, int, Iterable[Key]]
@@ -74,6 +76,39 @@ def replace_own_keys(session: Session, resource_id: str, keys: Iterable[Key]) ->
     ]
     if rows:
         insert_rows(session, ResourceKey, rows)
+
+
+def write_own_resource(
+    session: Session,
+    resource_id: str,
+    record: Mapping[str, Any],
+    content_hash: str,
+    origin: Origin,
+    now: datetime,
+    *,
+    created: bool,
+) -> None:
+    """Write a resource made here (published, arranged) from its record: the row, its own dedup
+    keys, its relations; and mark it changed, so the feed and the index follow at the commit."""
+    values: dict[str, Any] = {
+        "id": resource_id, "record": dict(record), "title": record.get("title"), "content_hash": content_hash,
+        "deleted": False, "deleted_at": None, "updated_at": now,
+    }
+    if created:
+        # The feed projection gives it its real feed hash when the unit of work commits.
+        values.update(origin=origin, created_at=now, feed_hash="", feed_datestamp=to_second(now))
+        insert_resources(session, [values])
+    else:
+        update_resources(session, [values])
+    replace_own_keys(session, resource_id, record_keys(Record.from_dict(record)))
+    replace_relations(session, [(resource_id, record)])
+    mark_changed(session, [resource_id], now)
+
+
+def withdraw_own_resource(session: Session, resource_id: str, now: datetime) -> None:
+    """Turn a resource made here into a tombstone (the feed shows it deleted, search drops it)."""
+    update_resources(session, [{"id": resource_id, "deleted": True, "deleted_at": now, "updated_at": now}])
+    mark_changed(session, [resource_id], now)
 
 
 def replace_relations(session: Session, records: Sequence[tuple[str, Mapping[str, Any]]]) -> None:

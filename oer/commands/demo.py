@@ -14,6 +14,7 @@ import socket
 
 import click
 
+from oer.catalogue.site import Site
 from oer.commands.context import command_settings
 from oer.commands.harvest import progress_bars, summary_line
 from oer.commands.serve import DEFAULT_HOST, DEFAULT_PORT, serve
@@ -30,7 +31,6 @@ from oer.demo import (
     sample_sources,
 )
 from oer.harvesting.service import HarvestReport, harvest
-from oer.publishing.service import Site
 from oer.search import SearchQuery, open_backend
 from oer.settings import Settings, ensure_home
 from oer.store.database import migrate, store_sessions

@@ -35,6 +35,7 @@ from metadata.normalize import normalize_document
 from metadata.submission import Problem, check_submission, submission_of_record
 from metadata.vocabulary import obk_terms
 from oer.accounts.actor import Actor
+from oer.catalogue.site import Site
 from oer.publishing import service
 from oer.publishing.errors import InvalidState, InvalidSubmission, PublishingError, PublishingNotAllowed
 from oer.publishing.models import EXTERNAL_ID_LENGTH, Publication
@@ -229,7 +230,7 @@ def _identifier_problem(identifier: str | None) -> Problem | None:
 def import_rows(
     session: Session,
     actor: Actor,
-    site: service.Site,
+    site: Site,
     rows: Sequence[ImportRow],
     *,
     organisation_id: int | None,
@@ -272,7 +273,7 @@ def _check_row(session: Session, actor: Actor, row: ImportRow, organisation_id: 
     return RowResult(row.where, row.identifier, title, outcome, resource_id=existing)
 
 
-def _import_row(session: Session, actor: Actor, site: service.Site, row: ImportRow, organisation_id: int | None,
+def _import_row(session: Session, actor: Actor, site: Site, row: ImportRow, organisation_id: int | None,
                 title: str | None) -> RowResult:
     savepoint = session.begin_nested()
     try:

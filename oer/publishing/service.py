@@ -23,7 +23,7 @@ operator's command) may do everything. An API token needs the `publish` scope
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -31,7 +31,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from metadata.record import Record
 from metadata.submission import (
     SUBMITTED_FIELDS,
     AttachedFile,
@@ -43,10 +42,9 @@ from oer.accounts.actor import Actor, can_publish_as_self, can_publish_for
 from oer.accounts.errors import UnknownOrganisation, UnknownUser
 from oer.accounts.models import MemberRole, Membership, Organisation, User
 from oer.catalogue import service as catalogue
-from oer.catalogue.changes import mark_changed
 from oer.catalogue.content import record_hash
-from oer.catalogue.keys import record_keys
 from oer.catalogue.models import Origin, Resource
+from oer.catalogue.site import Site
 from oer.publishing.errors import (
     InvalidState,
     InvalidSubmission,
@@ -62,14 +60,6 @@ from oer.publishing.models import (
     PublicationVersion,
 )
 from oer.store.types import to_second, utcnow
-
-
-@dataclass(frozen=True, slots=True)
-class Site:
-    """Where this repository publishes: the OAI repository id and the page URL of a material."""
-
-    repository_id: str
-    page_url: Callable[[str], str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,7 +235,7 @@ def _publisher_name(session: Session, publication: Publication) -> str | None:
 def _context(session: Session, site: Site, publication: Publication, files: Sequence[StoredFile],
              now: datetime) -> PublisherContext:
     return PublisherContext(
-        oai_identifier=f"oai:{site.repository_id}:{publication.id}",
+        oai_identifier=site.oai_identifier(publication.id),
         catalog=site.repository_id,
         entry=publication.id,
         publisher_name=_publisher_name(session, publication),
@@ -295,7 +285,7 @@ def publish(session: Session, actor: Actor, publication_id: str, site: Site) -> 
         files=[f.to_dict() for f in files], record=record, published_by=actor.user_id, published_at=now,
     ))
     created = session.get(Resource, publication.id) is None
-    _write_resource(session, publication.id, record, content, now, created=created)
+    catalogue.write_own_resource(session, publication.id, record, content, Origin.PUBLISHED, now, created=created)
     publication.state = PublicationState.PUBLISHED
     publication.current_version = number
     publication.draft = None
@@ -304,24 +294,6 @@ def publish(session: Session, actor: Actor, publication_id: str, site: Site) -> 
     publication.updated_at = now
     session.flush()
     return Published(publication.id, number, created=created)
-
-
-def _write_resource(
-    session: Session, resource_id: str, record: dict[str, Any], content: str, now: datetime, *, created: bool
-) -> None:
-    values: dict[str, Any] = {
-        "id": resource_id, "record": record, "title": record.get("title"), "content_hash": content,
-        "deleted": False, "deleted_at": None, "updated_at": now,
-    }
-    if created:
-        # The feed projection gives it its real feed hash when the unit of work commits.
-        values.update(origin=Origin.PUBLISHED, created_at=now, feed_hash="", feed_datestamp=to_second(now))
-        catalogue.insert_resources(session, [values])
-    else:
-        catalogue.update_resources(session, [values])
-    catalogue.replace_own_keys(session, resource_id, record_keys(Record.from_dict(record)))
-    catalogue.replace_relations(session, [(resource_id, record)])
-    mark_changed(session, [resource_id], now)
 
 
 def withdraw(session: Session, actor: Actor, publication_id: str, reason: str = "") -> None:
@@ -339,9 +311,7 @@ def withdraw(session: Session, actor: Actor, publication_id: str, reason: str = 
     publication.draft = None
     publication.draft_files = None
     publication.updated_at = now
-    catalogue.update_resources(session, [{"id": publication.id, "deleted": True, "deleted_at": now,
-                                          "updated_at": now}])
-    mark_changed(session, [publication.id], now)
+    catalogue.withdraw_own_resource(session, publication.id, now)
     session.flush()
 
 

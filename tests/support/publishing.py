@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from oer.publishing.service import Site
+from oer.catalogue.site import Site
 
 SITE = Site(repository_id="oer.example.org",
             page_url=lambda resource_id: f"https://oer.example.org/resources/{resource_id}")

@@ -35,6 +35,7 @@ from metadata.submission import AttachedFile, CheckedSubmission, PublisherContex
 from metadata.vocabulary import VocabularyName
 from oer.accounts.actor import PUBLISHING_MEMBER_ROLES, Actor
 from oer.accounts.models import Organisation
+from oer.catalogue.site import Site
 from oer.publishing import imports, service
 from oer.publishing.errors import (
     InvalidState,
@@ -66,9 +67,9 @@ def storage() -> FileStorage:
     return files
 
 
-def site() -> service.Site:
+def site() -> Site:
     settings: Settings = current_app.config["OER_SETTINGS"]
-    return service.Site(
+    return Site(
         repository_id=settings.oai_repository_id,
         page_url=lambda resource_id: url_for("site.resource", resource_id=resource_id, _external=True),
     )

@@ -29,8 +29,8 @@ from oer.settings import Settings
 from tests.support.accounts import PASSWORD
 from tests.support.feed_app import dispose
 from tests.support.oidc_provider import OidcProvider, running_provider
-from web.redirects import safe_next
 from web.app import create_app
+from web.redirects import safe_next
 from web.runtime import app_runtime
 
 FORM = re.compile(r'<form[^>]*action="([^"]+)"[^>]*>(.*?)</form>', re.S)
