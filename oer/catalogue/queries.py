@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from oer.catalogue.keys import target_key
-from oer.catalogue.models import Resource, ResourceKey
+from oer.catalogue.models import Origin, Resource, ResourceKey
 
 
 def count_resources(session: Session, *, include_deleted: bool = False) -> int:
@@ -44,3 +47,23 @@ def resolve_keys(session: Session, values: set[str]) -> dict[str, str]:
         if row.value not in best or rank < best[row.value]:
             best[row.value] = rank
     return {value: rank[2] for value, rank in best.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceState:
+    """What a resource shows now: its record (JSON form), whether it is withdrawn, how it came in."""
+
+    id: str
+    record: Mapping[str, Any]
+    deleted: bool
+    origin: Origin
+
+
+def resource_states(session: Session, resource_ids: Iterable[str]) -> dict[str, ResourceState]:
+    """The current state of these resources (those that exist), by id."""
+    wanted = sorted(set(resource_ids))
+    if not wanted:
+        return {}
+    rows = session.execute(select(Resource.id, Resource.record, Resource.deleted, Resource.origin)
+                           .where(Resource.id.in_(wanted)))
+    return {row.id: ResourceState(row.id, row.record, row.deleted, row.origin) for row in rows}

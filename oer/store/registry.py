@@ -18,6 +18,7 @@ MODEL_MODULES = (
     "oer.feed.models",
     "oer.accounts.models",
     "oer.publishing.models",
+    "oer.remix.models",
 )
 
 

@@ -108,9 +108,10 @@ OER_PARTS: dict[str, set[str]] = {
     # The writing domains: each on the catalogue and accounts (its actor), never on another.
     "harvesting": INFRASTRUCTURE | {"catalogue", "accounts"},
     "publishing": INFRASTRUCTURE | {"catalogue", "accounts"},
+    "remix": INFRASTRUCTURE | {"catalogue", "accounts"},
     # Read sides: they read the domains that write, and nothing reads them but entry points.
     "feed": INFRASTRUCTURE | {"catalogue", "harvesting"},
-    "discovery": INFRASTRUCTURE | {"catalogue", "harvesting", "publishing", "accounts"},
+    "discovery": INFRASTRUCTURE | {"catalogue", "harvesting", "publishing", "remix", "accounts"},
 }
 # Entry points compose everything: the composition root, the Celery worker's app (it registers
 # the projections through the root), the CLI commands and the demo.

@@ -1,0 +1,1 @@
+"""Remix: teachers compose arrangements from modules of any source, with the licence worked out."""
