@@ -22,6 +22,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -29,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from metadata.completeness import assess_completeness
 from metadata.licence_rules import LicenceCheck, check_licences
-from metadata.record import Relation
+from metadata.record import Record, Relation
 from metadata.submission import SUBMITTED_FIELDS, Problem, PublisherContext, check_submission
 from oer.accounts.actor import Actor, can_publish_as_self, can_publish_for
 from oer.accounts.errors import UnknownOrganisation
@@ -415,6 +416,35 @@ def _relations(session: Session, site: Site, arrangement: Arrangement) -> tuple[
     return tuple(dict.fromkeys(relations))
 
 
+def _record(session: Session, arrangement: Arrangement, site: Site, licence: str | None,
+            now: datetime) -> tuple[Record, tuple[Problem, ...]]:
+    """The record the arrangement makes now, and NL-LOM's problems with it."""
+    owner = session.get(User, arrangement.owner_id)
+    organisation = session.get(Organisation, arrangement.organisation_id) if arrangement.organisation_id else None
+    submission = {**submission_of(arrangement, owner.display_name if owner and not owner.deleted_at else None),
+                  "licence": licence, "location": site.page_url(arrangement.id)}
+    context = PublisherContext(
+        oai_identifier=site.oai_identifier(arrangement.id), catalog=site.repository_id, entry=arrangement.id,
+        publisher_name=organisation.name if organisation else None, date=to_second(now).strftime("%Y-%m-%d"),
+    )
+    checked = check_submission(submission, context)
+    record = checked.record.with_changes(formats=("text/html",), relations=_relations(session, site, arrangement))
+    return record.with_changes(completeness=assess_completeness(record)), checked.problems
+
+
+def arrangement_record(session: Session, arrangement_id: str, site: Site) -> Record:
+    """The record an arrangement shows: the one published last, else the one it would make now."""
+    arrangement = session.get(Arrangement, arrangement_id)
+    if arrangement is None:
+        raise UnknownArrangement(f"no arrangement {arrangement_id!r}")
+    if arrangement.published_record is not None:
+        return Record.from_dict(arrangement.published_record)
+    _, check = current_licences(session, arrangement)
+    record, _ = _record(session, arrangement, site, arrangement.metadata_json.get("licence") or check.recommended,
+                        utcnow())
+    return record
+
+
 def publish(session: Session, actor: Actor, arrangement_id: str, site: Site) -> PublishedArrangement:
     """Publish (a new version of) the arrangement; LicenceConflict or InvalidArrangement say why not."""
     arrangement = _editable(session, actor, arrangement_id)
@@ -424,20 +454,10 @@ def publish(session: Session, actor: Actor, arrangement_id: str, site: Site) -> 
     chosen = arrangement.metadata_json.get("licence") or check.recommended
     if chosen not in check.allowed:
         raise LicenceConflict((), f"the parts allow {', '.join(check.allowed)}, not {chosen}")
-    owner = session.get(User, arrangement.owner_id)
-    organisation = session.get(Organisation, arrangement.organisation_id) if arrangement.organisation_id else None
     now = utcnow()
-    submission = {**submission_of(arrangement, owner.display_name if owner and not owner.deleted_at else None),
-                  "licence": chosen, "location": site.page_url(arrangement.id)}
-    context = PublisherContext(
-        oai_identifier=site.oai_identifier(arrangement.id), catalog=site.repository_id, entry=arrangement.id,
-        publisher_name=organisation.name if organisation else None, date=to_second(now).strftime("%Y-%m-%d"),
-    )
-    checked = check_submission(submission, context)
-    if not checked.ok:
-        raise InvalidArrangement(checked.problems)
-    record_value = checked.record.with_changes(formats=("text/html",), relations=_relations(session, site, arrangement))
-    record_value = record_value.with_changes(completeness=assess_completeness(record_value))
+    record_value, problems = _record(session, arrangement, site, chosen, now)
+    if problems:
+        raise InvalidArrangement(problems)
     record = record_value.to_dict()
     content = record_hash(record)
     if arrangement.published_record is not None and record_hash(arrangement.published_record) == content \

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from dataclasses import dataclass
 
 import pytest
+from lxml import etree
 from sqlalchemy import select
 
+from metadata.conformance import ims_cp_errors, ims_lom_errors
 from metadata.licence import canonical_url
 from metadata.record import Identifier, Licence, Record, Term
 from oer.accounts.models import User
@@ -14,7 +18,7 @@ from oer.catalogue.models import Origin, Resource, ResourceRelation
 from oer.harvesting.models import Source
 from oer.harvesting.provenance import HarvestedRecord, apply_harvested_page
 from oer.publishing import service as publishing
-from oer.remix import service
+from oer.remix import export, service
 from oer.remix.errors import AdaptationNotAllowed, ArrangementNotAllowed, LicenceConflict, UnknownArrangement
 from oer.remix.models import PartKind
 from oer.remix.parts import PartStatus
@@ -229,3 +233,41 @@ def test_parts_and_sections_move_by_keyboard_sized_steps(catalogue: Catalogue) -
     service.move_section(session, teacher, arrangement, second, -1)
     sections = get_arrangement(session, arrangement, SITE, teacher).sections
     assert [(s.title, [p.title for p in s.parts]) for s in sections] == [("Tweede", ["A"]), ("Deel 1", ["B"])]
+
+
+def test_both_exports_link_every_part_carry_the_attribution_and_the_package_is_schema_valid(
+    catalogue: Catalogue,
+) -> None:
+    people, session = catalogue.people, catalogue.people.session
+    teacher = people.actor(people.outsider)
+    arrangement = service.create_arrangement(session, teacher, "Exporteerbaar", description="Drie onderdelen.")
+    section = get_arrangement(session, arrangement, SITE, teacher).sections[0].id
+    service.add_part(session, teacher, arrangement, section, PartKind.INCLUDE,
+                     resource_id=catalogue.harvested["all-rights"])
+    service.add_part(session, teacher, arrangement, section, PartKind.ADAPT, resource_id=catalogue.harvested["by-sa"])
+    service.add_part(session, teacher, arrangement, section, PartKind.PAGE, title="Eigen uitleg",
+                     body="Klik [hier](javascript:alert(1)) of lees <script>alert(2)</script> **dit**.")
+    service.publish(session, teacher, arrangement, SITE)
+    view = get_arrangement(session, arrangement, SITE, teacher)
+    record = service.arrangement_record(session, arrangement, SITE)
+
+    package = zipfile.ZipFile(io.BytesIO(export.content_package_zip(view, record)))
+    names = sorted(package.namelist())
+    assert names[0] == "imsmanifest.xml" and len([n for n in names if n.startswith("pages/")]) == 2
+    manifest = etree.fromstring(package.read("imsmanifest.xml"))
+    assert ims_cp_errors(manifest) == []
+    [lom] = manifest.iter("{http://www.imsglobal.org/xsd/imsmd_v1p2}lom")
+    assert ims_lom_errors(lom) == []
+    hrefs = [r.get("href") for r in manifest.iter(f"{{{export.CP_NAMESPACE}}}resource")]
+    assert hrefs[0] == "https://elders.example.org/les/4", "all rights reserved: linked, never packaged"
+    own = package.read([n for n in names if n.startswith("pages/")][-1]).decode()
+    assert "<strong>dit</strong>" in own and "<script>" not in own
+    assert "href=\"javascript:" not in own.lower(), "the link stays text: it never becomes a link"
+    attribution = package.read("naamsvermelding.txt").decode()
+    assert "\u201cGeharvest 4 (yes)\u201d" in attribution and "bewerkt" in attribution
+
+    offline = zipfile.ZipFile(io.BytesIO(export.offline_html_zip(view)))
+    index = offline.read("index.html").decode()
+    assert 'href="https://elders.example.org/les/4"' in index and "Naamsvermelding" in index
+    assert sorted(offline.namelist()) == sorted(["index.html", "naamsvermelding.txt",
+                                                 *(n for n in names if n.startswith("pages/"))])
