@@ -19,6 +19,7 @@ pytest_plugins = [
     "tests.fixtures.oai_server",
     "tests.fixtures.database",
     "tests.fixtures.accounts",
+    "tests.fixtures.sites",
     "tests.fixtures.browser",
     "tests.fixtures.search",
     "tests.fixtures.webapp",

@@ -9,7 +9,19 @@ from flask import Flask
 
 from oer.runtime import build_runtime
 from oer.settings import Settings
-from web import accounts, api, discovery, errors, harvesting, health, i18n, publishing, runtime, security
+from web import (
+    accounts,
+    api,
+    discovery,
+    errors,
+    harvesting,
+    health,
+    i18n,
+    publishing,
+    remix,
+    runtime,
+    security,
+)
 from web.oai.store import init_feed
 
 
@@ -39,6 +51,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     discovery.init_app(app)
     publishing.init_app(app)
     harvesting.init_app(app)
+    remix.init_app(app)
     api.init_app(app)
     health.init_app(app)
     return app

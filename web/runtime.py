@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import Flask, current_app
+from flask import Flask, current_app, url_for
 from sqlalchemy.orm import Session
 
+from oer.catalogue.site import Site
 from oer.discovery.search import TermLabels
 from oer.runtime import Runtime
 from oer.search import SearchBackend
@@ -68,3 +69,11 @@ def read_session() -> Iterator[Session]:
             session.rollback()
 
 
+
+
+def site() -> Site:
+    """This site as the writing domains name what is made here: repository id and page URLs."""
+    return Site(
+        repository_id=app_runtime().settings.oai_repository_id,
+        page_url=lambda resource_id: url_for("site.resource", resource_id=resource_id, _external=True),
+    )

@@ -336,6 +336,29 @@ def refresh_part(session: Session, actor: Actor, arrangement_id: str, part_id: i
     _touch(arrangement)
 
 
+@dataclass(frozen=True, slots=True)
+class PartSpec:
+    """A part as a client describes it (the write API): how it is used, and what."""
+
+    kind: PartKind
+    resource_id: str | None = None
+    title: str | None = None
+    body: str | None = None
+
+
+def replace_contents(session: Session, actor: Actor, arrangement_id: str,
+                     sections: Sequence[tuple[str, Sequence[PartSpec]]]) -> None:
+    """Replace every section and part with these (in order); each part checked as `add_part` does."""
+    arrangement = _editable(session, actor, arrangement_id)
+    arrangement.sections.clear()
+    session.flush()
+    for title, parts in sections:
+        section_id = add_section(session, actor, arrangement_id, title)
+        for spec in parts:
+            add_part(session, actor, arrangement_id, section_id, spec.kind, resource_id=spec.resource_id,
+                     title=spec.title, body=spec.body)
+
+
 # -- the licence, the record, publication ---------------------------------------------------------
 
 

@@ -388,6 +388,75 @@ def _publishing_schemas() -> dict[str, Any]:
     }
 
 
+def _arrangement_schemas() -> dict[str, Any]:
+    nullable_int = {"type": ["integer", "null"]}
+    finding = {"type": "object", "required": ["part", "code", "message"],
+               "properties": {"part": {"type": "integer"}, "code": {"type": "string"}, "message": {"type": "string"}}}
+    part_in = {
+        "type": "object", "required": ["use"],
+        "properties": {
+            "use": {"enum": ["include", "adapt", "page"]},
+            "resource": {"type": "string", "description": "The material's id (include, adapt)"},
+            "title": {"type": "string"}, "body": {"type": "string", "description": "Markdown (adapt, page)"},
+        },
+    }
+    return {
+        "ArrangementInput": {
+            "type": "object", "required": ["title", "sections"],
+            "properties": {
+                "title": {"type": "string"}, "description": {"type": ["string", "null"]},
+                "organisation": {"type": "string", "description": "Slug; only when creating"},
+                "licence": {"type": "string", "description": "One of the licences the parts allow"},
+                "keywords": {"type": "array", "items": {"type": "string"}},
+                "publish": {"type": "boolean", "description": "Publish it now (default false)"},
+                "sections": {"type": "array", "minItems": 1, "items": {
+                    "type": "object", "required": ["title"],
+                    "properties": {"title": {"type": "string"}, "parts": {"type": "array", "items": part_in}},
+                }},
+            },
+        },
+        "Arrangement": {
+            "type": "object", "additionalProperties": False,
+            "required": ["id", "state", "version", "title", "description", "made_by", "based_on", "licence",
+                         "sections", "attribution", "links"],
+            "properties": {
+                "id": {"type": "string"}, "state": {"enum": ["draft", "published", "withdrawn"]},
+                "version": {"type": "integer"}, "title": {"type": "string"},
+                "description": {"type": ["string", "null"]}, "made_by": {"type": ["string", "null"]},
+                "based_on": {"type": ["string", "null"], "description": "The arrangement it was forked from"},
+                "licence": {
+                    "type": "object", "required": ["current", "recommended", "allowed", "problems"],
+                    "properties": {
+                        "current": {"type": ["string", "null"]}, "recommended": {"type": ["string", "null"]},
+                        "allowed": {"type": "array", "items": {"type": "string"}},
+                        "problems": {"type": "array", "items": finding},
+                    },
+                },
+                "sections": {"type": "array", "items": {
+                    "type": "object", "required": ["title", "parts"],
+                    "properties": {"title": {"type": "string"}, "parts": {"type": "array", "items": {
+                        "type": "object",
+                        "required": ["id", "use", "resource", "title", "licence", "learning_time", "status",
+                                     "attribution", "url"],
+                        "properties": {
+                            "id": {"type": "integer"}, "use": {"enum": ["include", "adapt", "page"]},
+                            "resource": {"type": ["string", "null"]}, "title": {"type": "string"},
+                            "licence": {"type": ["string", "null"]}, "learning_time": nullable_int,
+                            "status": {"enum": ["ok", "changed", "unavailable"]},
+                            "attribution": {"type": ["string", "null"]},
+                            "url": {"type": "string", "format": "uri"},
+                        },
+                    }}},
+                }},
+                "attribution": {"type": "array", "items": {"type": "string"}},
+                "links": {"type": "object", "required": ["self", "html", "export_html", "export_imscp"],
+                          "properties": {name: {"type": "string", "format": "uri"}
+                                         for name in ("self", "html", "export_html", "export_imscp")}},
+            },
+        },
+    }
+
+
 def _account_schemas() -> dict[str, Any]:
     nullable_int = {"type": ["integer", "null"]}
     return {"Me": {
@@ -607,6 +676,59 @@ def _document() -> str:
                     },
                 }
             },
+            "/arrangements": {
+                "post": {
+                    "operationId": "createArrangement",
+                    "summary": "Make an arrangement of parts (and publish it with `publish: true`)",
+                    "security": [{"bearer": []}],
+                    "requestBody": {"required": True,
+                                    "content": {"application/json": {"schema": _ref("ArrangementInput")}}},
+                    "responses": {
+                        "201": _ok("The arrangement, its licence and attribution", "Arrangement"),
+                        "400": _error("The body is not of the documented form (every problem is listed)"),
+                        "401": _error("No token, or an unknown or revoked one"),
+                        "403": _error("The token lacks `publish`, or may not make arrangements"),
+                        "404": _error("A part names a material that is not in the catalogue"),
+                        "422": {"description": "A part may not be adapted, the parts cannot be shared together, "
+                                               "or the record breaks NL-LOM's rules (then every problem is listed)",
+                                "content": {"application/json": {"schema": {
+                                    "oneOf": [_ref("Error"), _ref("SubmissionError")]}}}},
+                        "429": _error("Too many writes with this token; see Retry-After"),
+                    },
+                },
+            },
+            "/arrangements/{id}": {
+                "get": {
+                    "operationId": "getArrangement",
+                    "summary": "An arrangement: sections, parts with licence and use, its licence, attribution",
+                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                    "responses": {
+                        "200": _ok("The arrangement (a draft only for a token of whoever may edit it)",
+                                   "Arrangement"),
+                        "404": _error("No arrangement with this id"),
+                    },
+                },
+                "put": {
+                    "operationId": "replaceArrangement",
+                    "summary": "Replace an arrangement's details, sections and parts",
+                    "security": [{"bearer": []}],
+                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                    "requestBody": {"required": True,
+                                    "content": {"application/json": {"schema": _ref("ArrangementInput")}}},
+                    "responses": {
+                        "200": _ok("The arrangement as it is now", "Arrangement"),
+                        "400": _error("The body is not of the documented form (every problem is listed)"),
+                        "401": _error("No token, or an unknown or revoked one"),
+                        "403": _error("The token lacks `publish`, or may not change this arrangement"),
+                        "404": _error("No such arrangement, or a part names an unknown material"),
+                        "422": {"description": "A part may not be adapted, the parts cannot be shared together, "
+                                               "or the record breaks NL-LOM's rules (then every problem is listed)",
+                                "content": {"application/json": {"schema": {
+                                    "oneOf": [_ref("Error"), _ref("SubmissionError")]}}}},
+                        "429": _error("Too many writes with this token; see Retry-After"),
+                    },
+                },
+            },
             "/me": {
                 "get": {
                     "operationId": "me",
@@ -628,7 +750,7 @@ def _document() -> str:
             },
         },
         "components": {
-            "schemas": {**_schemas(), **_account_schemas(), **_publishing_schemas()},
+            "schemas": {**_schemas(), **_account_schemas(), **_publishing_schemas(), **_arrangement_schemas()},
             "securitySchemes": {"bearer": {
                 "type": "http", "scheme": "bearer",
                 "description": "An API token made on /account/sleutels or with `oer tokens create`",

@@ -20,6 +20,7 @@ from flask import (
     request,
     url_for,
 )
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
 from metadata.licence import Condition, Permission
@@ -28,9 +29,11 @@ from oer.catalogue.queries import resolve_resource_id
 from oer.discovery import search as discovery
 from oer.discovery.queries import get_resource
 from oer.publishing.queries import PublicationView, find_publication
+from oer.remix.errors import UnknownArrangement
+from oer.remix.queries import ArrangementView, get_arrangement, published_arrangements_using
 from web import labels
 from web.accounts.session import current_actor
-from web.runtime import catalogue, read_session
+from web.runtime import catalogue, read_session, site
 
 blueprint = Blueprint("site", __name__)
 
@@ -61,6 +64,8 @@ def resource(resource_id: str) -> BaseResponse | str:
             abort(404)
         publication = (find_publication(session, detail.id, current_actor())
                        if detail.origin is Origin.PUBLISHED else None)
+        arrangement = _arrangement(session, detail.id) if detail.origin is Origin.ARRANGED else None
+        used_in = published_arrangements_using(session, detail.id)
     if detail.deleted:
         if publication is not None:
             return gone_page(publication)
@@ -70,7 +75,14 @@ def resource(resource_id: str) -> BaseResponse | str:
     structured = discovery.json_ld(
         view, page_url, lambda other: url_for(".resource", resource_id=other, _external=True))
     return render_template("discovery/resource.html", resource=view, json_ld=structured,
-                           publication=publication)
+                           publication=publication, arrangement=arrangement, used_in=used_in)
+
+
+def _arrangement(session: Session, resource_id: str) -> ArrangementView | None:
+    try:
+        return get_arrangement(session, resource_id, site(), current_actor())
+    except UnknownArrangement:
+        return None
 
 
 def gone_page(publication: PublicationView) -> Response:

@@ -35,8 +35,7 @@ from web.accounts.api import require_token
 from web.accounts.limits import AccountLimits
 from web.errors import json_error
 from web.i18n import current_language
-from web.publishing.views import site
-from web.runtime import app_runtime, read_session
+from web.runtime import app_runtime, read_session, site
 
 MAX_BODY_BYTES = 256 * 1024
 # Members of the body that are not the material's own fields.

@@ -35,7 +35,6 @@ from metadata.submission import AttachedFile, CheckedSubmission, PublisherContex
 from metadata.vocabulary import VocabularyName
 from oer.accounts.actor import PUBLISHING_MEMBER_ROLES, Actor
 from oer.accounts.models import Organisation
-from oer.catalogue.site import Site
 from oer.publishing import imports, service
 from oer.publishing.errors import (
     InvalidState,
@@ -52,7 +51,7 @@ from web import labels
 from web.accounts.session import current_actor, signed_in, signed_in_actor
 from web.i18n import current_language
 from web.publishing import forms
-from web.runtime import app_runtime, read_session
+from web.runtime import app_runtime, read_session, site
 
 blueprint = Blueprint("publishing", __name__)
 
@@ -65,14 +64,6 @@ DOWNLOAD_POLICY = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-s
 def storage() -> FileStorage:
     files: FileStorage = current_app.extensions[STORAGE_EXTENSION]
     return files
-
-
-def site() -> Site:
-    settings: Settings = current_app.config["OER_SETTINGS"]
-    return Site(
-        repository_id=settings.oai_repository_id,
-        page_url=lambda resource_id: url_for("site.resource", resource_id=resource_id, _external=True),
-    )
 
 
 def _write_session() -> Any:
