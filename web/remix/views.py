@@ -204,6 +204,9 @@ def part(arrangement_id: str, part_id: int) -> AnyResponse:
                 service.move_part(db, actor, arrangement_id, part_id, -1)
             elif action == "down":
                 service.move_part(db, actor, arrangement_id, part_id, 1)
+            elif action == "offset":
+                # Drag and drop (arrange.js): the buttons' move, by more than one place at a time.
+                service.move_part(db, actor, arrangement_id, part_id, request.form.get("offset", 0, type=int))
             elif action == "move":
                 service.move_part(db, actor, arrangement_id, part_id, to_section=request.form.get("section", type=int))
             elif action == "remove":

@@ -110,7 +110,8 @@ def sign_in(page: Page, base_url: str, email: str) -> None:
 def add_from_search(page: Page, base_url: str, query: str, title: str, *, where: str, use: str,
                     new_title: str | None = None) -> None:
     page.goto(f"{base_url}/search?q={query}")
-    page.get_by_role("link", name=f"Voeg toe aan arrangement: {title}").click()
+    result = page.get_by_role("listitem").filter(has=page.get_by_role("heading", name=title))
+    result.get_by_role("link", name="Voeg toe aan arrangement").click()
     if new_title is not None:
         page.get_by_label("Een nieuw arrangement").check()
         page.get_by_label("Titel van het nieuwe arrangement").fill(new_title)
@@ -151,6 +152,14 @@ def test_build_publish_fork_and_export_an_arrangement(
     page.get_by_label("Tekst").fill("# Terugblik\n\nWat weet je nu over **breuken**?")
     page.get_by_role("button", name="Opslaan").click()
     expect(page.get_by_role("link", name="Terugblik", exact=True)).to_be_visible()
+    # Drag and drop, as an enhancement of the buttons: the page to the top of its section.
+    # (The drag events are dispatched: headless Chromium does not start a native drag from the mouse.)
+    parts = page.locator("ol.parts-list > li.part")
+    transfer = page.evaluate_handle("() => new DataTransfer()")
+    parts.nth(2).dispatch_event("dragstart", {"dataTransfer": transfer})
+    parts.nth(0).dispatch_event("dragover", {"dataTransfer": transfer})
+    parts.nth(0).dispatch_event("drop", {"dataTransfer": transfer})
+    expect(page.locator("ol.parts-list > li.part").first.locator(".part-title a")).to_have_text("Terugblik")
     attribution = page.get_by_label("Naamsvermelding als tekst").input_value()
     assert HARVESTED_TITLE in attribution and NC_TITLE in attribution and "bewerkt" in attribution
     accessible(page, axe_source)

@@ -11,13 +11,15 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from lxml import etree
+from sickle import Sickle
 from sqlalchemy.orm import Session, sessionmaker
 
-from metadata.conformance import ims_cp_errors
+from metadata.conformance import ims_cp_errors, ims_lom_errors
 from oer.accounts import service as accounts
 from oer.accounts.actor import SYSTEM
 from oer.accounts.models import TokenScope
 from oer.publishing import service as publishing
+from tests.fixtures.loopback import serving
 from tests.support.account_site import csrf_of
 from tests.support.openapi import OpenApiContract
 from tests.support.publishing import SITE, SUBMISSION
@@ -144,3 +146,26 @@ def test_the_arrangements_api_writes_reads_and_refuses(
                           "post")["error"]["status"] == 404
     assert contract.check(api.post("/api/v1/arrangements", json={"title": "x"}, headers=auth), "/arrangements",
                           "post")["error"]["status"] == 400
+
+
+def test_the_feed_serves_a_published_arrangement_valid_with_its_haspart_relations(
+    publishing_app: Flask, publishers: Publishers, sessions: sessionmaker[Session], materials: dict[str, str],
+) -> None:
+    with sessions.begin() as db:
+        secret = accounts.create_token(db, SYSTEM, publishers.teacher, "arr", [TokenScope.PUBLISH]).secret
+    body = {"title": "In de feed", "publish": True, "sections": [{"title": "Les 1", "parts": [
+        {"use": "include", "resource": materials["sa"]}, {"use": "include", "resource": materials["nc"]}]}]}
+    created = publishing_app.test_client().post("/api/v1/arrangements", json=body,
+                                                headers={"Authorization": f"Bearer {secret}"}).get_json()
+    with serving(publishing_app) as base_url:
+        records = {r.header.identifier: r for r in
+                   Sickle(f"{base_url}/oai", max_retries=0, timeout=30).ListRecords(metadataPrefix="lom")}
+    record = records[f"oai:oer.local:{created['id']}"]
+    [lom] = record.xml.find("{http://www.openarchives.org/OAI/2.0/}metadata")
+    assert ims_lom_errors(lom) == []
+    ns = "{http://www.imsglobal.org/xsd/imsmd_v1p2}"
+    kinds = ["".join(r.find(f"{ns}kind/{ns}value").itertext()).split("nllom_20131211")[-1].strip()
+             for r in lom.iter(f"{ns}relation")]
+    assert kinds == ["haspart", "haspart"]
+    aggregation = "".join(lom.find(f"{ns}general/{ns}aggregationlevel/{ns}value").itertext())
+    assert aggregation.strip().endswith("3")
