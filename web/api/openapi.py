@@ -409,6 +409,10 @@ def _arrangement_schemas() -> dict[str, Any]:
                 "licence": {"type": "string", "description": "One of the licences the parts allow"},
                 "keywords": {"type": "array", "items": {"type": "string"}},
                 "publish": {"type": "boolean", "description": "Publish it now (default false)"},
+                **{name: {"description": "Overrides what the parts give (the record's field, as in Submission)"}
+                   for name in ("contexts", "educational_levels", "disciplines", "educational_objectives",
+                                "typical_age_range", "typical_learning_time", "languages", "end_user_roles",
+                                "learning_resource_types", "authors")},
                 "sections": {"type": "array", "minItems": 1, "items": {
                     "type": "object", "required": ["title"],
                     "properties": {"title": {"type": "string"}, "parts": {"type": "array", "items": part_in}},

@@ -211,7 +211,8 @@ def _write_arrangement(arrangement_id: str | None) -> BaseResponse:
     if problems:
         return json_error(400, "Bad Request", "; ".join(f"{p.parameter}: {p.message}" for p in problems),
                           tuple(problems))
-    metadata = {name: body[name] for name in ("licence", "keywords") if name in body}
+    # What the teacher sets on top of what the parts give (the record's own field names).
+    metadata = {name: value for name, value in body.items() if name in remix.SETTABLE}
     try:
         with app_runtime().sessions.begin() as db:
             if arrangement_id is None:

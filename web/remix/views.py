@@ -145,9 +145,18 @@ def arrangement(arrangement_id: str) -> AnyResponse:
 
 @signed_in
 def details(arrangement_id: str) -> AnyResponse:
-    licence = request.form.get("licence") or None
+    view = _view(arrangement_id)
     keywords = [word.strip() for word in request.form.get("keywords", "").split(",") if word.strip()]
-    metadata = {"licence": licence, "keywords": keywords}
+    given: dict[str, Any] = {
+        "licence": request.form.get("licence") or None,
+        "keywords": keywords,
+        "contexts": request.form.getlist("contexts"),
+        "typical_age_range": request.form.get("typical_age_range", "").strip() or None,
+        "typical_learning_time": request.form.get("typical_learning_time", type=int),
+    }
+    # What equals what the parts give stays derived, so it follows the parts as they change.
+    metadata = {name: value for name, value in given.items()
+                if name in ("licence", "keywords") or value != view.derived.get(name)}
     try:
         with _write() as db:
             service.update_details(db, signed_in_actor(), arrangement_id, title=request.form.get("title", ""),

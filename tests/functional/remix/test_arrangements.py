@@ -169,3 +169,28 @@ def test_the_feed_serves_a_published_arrangement_valid_with_its_haspart_relation
     assert kinds == ["haspart", "haspart"]
     aggregation = "".join(lom.find(f"{ns}general/{ns}aggregationlevel/{ns}value").itertext())
     assert aggregation.strip().endswith("3")
+
+
+def test_what_the_parts_give_is_prefilled_and_what_the_teacher_changes_goes_first(
+    teacher: FlaskClient, materials: dict[str, str], sessions: sessionmaker[Session],
+) -> None:
+    from oer.catalogue.models import Resource
+    from oer.remix.models import Arrangement
+
+    location = add(teacher, materials["sa"], "new", title="Met eigen leertijd")
+    arrangement_id = location.split("/arrangementen/")[1].split("#")[0]
+    page = teacher.get(f"/arrangementen/{arrangement_id}").get_data(as_text=True)
+    assert 'name="typical_learning_time" value="45"' in page and 'value="PO" checked' in page
+    teacher.post(f"/arrangementen/{arrangement_id}/gegevens", data={
+        "csrf_token": csrf_of(page), "title": "Met eigen leertijd", "contexts": ["PO"],
+        "typical_age_range": "9-11", "typical_learning_time": "120", "licence": "cc-by-sa-40"})
+    with sessions() as db:
+        stored = db.get(Arrangement, arrangement_id)
+        assert stored is not None and stored.metadata_json["typical_learning_time"] == 120
+        assert "contexts" not in stored.metadata_json, "unchanged values stay derived from the parts"
+    page = teacher.get(f"/arrangementen/{arrangement_id}").get_data(as_text=True)
+    teacher.post(f"/arrangementen/{arrangement_id}/publiceren", data={"csrf_token": csrf_of(page)})
+    with sessions() as db:
+        resource = db.get(Resource, arrangement_id)
+        assert resource is not None and resource.record["typical_learning_time"] == 120 * 60
+        assert resource.record["licence"]["code"] == "cc-by-sa-40"
