@@ -17,7 +17,7 @@ requires, with NL-LOM's vocabulary sources.
 What the record does not carry is not read (and so not written back):
 classifications other than discipline, educational level, educational
 objective (kerndoelen) and access rights, lifecycle version and status,
-meta-metadata contributors, annotations, relation resource descriptions,
+meta-metadata contributors, relation resource descriptions,
 and technical size, duration and requirements. Within what it does carry,
 vocabulary values are never dropped (each is kept, repaired or reported);
 single-valued fields keep the first value the source gives (location, age
@@ -38,6 +38,7 @@ from metadata.kerndoelen import kerndoel_term, replacement_of
 from metadata.licence import licence_table, normalise_licence
 from metadata.links import is_safe_target, is_web_url
 from metadata.record import (
+    Annotation,
     Contributor,
     Identifier,
     Issue,
@@ -55,7 +56,7 @@ from metadata.text import (
     dedupe,
     xml_safe_text,
 )
-from metadata.vcard import name_to_vcard, read_vcard_name
+from metadata.vcard import name_to_vcard, read_vcard_name, read_vcard_role
 from metadata.vocabulary import (
     OBK_SOURCE,
     VocabularyName,
@@ -267,6 +268,7 @@ class _LomReader:
         self.rights_descriptions: list[str] = []
         self.contributors: list[Contributor] = []
         self.relations: list[Relation] = []
+        self.annotations: list[Annotation] = []
         self.levels: dict[str, Term] = {}
         self.disciplines: dict[str, Term] = {}
         self.objectives: dict[str, Term] = {}
@@ -318,6 +320,7 @@ class _LomReader:
             access_rights=self.access_rights,
             contributors=tuple(self.contributors),
             relations=tuple(self.relations),
+            annotations=tuple(self.annotations),
             issues=tuple(self.issues),
         )
 
@@ -556,6 +559,29 @@ class _LomReader:
                 f"relation to {target!r} has no kind; kept with an empty kind"))
         self.relations.append(Relation(kind=kind, target=target))
 
+    def _annotation(self, section: Any) -> None:
+        name = role = date = description = None
+        for child in section:
+            child_name = _known(child.tag) or _logical_name(child.tag)
+            if child_name in ("person", "centity"):
+                text = None
+                for vcard in child:
+                    if (_known(vcard.tag) or _logical_name(vcard.tag)) == "vcard":
+                        text = _element_text(vcard)
+                if text is None:
+                    text = child.text or ""
+                name = read_vcard_name(text).name
+                role = read_vcard_role(text)
+            elif child_name == "date":
+                for date_child in child:
+                    if (_known(date_child.tag) or _logical_name(date_child.tag)) == "datetime":
+                        date = clean_line(_element_text(date_child)) or None
+            elif child_name == "description":
+                texts = {clean_language(lang): text.strip() for lang, text in _langstrings(child) if text.strip()}
+                description = choose_main_text(texts, ("nl",)) or None
+        if name or description:
+            self.annotations.append(Annotation(name=name, role=role, date=date, description=description))
+
     def _classification(self, section: Any) -> None:
         purpose = ""
         paths: list[Any] = []
@@ -637,6 +663,7 @@ _SECTION_READERS: dict[str, Callable[[_LomReader, Any], None]] = {
     "educational": _LomReader._educational,
     "rights": _LomReader._rights,
     "relation": _LomReader._relation,
+    "annotation": _LomReader._annotation,
     "classification": _LomReader._classification,
 }
 
@@ -723,8 +750,25 @@ def record_to_lom(record: Record, binding: LomBinding = IMS_BINDING) -> Any:
             w.vocabulary(element, "kind", kinds.source_of(relation.kind), relation.kind)
         resource = w.sub(element, "resource")
         w.identifier(resource, Identifier(catalog="URI", entry=relation.target))
+    for annotation in record.annotations:
+        _write_annotation(w, root, annotation)
     _write_classifications(w, root, record)
     return root
+
+
+def _write_annotation(w: _LomWriter, root: Any, annotation: Annotation) -> None:
+    element = w.sub(root, "annotation")
+    if annotation.name is not None:
+        vcard = name_to_vcard(annotation.name, annotation.role)
+        # IMS: <person><vcard>; IEEE: <entity> holds the vCard itself.
+        if w.binding.wrapped_entity:
+            w.text(w.sub(element, "person"), "vcard", vcard)
+        else:
+            w.text(element, "centity", vcard)
+    if annotation.date:
+        w.text(w.sub(element, "date"), "datetime", annotation.date)
+    if annotation.description:
+        w.langstring(element, "description", annotation.description, "nl")
 
 
 def _write_general(w: _LomWriter, root: Any, record: Record) -> None:

@@ -61,6 +61,16 @@ class Relation:
 
 
 @dataclass(frozen=True, slots=True)
+class Annotation:
+    """A LOM annotation (category 8): who, in which role (the vCard's ROLE), when, and what they said."""
+
+    name: str | None = None
+    role: str | None = None
+    date: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Issue:
     """Something the normaliser repaired, could not interpret, or found missing."""
 
@@ -113,6 +123,7 @@ class Record:
     access_rights: str | None = None
     contributors: tuple[Contributor, ...] = ()
     relations: tuple[Relation, ...] = ()
+    annotations: tuple[Annotation, ...] = ()
     completeness: Completeness = field(default_factory=Completeness)
     issues: tuple[Issue, ...] = ()
 
@@ -150,6 +161,7 @@ _OBJECT_LISTS: dict[str, type] = {
     "educational_objectives": Term,
     "contributors": Contributor,
     "relations": Relation,
+    "annotations": Annotation,
     "issues": Issue,
 }
 _STRING_LISTS = (

@@ -78,10 +78,21 @@ def _plain_full_name(text: str) -> str | None:
     return clean_line(_unescape(match.group(3))) or None
 
 
-def name_to_vcard(name: str) -> str:
-    """A minimal vCard 3.0 for a contributor name (FN and N are required by RFC 2426)."""
+def name_to_vcard(name: str, role: str | None = None) -> str:
+    """A minimal vCard 3.0 for a contributor name (FN and N are required by RFC 2426), with a ROLE."""
     escaped = _escape(name)
-    return f"BEGIN:VCARD\nVERSION:3.0\nFN:{escaped}\nN:{escaped};;;;\nEND:VCARD"
+    role_line = f"ROLE:{_escape(role)}\n" if role else ""
+    return f"BEGIN:VCARD\nVERSION:3.0\nFN:{escaped}\nN:{escaped};;;;\n{role_line}END:VCARD"
+
+
+def read_vcard_role(text: str | None) -> str | None:
+    """The ROLE of a vCard (RFC 2426 section 3.5.2), or None."""
+    if not text:
+        return None
+    for name, params, value in _properties(_unfold(text)):
+        if name == "ROLE":
+            return clean_line(_unescape(_decode(params, value))) or None
+    return None
 
 
 def _unfold(text: str) -> list[str]:

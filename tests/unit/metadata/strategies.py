@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from metadata.kerndoelen import kerndoelen
 from metadata.licence import licence_table
-from metadata.record import Contributor, Identifier, Licence, Record, Relation, Term
+from metadata.record import Annotation, Contributor, Identifier, Licence, Record, Relation, Term
 from metadata.text import choose_main_text, clean_block, clean_line
 from metadata.vocabulary import VocabularyName, obk_terms, vocabulary
 
@@ -64,6 +64,13 @@ contributors = st.builds(
     name=st.one_of(st.none(), line),
     date=st.one_of(st.none(), st.dates().map(str)),
 )
+annotations = st.builds(
+    Annotation,
+    name=line,
+    role=st.one_of(st.none(), line),
+    date=st.one_of(st.none(), st.dates().map(str)),
+    description=st.one_of(st.none(), line),
+)
 relations = st.builds(
     Relation,
     kind=st.one_of(st.just(""), vocabulary_value(VocabularyName.RELATION_KIND)),
@@ -99,4 +106,5 @@ def records(draw: st.DrawFn) -> Record:
         access_rights=draw(st.one_of(st.none(), vocabulary_value(VocabularyName.ACCESS_RIGHTS))),
         contributors=tuple(draw(st.lists(contributors, max_size=4))),
         relations=tuple(draw(st.lists(relations, max_size=3))),
+        annotations=tuple(draw(st.lists(annotations, max_size=3))),
     )
