@@ -13,13 +13,14 @@ score anywhere: the framework describes, it does not judge.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 
+from metadata.record import Record
 from schemas import resources
 
 CURRENT_FILE = "quality/v1.json"
@@ -191,3 +192,124 @@ def read_framework(data: Any, previous: Framework | None = None) -> Framework:
 def bundled_framework() -> Framework:
     """Version 1, as shipped in `schemas/quality/` (what a new instance starts with)."""
     return read_framework(resources.load_json(CURRENT_FILE))
+
+
+# -- across versions -------------------------------------------------------------------------------
+
+
+def current_criterion(version: str, criterion: str, frameworks: Mapping[str, Framework], current: str) -> str | None:
+    """The current version's id of a criterion annotated under `version`, following `replaces` mappings.
+
+    A criterion a later version kept under the same id stays; one it renamed
+    follows the mapping; one it dropped without a mapping has no current id
+    (None): such an annotation is still shown, under its own version's label.
+    """
+    # The chain from `current` back to `version`, newest first.
+    chain: list[Framework] = []
+    at = frameworks.get(current)
+    while at is not None and at.version != version:
+        chain.append(at)
+        at = frameworks.get(at.replaces) if at.replaces else None
+        if len(chain) > len(frameworks):  # a loop in the data: stop rather than spin
+            return None
+    if at is None:
+        return criterion if criterion in frameworks[current].criteria else None
+    for newer in reversed(chain):
+        criterion = newer.mapping.get(criterion, criterion)
+        if criterion not in newer.criteria:
+            return None
+    return criterion
+
+
+# -- search tokens ---------------------------------------------------------------------------------
+
+# Separators inside a search token: criterion ids hold letters, digits, '.', '-' and '_' only.
+ROLE_MARK = "/"
+AT_LEAST = ">="
+EQUALS = "="
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """One shown annotation, reduced to what search filters on (criterion as the current version names it)."""
+
+    criterion: str
+    role: AnnotatorRole
+    value: str
+
+
+def quality_tokens(marks: Iterable[Mark], framework: Framework) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The criteria a material has annotations for, and the detail tokens a filter matches.
+
+    Detail tokens, each also with the role (`criterion/role...`): the criterion
+    alone, `criterion=value`, and on an ordinal scale `criterion>=v` for every
+    value v up to the annotated one, so "at least voldoende" is one exact
+    token match. Values the current scale does not have only make the plain tokens.
+    """
+    criteria: dict[str, None] = {}
+    details: dict[str, None] = {}
+    known = framework.criteria
+    for mark in marks:
+        criteria.setdefault(mark.criterion, None)
+        for prefix in (mark.criterion, f"{mark.criterion}{ROLE_MARK}{mark.role.value}"):
+            details.setdefault(prefix, None)
+            details.setdefault(f"{prefix}{EQUALS}{mark.value}", None)
+            criterion = known.get(mark.criterion)
+            if criterion is None or criterion.scale.kind != "ordinal":
+                continue
+            codes = [value.code for value in criterion.scale.values]
+            if mark.value in codes:
+                for code in codes[: codes.index(mark.value) + 1]:
+                    details.setdefault(f"{prefix}{AT_LEAST}{code}", None)
+    return tuple(criteria), tuple(details)
+
+
+def detail_token(criterion: str, role: str | None = None, value: str | None = None, *, at_least: bool = True) -> str:
+    """The token a filter "criterion (by role) (at least / exactly value)" matches."""
+    token = criterion if not role else f"{criterion}{ROLE_MARK}{role}"
+    if value:
+        token += f"{AT_LEAST if at_least else EQUALS}{value}"
+    return token
+
+
+# -- who counts as the author ----------------------------------------------------------------------
+
+_PUBLISHER_ROLES = frozenset({"publisher"})
+_AUTHOR_ROLES = frozenset({"author"})
+
+
+def plain_name(name: str) -> str:
+    """A name compared without regard to letter case or runs of spaces."""
+    return " ".join(name.split()).casefold()
+
+
+def named_parties(record: Record) -> tuple[frozenset[str], frozenset[str]]:
+    """The record's publishers and authors, as `plain_name`s."""
+    publishers = {plain_name(c.name) for c in record.contributors if c.name and c.role in _PUBLISHER_ROLES}
+    authors = {plain_name(c.name) for c in record.contributors if c.name and c.role in _AUTHOR_ROLES}
+    return frozenset(publishers), frozenset(authors)
+
+
+def in_discipline(record: Record, disciplines: Iterable[str]) -> bool:
+    """Whether one of the record's disciplines is one of these (an OBK id or a label, any case)."""
+    wanted = {plain_name(d) for d in disciplines}
+    return any(
+        plain_name(term.id) in wanted or (term.label and plain_name(term.label) in wanted)
+        for term in record.disciplines
+    )
+
+
+# -- in the LOM ------------------------------------------------------------------------------------
+
+
+def annotation_text(framework: Framework | None, version: str, criterion: str, value: str,
+                    justification: str | None) -> str:
+    """The Dutch description of a LOM annotation: framework version, criterion, value, justification."""
+    known = framework.criteria.get(criterion) if framework is not None else None
+    label = known.nl if known else criterion
+    scale_value = known.scale.value(value) if known else None
+    value_label = scale_value.nl if scale_value else value
+    text = f"Kwaliteitskader versie {version}, criterium '{label}' ({criterion}): {value_label}."
+    if justification:
+        text += f" Toelichting: {justification}"
+    return text

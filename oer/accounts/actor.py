@@ -14,8 +14,10 @@ The rules:
 - An organisation's beheerder manages its members; its redacteur and beheerder
   publish in its name; a lid acts in its name on nothing. Any user with a
   verified address may publish in their own name.
-- Redactie curates and annotates in every discipline; a vakexpert annotates in
-  the disciplines of their grants.
+- Redactie curates, moderates and annotates in every discipline; a vakexpert
+  annotates in the disciplines of their grants; any user gives their own
+  annotations and experience (the quality domain checks the role's rules); an
+  organisation's redacteur and beheerder keep its collections.
 - An actor authenticated by an API token may do only what the token's scopes
   allow (publish, annotate, curate), for the token's organisation if it has one,
   and never manage accounts: a token cannot mint tokens or grant roles.
@@ -204,6 +206,22 @@ def can_annotate(actor: Actor, discipline: str) -> bool:
     if not _scope_allows(actor, TokenScope.ANNOTATE):
         return False
     return actor.holds(PlatformRole.REDACTIE) or discipline.strip().lower() in actor.disciplines()
+
+
+def can_give_feedback(actor: Actor) -> bool:
+    """May annotate in a user's own name (as a teacher, an author, ...): any user; a token needs `annotate`."""
+    return actor.is_system or _scope_allows(actor, TokenScope.ANNOTATE)
+
+
+def can_keep_collection(actor: Actor, organisation_id: int | None) -> bool:
+    """May make and change a collection: the redactie's (None) or the organisation's."""
+    if organisation_id is None:
+        return can_curate(actor)
+    if actor.is_system:
+        return True
+    if not (_scope_allows(actor, TokenScope.CURATE) and _token_allows_organisation(actor, organisation_id)):
+        return False
+    return actor.role_in(organisation_id) in PUBLISHING_MEMBER_ROLES
 
 
 def can_curate(actor: Actor) -> bool:

@@ -19,6 +19,8 @@ MODEL_MODULES = (
     "oer.accounts.models",
     "oer.publishing.models",
     "oer.remix.models",
+    "oer.quality.models",
+    "oer.collections.models",
 )
 
 

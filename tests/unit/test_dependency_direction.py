@@ -109,9 +109,12 @@ OER_PARTS: dict[str, set[str]] = {
     "harvesting": INFRASTRUCTURE | {"catalogue", "accounts"},
     "publishing": INFRASTRUCTURE | {"catalogue", "accounts"},
     "remix": INFRASTRUCTURE | {"catalogue", "accounts"},
+    "quality": INFRASTRUCTURE | {"catalogue", "accounts"},
+    "collections": INFRASTRUCTURE | {"catalogue", "accounts"},
     # Read sides: they read the domains that write, and nothing reads them but entry points.
-    "feed": INFRASTRUCTURE | {"catalogue", "harvesting"},
-    "discovery": INFRASTRUCTURE | {"catalogue", "harvesting", "publishing", "remix", "accounts"},
+    "feed": INFRASTRUCTURE | {"catalogue", "harvesting", "quality", "collections"},
+    "discovery": INFRASTRUCTURE | {"catalogue", "harvesting", "publishing", "remix", "quality", "collections",
+                                   "accounts"},
 }
 # Entry points compose everything: the composition root, the Celery worker's app (it registers
 # the projections through the root), the CLI commands and the demo.

@@ -1,0 +1,1 @@
+"""Quality information: a versioned framework, annotations by role, moderation."""
