@@ -3,7 +3,7 @@
 Run on the resources a unit of work marked changed (`oer.catalogue.changes`),
 inside its transaction. For each one it derives what the feed shows
 (`oer.feed.sets`): a live resource is in its live sources' sets, its record's
-sector sets and the marker sets it is in (``curated``); a tombstone stays, as
+sector sets, its collections' sets and, when the redactie chose it, ``curated``; a tombstone stays, as
 deleted, in the sets it was in. When the feed hash of that (record, sets,
 deleted flag) differs from the stored one, or the writer said the feed must
 show a change (`Change.touched`), `feed_datestamp` moves to the time of the
@@ -22,8 +22,10 @@ from sqlalchemy.orm import Session
 
 from oer.catalogue.changes import Change
 from oer.catalogue.models import Resource
+from oer.collections.queries import collection_sets
 from oer.feed import sets
 from oer.harvesting.queries import live_source_names
+from oer.quality.queries import redactie_annotated
 from oer.store.types import to_second
 
 # Resources per round of queries: well under SQLite's and PostgreSQL's bound-parameter limits.
@@ -51,6 +53,8 @@ class FeedMembershipProjection:
             ).where(Resource.id.in_(ids))
         ).all()
         sources = live_source_names(session, ids)
+        collections = collection_sets(session, ids)
+        annotated = redactie_annotated(session, ids)
         stored = sets.load_memberships(session, ids)
         resource_updates: list[dict[str, Any]] = []
         membership_changes: list[sets.MembershipChange] = []
@@ -62,7 +66,9 @@ class FeedMembershipProjection:
                 specs = sets.current_sets(memberships)
             else:
                 shown = {"contexts": row.contexts or ()}
-                specs = sets.set_specs_of(shown, sources.get(row.id, ())) | sets.kept_sets(memberships)
+                specs = sets.set_specs_of(
+                    shown, sources.get(row.id, ()), collections.get(row.id, ()), row.id in annotated
+                )
             new_hash = sets.feed_hash(row.content_hash, specs, row.deleted)
             if new_hash == row.feed_hash and not change.touched:
                 continue

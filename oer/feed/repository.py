@@ -31,18 +31,22 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, exists, func, literal, select, tuple_
 from sqlalchemy.orm import Session
 
-from metadata.record import Record
+from metadata.record import Annotation, Record
 from oer.catalogue.models import Resource
+from oer.collections.models import Collection
 from oer.feed.models import FeedMembership
 from oer.feed.sets import (
+    COLLECTION_PREFIX,
     CURATED,
     SOURCE_PREFIX,
     SetDefinition,
+    collection_set,
     curated_set,
     sector_sets,
     source_set,
 )
 from oer.harvesting.models import Source
+from oer.quality.queries import lom_annotations
 from oer.store.types import to_second, utcnow
 
 # The domain-name part of oai:DOMAIN:LOCAL identifiers, unless configured (OER_OAI_REPOSITORY_ID).
@@ -104,18 +108,28 @@ class DatabaseFeedRepository:
         return earliest if earliest is not None else to_second(utcnow())
 
     def list_sets(self) -> list[SetDefinition]:
-        """`curated`, a set per registered source, a set per sector, then sets only history knows.
+        """`curated`, a set per collection, per registered source, per sector, then sets only history knows.
 
-        The last kind: a removed source's set still lists its former
-        resources as deleted, so harvesters of that set learn they left.
+        The last kind: a removed source's or collection's set still lists its
+        former resources as deleted, so harvesters of that set learn they left.
         """
+        collections = self.session.execute(
+            select(Collection.slug, Collection.title, Collection.description).order_by(Collection.slug)
+        )
         sources = list(self.session.scalars(select(Source.name).order_by(Source.name)))
-        sets = [curated_set(), *(source_set(name) for name in sources), *sector_sets()]
+        sets = [
+            curated_set(),
+            *(collection_set(slug, title, description) for slug, title, description in collections),
+            *(source_set(name) for name in sources),
+            *sector_sets(),
+        ]
         listed = {s.spec for s in sets}
         stored = self.session.scalars(select(FeedMembership.set_spec).distinct())
         for spec in sorted(set(stored) - listed):
             if spec.startswith(SOURCE_PREFIX):
                 sets.append(source_set(spec.removeprefix(SOURCE_PREFIX), removed=True))
+            elif spec.startswith(COLLECTION_PREFIX):
+                sets.append(collection_set(spec.removeprefix(COLLECTION_PREFIX), None))
             else:
                 sets.append(SetDefinition(spec, spec))
         return sets
@@ -126,6 +140,10 @@ class DatabaseFeedRepository:
         if spec.startswith(SOURCE_PREFIX):
             name = spec.removeprefix(SOURCE_PREFIX)
             if self.session.scalar(select(exists().where(Source.name == name))):
+                return True
+        if spec.startswith(COLLECTION_PREFIX):
+            slug = spec.removeprefix(COLLECTION_PREFIX)
+            if self.session.scalar(select(exists().where(Collection.slug == slug))):
                 return True
         return bool(self.session.scalar(select(exists().where(FeedMembership.set_spec == spec))))
 
@@ -217,15 +235,23 @@ class DatabaseFeedRepository:
         return query.order_by(FeedMembership.datestamp, FeedMembership.resource_id)
 
     def _entries(self, rows: Sequence[tuple[str, datetime, bool, Any]]) -> list[FeedEntry]:
-        """Entries for (resource id, datestamp, shown deleted, record JSON) rows, with their sets."""
+        """Entries for (resource id, datestamp, shown deleted, record JSON) rows, with their sets.
+
+        A live record carries the quality annotations shown here after the
+        ones its source gave (LOM category 8); a change of them moves the
+        resource's datestamp (`oer.quality.service` touches it).
+        """
         sets = self._current_sets(resource_id for resource_id, *_ in rows)
+        annotations = lom_annotations(self.session, (r[0] for r in rows if not r[2]))
         return [
             FeedEntry(
                 oai_identifier=self.oai_identifier(resource_id),
                 datestamp=datestamp,
                 deleted=deleted,
                 set_specs=tuple(sorted(sets.get(resource_id, ()))),
-                record=None if deleted else Record.from_dict(record),
+                record=None if deleted else _with_annotations(
+                    Record.from_dict(record), annotations.get(resource_id, ())
+                ),
             )
             for resource_id, datestamp, deleted, record in rows
         ]
@@ -243,6 +269,10 @@ class DatabaseFeedRepository:
         for resource_id, spec in rows:
             sets.setdefault(resource_id, []).append(spec)
         return sets
+
+
+def _with_annotations(record: Record, annotations: tuple[Annotation, ...]) -> Record:
+    return record.with_changes(annotations=record.annotations + annotations) if annotations else record
 
 
 def _window(

@@ -2,9 +2,12 @@
 
 Sets of the OAI-PMH feed, each a saved query over what the store holds:
 
-- ``curated``: resources a curator selected. The selection is a marker the
-  curation work will set through `set_curated`; until then nothing sets it and
-  the set is empty, but it is listed (DESIGN.md: it must exist).
+- ``curated``: what the redactie selected: every material in one of the
+  redactie's collections, or with an annotation by the redactie
+  (`oer.collections`, `oer.quality`).
+- ``collection:SLUG``: the materials of one collection (the redactie's or an
+  organisation's). Slugs are lower-case words and hyphens
+  (`oer.collections.service.SLUG`), valid setSpec characters.
 - ``source:NAME``: resources with a live provenance from source NAME. Source
   names are slugs (`oer.harvesting.sources` allows ``[a-z0-9_.-]`` only), which
   are valid setSpec characters, so the spec is the name itself.
@@ -13,15 +16,14 @@ Sets of the OAI-PMH feed, each a saved query over what the store holds:
   context vocabulary (schemas/vocabularies/context.json). Values outside that
   vocabulary (the IEEE ``school``, ``higher education``, ...) make no set.
 
-`set_specs_of` computes the source and sector sets of a resource (a pure
-function of its record and live sources); markers such as ``curated`` are kept
-as stored. Membership is stored in `FeedMembership`, one row per (resource,
-set) that is never removed: leaving a set marks the row ``member=False``, so
-the set's list goes on showing the resource as deleted (``deletedRecord=persistent``).
-Every row of a resource carries the resource's ``feed_datestamp``; joining or
-leaving a set is a change of what the feed shows, so it is part of `feed_hash`
-and moves that datestamp. A tombstone keeps the sets it was in when it was
-deleted (as a deleted item there).
+`set_specs_of` computes the sets of a live resource, a pure function of its
+record, its live sources and its curation. Membership is stored in
+`FeedMembership`, one row per (resource, set) that is never removed: leaving a
+set marks the row ``member=False``, so the set's list goes on showing the
+resource as deleted (``deletedRecord=persistent``). Every row of a resource
+carries the resource's ``feed_datestamp``; joining or leaving a set is a change
+of what the feed shows, so it is part of `feed_hash` and moves that datestamp.
+A tombstone keeps the sets it was in when it was deleted (as a deleted item there).
 """
 
 from __future__ import annotations
@@ -37,11 +39,10 @@ from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from metadata.vocabulary import VocabularyName, vocabulary
-from oer.catalogue.models import Resource
 from oer.feed.models import FeedMembership
-from oer.store.types import to_second, utcnow
 
 CURATED = "curated"
+COLLECTION_PREFIX = "collection:"
 SOURCE_PREFIX = "source:"
 SECTOR_PREFIX = "sector:"
 
@@ -81,12 +82,23 @@ def sector_set_spec(context: str) -> str:
     return f"{SECTOR_PREFIX}{context}"
 
 
+def collection_set_spec(slug: str) -> str:
+    return f"{COLLECTION_PREFIX}{slug}"
+
+
 def curated_set() -> SetDefinition:
     return SetDefinition(
         CURATED,
         "Geselecteerd door de redactie",
-        "Leermaterialen die de redactie heeft geselecteerd.",
+        "Leermaterialen in een collectie van de redactie of met een kwaliteitsannotatie van de redactie.",
     )
+
+
+def collection_set(slug: str, title: str | None, description: str | None = None) -> SetDefinition:
+    """A collection's set; `title` None for a collection that was removed (its former members stay, deleted)."""
+    if title is None:
+        return SetDefinition(collection_set_spec(slug), f"Collectie: {slug} (opgeheven)")
+    return SetDefinition(collection_set_spec(slug), f"Collectie: {title}", description)
 
 
 def source_set(source_name: str, *, removed: bool = False) -> SetDefinition:
@@ -101,22 +113,30 @@ def sector_sets() -> list[SetDefinition]:
     ]
 
 
-def is_derived(spec: str) -> bool:
-    """Whether membership of `spec` follows from the record and sources (else it is a kept marker)."""
-    return spec.startswith((SOURCE_PREFIX, SECTOR_PREFIX))
-
-
-def set_specs_of(record: Mapping[str, Any] | None, live_sources: Iterable[str]) -> frozenset[str]:
-    """The derived sets of a live resource: its sources' and its record's contexts' sets.
+def set_specs_of(
+    record: Mapping[str, Any] | None,
+    live_sources: Iterable[str],
+    collections: Iterable[tuple[str, bool]] = (),
+    annotated_by_redactie: bool = False,
+) -> frozenset[str]:
+    """The sets of a live resource.
 
     `record` is the JSON form (`Record.to_dict()`) of the record the resource
-    shows; `live_sources` the names of the sources that serve it now.
+    shows; `live_sources` the names of the sources that serve it now;
+    `collections` the (slug, kept by the redactie) of the collections it is
+    in; `annotated_by_redactie` whether the redactie annotated it.
     """
     specs = {source_set_spec(name) for name in live_sources}
     known = set(sector_contexts())
     for context in (record or {}).get("contexts") or ():
         if context in known:
             specs.add(sector_set_spec(context))
+    curated = annotated_by_redactie
+    for slug, by_redactie in collections:
+        specs.add(collection_set_spec(slug))
+        curated = curated or by_redactie
+    if curated:
+        specs.add(CURATED)
     return frozenset(specs)
 
 
@@ -166,11 +186,6 @@ def current_sets(stored: Memberships) -> frozenset[str]:
     return frozenset(spec for spec, member in stored.items() if member)
 
 
-def kept_sets(stored: Memberships) -> frozenset[str]:
-    """The marker sets (`curated`, ...) a resource is in now: kept across recomputation."""
-    return frozenset(spec for spec in current_sets(stored) if not is_derived(spec))
-
-
 def write_memberships(session: Session, changes: Sequence[MembershipChange]) -> None:
     """Store new memberships: current sets as members, every other stored set as left.
 
@@ -203,45 +218,6 @@ def restamp_memberships(session: Session, resource_ids: Sequence[str], datestamp
             .where(FeedMembership.resource_id.in_(resource_ids[start : start + _BATCH]))
             .values(datestamp=datestamp)
         )
-
-
-def set_curated(
-    session: Session, resource_ids: Iterable[str], curated: bool, *, now: datetime | None = None
-) -> list[str]:
-    """Mark resources as curated (or not); return the ids whose membership changed.
-
-    The entry point for the curation work: the `curated` set is exactly the
-    resources marked here. Only live resources can be added; a tombstone can
-    only leave. Flushes, never commits.
-    """
-    ids = sorted(set(resource_ids))
-    if not ids:
-        return []
-    stamp = to_second(now or utcnow())
-    rows = session.execute(
-        select(Resource.id, Resource.content_hash, Resource.deleted).where(Resource.id.in_(ids))
-    ).all()
-    stored = load_memberships(session, ids)
-    changes, resource_updates = [], []
-    for row in rows:
-        memberships = stored.get(row.id, {})
-        sets = current_sets(memberships)
-        wanted = sets | {CURATED} if curated and not row.deleted else sets - {CURATED}
-        if wanted == sets:
-            continue
-        changes.append(MembershipChange(row.id, stamp, wanted, memberships))
-        resource_updates.append(
-            {
-                "id": row.id,
-                "feed_hash": feed_hash(row.content_hash, wanted, row.deleted),
-                "feed_datestamp": stamp,
-                "updated_at": now or utcnow(),
-            }
-        )
-    if resource_updates:
-        session.execute(update(Resource), resource_updates)
-        write_memberships(session, changes)
-    return [change.resource_id for change in changes]
 
 
 # Ids per IN (...) list: well under SQLite's and PostgreSQL's bound-parameter limits.

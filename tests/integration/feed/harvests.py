@@ -21,7 +21,7 @@ from metadata.normalize import normalize_document
 from metadata.record import Identifier, Record
 from oer.catalogue import service as catalogue
 from oer.catalogue.models import Resource
-from oer.feed import sets as feed
+from oer.collections import service as collections
 from oer.feed.models import FeedMembership
 from oer.harvesting import provenance as resources
 from oer.harvesting.models import Source
@@ -39,7 +39,7 @@ def use_clock(monkeypatch: object, clock: Clock) -> None:
     """Make the store's services take their time from `clock`."""
     monkeypatch.setattr(resources, "utcnow", clock)  # type: ignore[attr-defined]
     monkeypatch.setattr(catalogue, "utcnow", clock)  # type: ignore[attr-defined]
-    monkeypatch.setattr(feed, "utcnow", clock)  # type: ignore[attr-defined]
+    monkeypatch.setattr(collections, "utcnow", clock)  # type: ignore[attr-defined]
 
 
 def page_records(fixtures_dir: Path, pattern: str, *, prefix: str = "oai:school") -> list[HarvestedRecord]:

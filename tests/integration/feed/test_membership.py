@@ -9,8 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from metadata.record import Record
+from oer.accounts import service as accounts
+from oer.accounts.actor import SYSTEM
+from oer.accounts.models import OrganisationKind
 from oer.catalogue.models import Resource
 from oer.catalogue.service import touch
+from oer.collections import service as collections
+from oer.collections.errors import UnknownResource
 from oer.discovery.queries import get_resource
 from oer.feed import sets as feed
 from oer.feed.repository import DatabaseFeedRepository
@@ -170,20 +175,26 @@ def test_deleted_at_its_only_source_becomes_a_tombstone_in_the_sets_it_was_in(
     assert_membership_datestamps_follow_resources(store_session)
 
 
-def test_curated_is_empty_until_a_curator_marks_and_leaving_it_shows_deleted(
+def redactie_collection(session: Session) -> int:
+    return collections.create_collection(session, SYSTEM, slug="selectie", title="Selectie van de redactie")
+
+
+def test_curated_is_empty_until_the_redactie_collects_and_leaving_it_shows_deleted(
     store_session: Session, catalogue: Catalogue, clock: Clock, fixtures_dir: Path,
     feed_repository: DatabaseFeedRepository,
 ) -> None:
     assert feed_repository.has_set("curated") and feed_repository.count_items("curated", None, None) == 0
     resource = resource_with(store_session, "school", "VO")
+    collection = redactie_collection(store_session)
     marked = clock.advance()
-    assert feed.set_curated(store_session, [resource.id], True) == [resource.id]
+    collections.add_item(store_session, SYSTEM, collection, resource.id)
     store_session.commit()
-    assert feed.set_curated(store_session, [resource.id], True) == [], "already curated: no change"
     assert stamps(store_session)[resource.id][0] == marked
+    assert {"curated", "collection:selectie"} <= feed.current_sets(memberships(store_session)[resource.id])
     assert view(feed_repository, "curated", resource.id) == (False, tuple(sorted(feed.current_sets(memberships(store_session)[resource.id]))))
+    assert view(feed_repository, "collection:selectie", resource.id)[0] is False  # type: ignore[index]
 
-    # A harvest that re-serves the same records keeps the marker and moves nothing.
+    # A harvest that re-serves the same records keeps the curation and moves nothing.
     clock.advance()
     before = stamps(store_session)
     for pattern in (*EDUREP_INITIAL, *ANATOMYTOOL):
@@ -195,20 +206,46 @@ def test_curated_is_empty_until_a_curator_marks_and_leaving_it_shows_deleted(
     assert memberships(store_session)[resource.id]["curated"] is True
 
     unmarked = clock.advance()
-    assert feed.set_curated(store_session, [resource.id], False) == [resource.id]
+    collections.remove_item(store_session, SYSTEM, collection, resource.id)
     store_session.commit()
     assert stamps(store_session)[resource.id][0] == unmarked
-    assert view(feed_repository, "curated", resource.id)[0] is True  # type: ignore[index]
-    assert feed_repository.count_items("curated", None, None) == 1
+    for spec in ("curated", "collection:selectie"):
+        assert view(feed_repository, spec, resource.id)[0] is True  # type: ignore[index]
+        assert feed_repository.count_items(spec, None, None) == 1
     assert_membership_datestamps_follow_resources(store_session)
 
 
-def test_a_tombstone_cannot_be_curated(
+def test_an_organisations_collection_is_its_own_set_but_not_curated(
+    store_session: Session, catalogue: Catalogue, clock: Clock, feed_repository: DatabaseFeedRepository,
+) -> None:
+    resource = resource_with(store_session, "school", "VO")
+    school = accounts.add_organisation(store_session, SYSTEM, "school", "De School", OrganisationKind.SCHOOL)
+    collection = collections.create_collection(store_session, SYSTEM, slug="onze-keuze", title="Onze keuze",
+                                               organisation_id=school.id)
+    clock.advance()
+    collections.add_item(store_session, SYSTEM, collection, resource.id)
+    store_session.commit()
+    sets = feed.current_sets(memberships(store_session)[resource.id])
+    assert "collection:onze-keuze" in sets and "curated" not in sets
+    assert "collection:onze-keuze" in {s.spec for s in feed_repository.list_sets()}
+
+    # A removed collection's set goes on listing its former members as deleted.
+    clock.advance()
+    collections.delete_collection(store_session, SYSTEM, collection)
+    store_session.commit()
+    assert view(feed_repository, "collection:onze-keuze", resource.id)[0] is True  # type: ignore[index]
+    listed = {s.spec: s.name for s in feed_repository.list_sets()}
+    assert listed["collection:onze-keuze"].endswith("(opgeheven)")
+
+
+def test_a_tombstone_cannot_be_collected(
     store_session: Session, catalogue: Catalogue, clock: Clock, fixtures_dir: Path
 ) -> None:
     clock.advance()
     [gone] = harvest(store_session, catalogue.sources["edurep"], page_records(fixtures_dir, EDUREP_DELTA)).deleted_ids
-    assert feed.set_curated(store_session, [gone], True) == []
+    collection = redactie_collection(store_session)
+    with pytest.raises(UnknownResource):
+        collections.add_item(store_session, SYSTEM, collection, gone)
 
 
 def test_touch_moves_every_membership_datestamp(

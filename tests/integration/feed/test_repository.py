@@ -11,7 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from metadata.record import Record
+from oer.accounts.actor import SYSTEM
 from oer.catalogue.models import Resource
+from oer.collections import service as collections
 from oer.feed import sets as feed
 from oer.feed.models import FeedMembership
 from oer.feed.repository import DatabaseFeedRepository, FeedEntry
@@ -49,10 +51,11 @@ def eventful(store_session: Session, catalogue: Catalogue, clock: Clock, fixture
         [HarvestedRecord(edurep[1].oai_identifier, "2024-03-07T00:00:00Z", second.with_changes(contexts=("PO",)))],
     )
     clock.advance()
-    [curated] = feed.set_curated(store_session, [edurep[2].resource_id], True)
+    selection = collections.create_collection(store_session, SYSTEM, slug="selectie", title="Selectie")
+    collections.add_item(store_session, SYSTEM, selection, edurep[2].resource_id)
     store_session.commit()
     clock.advance()
-    feed.set_curated(store_session, [curated], False)
+    collections.remove_item(store_session, SYSTEM, selection, edurep[2].resource_id)
     store_session.commit()
     return catalogue
 
@@ -160,8 +163,8 @@ def test_sets_and_identity(
     store_session: Session, eventful: Catalogue, feed_repository: DatabaseFeedRepository
 ) -> None:
     specs = [s.spec for s in feed_repository.list_sets()]
-    assert specs[:4] == ["curated", "source:anatomytool", "source:edurep", "source:school"]
-    assert specs[4:] == [f"sector:{c}" for c in feed.sector_contexts()]
+    assert specs[:5] == ["curated", "collection:selectie", "source:anatomytool", "source:edurep", "source:school"]
+    assert specs[5:] == [f"sector:{c}" for c in feed.sector_contexts()]
     assert all(feed_repository.has_set(spec) for spec in specs)
     for unknown in ("sector:XX", "source:nope", "collection:none", "Curated"):
         assert not feed_repository.has_set(unknown)

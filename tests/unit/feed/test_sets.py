@@ -42,11 +42,17 @@ def test_no_contexts_and_no_sources_is_no_set() -> None:
     assert feed.set_specs_of(None, ["a"]) == {"source:a"}
 
 
-def test_curated_is_a_kept_marker_not_derived() -> None:
+def test_current_sets_are_the_member_rows() -> None:
     stored = {"curated": True, "source:a": True, "sector:PO": False, "collection:x": True}
     assert feed.current_sets(stored) == {"curated", "source:a", "collection:x"}
-    assert feed.kept_sets(stored) == {"curated", "collection:x"}
-    assert not feed.is_derived("curated") and feed.is_derived("source:a") and feed.is_derived("sector:PO")
+
+
+def test_curated_follows_the_redactie() -> None:
+    record = Record(title="x").to_dict()
+    assert feed.set_specs_of(record, [], [("thema", False)]) == {"collection:thema"}, "an organisation's: not curated"
+    assert feed.set_specs_of(record, [], [("thema", False), ("keuze", True)]) == {
+        "collection:thema", "collection:keuze", "curated"}
+    assert feed.set_specs_of(record, [], [], annotated_by_redactie=True) == {"curated"}
 
 
 def test_feed_hash_covers_record_sets_and_deletion() -> None:
