@@ -42,6 +42,7 @@ class FacetValues(enum.Enum):
     LICENCE = "licence"  # NL-LOM copyright codes: named by the licence table
     LANGUAGE = "language"  # language codes: named in the visitor's language
     NAME = "name"  # names shown as they are (harvest sources)
+    CRITERION = "criterion"  # quality criterion ids and tokens (`metadata.quality`): named by the framework
 
 
 # How a facet's values are read: from the record and the names of the sources
@@ -60,7 +61,9 @@ class FacetField:
     for the site's catalogue). `vocabulary` is the NL-LOM vocabulary the
     codes come from, if any. `sidebar` is the field's place in the site's
     facet sidebar (None: API and command line only); `overview` puts its
-    counts on the home page.
+    counts on the home page. A `supplied` field is not read from the record:
+    the indexer supplies its values (quality annotations live beside the
+    record, in the quality domain, not in it).
     """
 
     name: str
@@ -70,6 +73,7 @@ class FacetField:
     vocabulary: VocabularyName | None = None
     sidebar: int | None = None
     overview: bool = False
+    supplied: bool = False
 
 
 def unique_values(values: Iterable[str | None]) -> tuple[str, ...]:
@@ -106,6 +110,10 @@ def _access_rights(record: Record, sources: Sequence[str]) -> tuple[str, ...]:
 
 def _cost(record: Record, sources: Sequence[str]) -> tuple[str, ...]:
     return () if record.cost is None else ("yes" if record.cost else "no",)
+
+
+def _supplied(record: Record, sources: Sequence[str]) -> tuple[str, ...]:
+    return ()
 
 
 FACETS: tuple[FacetField, ...] = (
@@ -157,6 +165,14 @@ FACETS: tuple[FacetField, ...] = (
         "educational_objectives", N_("Kerndoel"),
         lambda record, sources: unique_values(term.id for term in record.educational_objectives),
         FacetValues.OBK, sidebar=9,
+    ),
+    # Criteria with a shown annotation; relevance never uses them, only a teacher's filter does.
+    FacetField(
+        "quality", N_("Kwaliteitsinformatie"), _supplied, FacetValues.CRITERION, sidebar=10, supplied=True,
+    ),
+    # "Criterion X (by role Y) (at least value Z)" as one token each (`metadata.quality.quality_tokens`).
+    FacetField(
+        "quality_detail", N_("Kwaliteitsinformatie in detail"), _supplied, FacetValues.CRITERION, supplied=True,
     ),
 )
 

@@ -90,7 +90,8 @@ def count_index_pending(session: Session) -> int:
 
 def document_from_entry(entry: IndexEntry) -> SearchDocument:
     return document_from_record(
-        entry.id, entry.record, sources=entry.sources, updated_at=entry.updated_at
+        entry.id, entry.record, sources=entry.sources, updated_at=entry.updated_at,
+        supplied={"quality": entry.quality, "quality_detail": entry.quality_detail},
     )
 
 

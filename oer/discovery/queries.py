@@ -20,6 +20,7 @@ from metadata.record import Record
 from oer.catalogue.models import Origin, Resource, ResourceRelation
 from oer.harvesting.models import Provenance, Source
 from oer.harvesting.queries import live_source_names
+from oer.quality.queries import search_tokens
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +36,9 @@ class IndexEntry:
     created_at: datetime
     updated_at: datetime
     feed_datestamp: datetime
+    # The quality criteria with a shown annotation and their detail tokens (`metadata.quality.quality_tokens`).
+    quality: tuple[str, ...] = ()
+    quality_detail: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +131,9 @@ def _index_entries(session: Session, query: Select[Any]) -> Iterator[IndexEntry]
     if not rows:
         return
     sources = live_source_names(session, [row.id for row in rows])
+    quality = search_tokens(session, [row.id for row in rows])
     for row in rows:
+        criteria, details = quality.get(row.id, ((), ()))
         yield IndexEntry(
             id=row.id,
             record=Record.from_dict(row.record),
@@ -137,6 +143,8 @@ def _index_entries(session: Session, query: Select[Any]) -> Iterator[IndexEntry]
             created_at=row.created_at,
             updated_at=row.updated_at,
             feed_datestamp=row.feed_datestamp,
+            quality=criteria,
+            quality_detail=details,
         )
 
 

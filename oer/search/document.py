@@ -22,7 +22,7 @@ from oer.search.errors import SearchQueryError
 # (`metadata.facets.FACETS`), the text fields below and each backend's analysis.
 # Bump it when any of them changes; an index of another version is reported as
 # needing `oer reindex` instead of being read wrongly.
-INDEX_SCHEMA_VERSION = 3
+INDEX_SCHEMA_VERSION = 4
 
 # Full-text fields and their boosts: a match in the title counts more than
 # one in the keywords, which counts more than one in the description (the
@@ -134,13 +134,15 @@ def document_from_record(
     sources: Sequence[str],
     updated_at: datetime,
     author_roles: Iterable[str] = ("author",),
+    supplied: Mapping[str, Iterable[str]] | None = None,
 ) -> SearchDocument:
     """Flatten a record into the fields the index needs.
 
     `sources` are the names of the harvest sources (or `local`) that serve the
     resource; `updated_at` is when the resource last changed in this
     repository and is what "sort by date" orders on. Authors are the names of
-    contributors with one of `author_roles`.
+    contributors with one of `author_roles`. `supplied` holds the values of
+    the fields not read from the record (`FacetField.supplied`).
     """
     roles = frozenset(author_roles)
     terms = (*record.educational_levels, *record.disciplines, *record.educational_objectives)
@@ -155,7 +157,11 @@ def document_from_record(
             c.name for c in record.contributors if c.name and c.role in roles),
         url=record.location,
         labels=labels,
-        **{facet.name: facet.read(record, sources) for facet in FACETS},
+        **{
+            facet.name: unique_values((supplied or {}).get(facet.name, ())) if facet.supplied
+            else facet.read(record, sources)
+            for facet in FACETS
+        },
     )
 
 

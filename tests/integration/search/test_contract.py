@@ -582,6 +582,8 @@ FACET_VALUES: dict[str, tuple[str, str, str]] = {
         "b21b715d-d58c-4b48-833d-77e059b37d0d",
         "00000000-0000-4000-8000-000000000002",
     ),
+    "quality": ("didactiek.doelen", "toegankelijkheid.ondertiteld", "vakinhoud.juistheid"),
+    "quality_detail": ("didactiek.doelen/leraar>=voldoende", "toegankelijkheid.ondertiteld=ja", "vakinhoud.juistheid"),
 }
 
 

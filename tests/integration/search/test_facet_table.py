@@ -44,8 +44,15 @@ RECORD = Record(
 )
 
 
+# What the indexer supplies beside the record (quality annotations live in their own domain).
+SUPPLIED = {
+    "quality": ("didactiek.doelen",),
+    "quality_detail": ("didactiek.doelen", "didactiek.doelen/leraar>=voldoende"),
+}
+
+
 def _document(resource_id: str = "res-1") -> SearchDocument:
-    return document_from_record(resource_id, RECORD, sources=["wikiwijs"], updated_at=UPDATED)
+    return document_from_record(resource_id, RECORD, sources=["wikiwijs"], updated_at=UPDATED, supplied=SUPPLIED)
 
 
 def test_the_table_is_well_formed() -> None:
@@ -65,6 +72,9 @@ def test_every_declared_facet_is_read_from_a_record() -> None:
     for facet in FACETS:
         values = document.facet_values(facet.name)
         assert values, f"{facet.name} read nothing from a record that has it"
+        if facet.supplied:
+            assert values == SUPPLIED[facet.name]
+            assert facet.read(RECORD, ["wikiwijs"]) == (), "a supplied field is never read from the record"
         assert getattr(document, facet.name) == values
         if facet.vocabulary is not None:
             assert all(vocabulary(facet.vocabulary).lookup(v)[1] for v in values), facet.name
