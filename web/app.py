@@ -12,12 +12,14 @@ from oer.settings import Settings
 from web import (
     accounts,
     api,
+    collections,
     discovery,
     errors,
     harvesting,
     health,
     i18n,
     publishing,
+    quality,
     remix,
     runtime,
     security,
@@ -52,6 +54,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     publishing.init_app(app)
     harvesting.init_app(app)
     remix.init_app(app)
+    quality.init_app(app)
+    collections.init_app(app)
     api.init_app(app)
     health.init_app(app)
     return app

@@ -103,6 +103,11 @@ def value_label(field: str, value: str, data_label: str | None = None) -> str:
     facet = FACETS_BY_NAME.get(field)
     if facet is not None and facet.values is FacetValues.LANGUAGE:
         return language_name(value)
+    if facet is not None and facet.values is FacetValues.CRITERION:
+        # Imported here: the quality labels read the framework through the app's runtime.
+        from web.quality.labels import token_label
+
+        return token_label(value)
     known = _VALUE_LABELS.get(field, {}).get(value)
     return str(known) if known is not None else value
 

@@ -59,7 +59,8 @@ STATIC_MAX_AGE = 365 * 24 * 3600
 # so a request without one is a 401 there, not a CSRF refusal.
 CSRF_EXEMPT_VIEWS = ("web.oai.views.endpoint", "web.remix.api.check", "web.publishing.api.create",
                      "web.publishing.api.replace", "web.publishing.api.withdraw",
-                     "web.remix.api.create_arrangement_json", "web.remix.api.replace_arrangement_json")
+                     "web.remix.api.create_arrangement_json", "web.remix.api.replace_arrangement_json",
+                     "web.quality.api.create_annotation")
 VERSION_PARAMETER = "v"
 
 csrf = CSRFProtect()

@@ -25,3 +25,4 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(api.TokenProblem, lambda problem: problem.response)
     app.add_url_rule("/privacy", "privacy", privacy)
     app.jinja_env.globals["platform_role_beheerder"] = PlatformRole.BEHEERDER
+    app.jinja_env.globals["platform_role_redactie"] = PlatformRole.REDACTIE

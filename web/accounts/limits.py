@@ -22,6 +22,8 @@ SIGN_IN_FAILURES = "10 per 15 minutes"
 MAILS_PER_ADDRESS = "10 per hour"
 # Writes through the API, per token (a bulk import goes through the import page, not 1000 calls).
 WRITES_PER_TOKEN = "120 per minute"
+# Feedback and abuse reports anyone may send without an account, per client address.
+FEEDBACK_PER_ADDRESS = "20 per hour"
 EXTENSION = "oer_limiter"
 LIMITS_EXTENSION = "oer_account_limits"
 
@@ -62,6 +64,9 @@ class AccountLimits:
 
     def reset(self, view: Callable[..., Any]) -> Callable[..., Any]:
         return self.limiter.limit(MAILS_PER_ADDRESS, methods=["POST"], scope="mail-link")(view)
+
+    def feedback(self, view: Callable[..., Any]) -> Callable[..., Any]:
+        return self.limiter.limit(FEEDBACK_PER_ADDRESS, methods=["POST"], scope="feedback")(view)
 
     def write_api(self, view: Callable[..., Any]) -> Callable[..., Any]:
         return self.limiter.limit(WRITES_PER_TOKEN, key_func=_token_key, scope="write-api")(view)

@@ -46,6 +46,7 @@ from oer.accounts.links import LinkPurpose, read_link_token
 from oer.accounts.models import Locale, TokenScope
 from oer.accounts.queries import find_user_by_email, list_tokens, reset_fingerprint
 from oer.accounts.validation import normalise_email
+from oer.quality.queries import contributions_of
 from web.accounts import mails
 from web.accounts.forms import (
     DELETE_WORD,
@@ -312,6 +313,8 @@ def revoke_token(token_id: int) -> AnyResponse:
 def download_data() -> AnyResponse:
     with _write_session() as db:
         data = service.export_user_data(db, signed_in_actor(), current_user.view.id)
+        # What the quality domain keeps of the user (accounts reads no other domain).
+        data["quality"] = contributions_of(db, current_user.view.id)
     body = json.dumps(data, ensure_ascii=False, indent=2)
     return Response(body, mimetype="application/json", headers={
         "Content-Disposition": 'attachment; filename="mijn-gegevens.json"',

@@ -15,6 +15,7 @@ from typing import Any
 from metadata.facets import FACET_FIELDS
 from metadata.licence import Condition, Permission
 from metadata.licence_rules import CheckCode, Use, rules_table
+from metadata.quality import AnnotatorRole
 from metadata.submission import PUBLISHABLE_LICENCES
 from oer.discovery.search import (
     DEFAULT_PAGE_SIZE,
@@ -23,8 +24,10 @@ from oer.discovery.search import (
     SortOrder,
 )
 from oer.publishing.models import EXTERNAL_ID_LENGTH
+from oer.quality.models import ModerationState
 from schemas import resources
 from web.publishing.api import MAX_BODY_BYTES as PUBLISH_BODY_BYTES
+from web.quality.api import MAX_BODY_BYTES as ANNOTATION_BODY_BYTES
 from web.remix.api import MAX_BODY_BYTES, MAX_LICENCE_LENGTH, MAX_PARTS
 
 OPENAPI_VERSION = "3.1.0"
@@ -388,6 +391,49 @@ def _publishing_schemas() -> dict[str, Any]:
     }
 
 
+def _annotation_schemas() -> dict[str, Any]:
+    roles = [role.value for role in AnnotatorRole]
+    annotation = {
+        "type": "object", "additionalProperties": False,
+        "required": ["id", "criterion", "current_criterion", "value", "role", "justification", "framework_version",
+                     "date", "annotator", "state", "reply", "reply_date"],
+        "properties": {
+            "id": {"type": "integer"},
+            "criterion": {"type": "string", "description": "As annotated, under `framework_version`"},
+            "current_criterion": {"type": ["string", "null"],
+                                  "description": "Its id in the current version (null: that version dropped it)"},
+            "value": {"type": "string"}, "role": {"enum": roles},
+            "justification": {"type": ["string", "null"]}, "framework_version": {"type": "string"},
+            "date": {"type": "string", "format": "date-time"}, "annotator": {"type": "string"},
+            "state": {"enum": [state.value for state in ModerationState]},
+            "reply": {"type": ["string", "null"], "description": "The author's one reply"},
+            "reply_date": {"type": ["string", "null"], "format": "date-time"},
+        },
+    }
+    return {
+        "Annotation": annotation,
+        "AnnotationList": {
+            "type": "object", "required": ["resource", "framework_version", "annotations", "links"],
+            "properties": {
+                "resource": {"type": "string"}, "framework_version": {"type": "string"},
+                "annotations": {"type": "array", "items": _ref("Annotation")},
+                "links": {"type": "object", "required": ["html"],
+                          "properties": {"html": {"type": "string", "format": "uri"}}},
+            },
+        },
+        "AnnotationInput": {
+            "type": "object", "additionalProperties": False, "required": ["criterion", "value", "role"],
+            "properties": {
+                "criterion": {"type": "string", "description": "A criterion id of the current framework version"},
+                "value": {"type": "string", "description": "A value of the criterion's scale"},
+                "role": {"enum": roles},
+                "justification": {"type": ["string", "null"],
+                                  "description": "Required for the lowest value of an ordinal scale"},
+            },
+        },
+    }
+
+
 def _arrangement_schemas() -> dict[str, Any]:
     nullable_int = {"type": ["integer", "null"]}
     finding = {"type": "object", "required": ["part", "code", "message"],
@@ -580,6 +626,36 @@ def _document() -> str:
                     },
                 },
             },
+            "/resources/{id}/annotations": {
+                "get": {
+                    "operationId": "listAnnotations",
+                    "summary": "A material's quality annotations (approved ones), newest first",
+                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                    "responses": {
+                        "200": _ok("The annotations and the current framework version", "AnnotationList"),
+                        "404": _error("No live material with this id"),
+                    },
+                },
+                "post": {
+                    "operationId": "annotate",
+                    "summary": "Annotate one criterion of a material in a role (replaces your earlier one)",
+                    "security": [{"bearer": []}],
+                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                    "requestBody": {"required": True,
+                                    "content": {"application/json": {"schema": _ref("AnnotationInput")}}},
+                    "responses": {
+                        "201": _ok("The annotation as stored; `state` is `pending` when it waits for the redactie",
+                                   "Annotation"),
+                        "401": _error("No token, or an unknown or revoked one"),
+                        "403": _error("The token lacks `annotate`, or its user may not annotate in this role"),
+                        "404": _error("No live material with this id"),
+                        "413": _error(f"The body is larger than {ANNOTATION_BODY_BYTES} bytes"),
+                        "422": _ok("Every problem with the annotation (criterion, value, role, justification)",
+                                   "SubmissionError"),
+                        "429": _error("Too many writes with this token; see Retry-After"),
+                    },
+                },
+            },
             "/resources/{id}": {
                 "get": {
                     "operationId": "getResource",
@@ -754,7 +830,8 @@ def _document() -> str:
             },
         },
         "components": {
-            "schemas": {**_schemas(), **_account_schemas(), **_publishing_schemas(), **_arrangement_schemas()},
+            "schemas": {**_schemas(), **_account_schemas(), **_publishing_schemas(), **_arrangement_schemas(),
+                        **_annotation_schemas()},
             "securitySchemes": {"bearer": {
                 "type": "http", "scheme": "bearer",
                 "description": "An API token made on /account/sleutels or with `oer tokens create`",

@@ -23,16 +23,23 @@ from flask import (
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
+from metadata.facets import SIDEBAR_FACETS
 from metadata.licence import Condition, Permission
+from metadata.quality import detail_token
 from oer.catalogue.models import Origin
 from oer.catalogue.queries import resolve_resource_id
+from oer.collections.queries import collections_of, featured_collections, kept_by
 from oer.discovery import search as discovery
 from oer.discovery.queries import get_resource
 from oer.publishing.queries import PublicationView, find_publication
+from oer.quality.models import ModerationState
+from oer.quality.queries import annotations_of, profile
+from oer.quality.service import author_standing
 from oer.remix.errors import UnknownArrangement
 from oer.remix.queries import ArrangementView, get_arrangement, published_arrangements_using
 from web import labels
 from web.accounts.session import current_actor
+from web.quality import labels as quality_labels
 from web.runtime import catalogue, read_session, site
 
 blueprint = Blueprint("site", __name__)
@@ -41,15 +48,41 @@ blueprint = Blueprint("site", __name__)
 @blueprint.get("/")
 def index() -> str:
     overview = discovery.catalogue_overview(catalogue().backend(), catalogue().labels)
-    return render_template("discovery/index.html", overview=overview)
+    with read_session() as session:
+        featured = featured_collections(session)
+    return render_template("discovery/index.html", overview=overview, featured=featured)
+
+
+# The sidebar's "refine by quality" form: its fields become one `quality_detail` filter.
+QUALITY_FORM = ("kwaliteit_criterium", "kwaliteit_rol", "kwaliteit_waarde")
 
 
 @blueprint.get("/search")
-def search() -> str:
+def search() -> BaseResponse | str:
+    if request.args.get(QUALITY_FORM[0]):
+        return redirect(_with_quality_filter())
     arguments = {name: request.args.getlist(name) for name in request.args}
     search_request = discovery.parse_search_request(arguments, strict=False)
-    page = discovery.search(catalogue().backend(), search_request, labels=catalogue().labels)
-    return render_template("discovery/search.html", page=page, search_request=search_request)
+    facets = SIDEBAR_FACETS + (("quality_detail",) if search_request.filters.get("quality_detail") else ())
+    page = discovery.search(catalogue().backend(), search_request, labels=catalogue().labels, facets=facets)
+    return render_template("discovery/search.html", page=page, search_request=search_request,
+                           quality_framework=quality_labels.framework(), quality_roles=quality_labels.ROLE_LABELS)
+
+
+def _with_quality_filter() -> str:
+    """The search URL with the form's criterion (role, at least value) as a `quality_detail` filter."""
+    criterion, role, value = (request.args.get(name, "").strip() for name in QUALITY_FORM)
+    known = quality_labels.framework().criteria.get(criterion)
+    if known is None or (role and role not in quality_labels.ROLE_LABELS):
+        role = value = ""
+    scale = known.scale if known else None
+    if scale is None or scale.value(value) is None:
+        value = ""
+    pairs = [(name, item) for name, item in request.args.items(multi=True) if name not in QUALITY_FORM]
+    if known is not None:
+        pairs.append(("quality_detail", detail_token(criterion, role or None, value or None,
+                                                     at_least=scale is not None and scale.kind == "ordinal")))
+    return url_for("site.search") + ("?" + urlencode(pairs) if pairs else "")
 
 
 @blueprint.get("/resources/<path:resource_id>")
@@ -66,6 +99,16 @@ def resource(resource_id: str) -> BaseResponse | str:
                        if detail.origin is Origin.PUBLISHED else None)
         arrangement = _arrangement(session, detail.id) if detail.origin is Origin.ARRANGED else None
         used_in = published_arrangements_using(session, detail.id)
+        quality = profile(session, detail.id) if not detail.deleted else None
+        actor = current_actor()
+        in_collections = collections_of(session, detail.id)
+        can_reply = can_collect = False
+        pending = 0
+        if actor is not None and not detail.deleted:
+            can_reply = author_standing(session, actor, detail.record) is not None
+            can_collect = bool(kept_by(session, actor))
+            pending = sum(1 for a in annotations_of(session, detail.id, states=(), annotator_id=actor.user_id)
+                          if a.state is ModerationState.PENDING)
     if detail.deleted:
         if publication is not None:
             return gone_page(publication)
@@ -75,7 +118,9 @@ def resource(resource_id: str) -> BaseResponse | str:
     structured = discovery.json_ld(
         view, page_url, lambda other: url_for(".resource", resource_id=other, _external=True))
     return render_template("discovery/resource.html", resource=view, json_ld=structured,
-                           publication=publication, arrangement=arrangement, used_in=used_in)
+                           publication=publication, arrangement=arrangement, used_in=used_in,
+                           quality=quality, quality_can_reply=can_reply, quality_pending=pending,
+                           collections=in_collections, can_collect=can_collect)
 
 
 def _arrangement(session: Session, resource_id: str) -> ArrangementView | None:

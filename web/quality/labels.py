@@ -1,0 +1,74 @@
+"""Names of quality criteria, values, roles and search tokens in the visitor's language. I/O: database (once per request).
+
+The framework is data (`schemas/quality/`), so its names come from the
+version loaded now, read once per request and kept on `flask.g`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask import g
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
+
+from metadata.quality import AT_LEAST, EQUALS, ROLE_MARK, AnnotatorRole, Framework
+from oer.quality.queries import current_framework
+from web.i18n import current_language
+from web.runtime import read_session
+
+ROLE_LABELS: Mapping[str, LazyString] = {
+    AnnotatorRole.AUTEUR.value: _l("Auteur"),
+    AnnotatorRole.VAKEXPERT.value: _l("Vakexpert"),
+    AnnotatorRole.LERAAR.value: _l("Leraar"),
+    AnnotatorRole.LEERLING.value: _l("Leerling"),
+    AnnotatorRole.OUDER.value: _l("Ouder"),
+    AnnotatorRole.REDACTIE.value: _l("Redactie"),
+}
+
+
+def framework() -> Framework:
+    """The current framework version, read once per request."""
+    found: Framework | None = g.get("quality_framework")
+    if found is None:
+        with read_session() as db:
+            found = current_framework(db)
+        g.quality_framework = found
+    return found
+
+
+def role_label(role: str | AnnotatorRole) -> str:
+    code = role.value if isinstance(role, AnnotatorRole) else role
+    label = ROLE_LABELS.get(code)
+    return str(label) if label is not None else code
+
+
+def criterion_label(criterion_id: str) -> str:
+    criterion = framework().criteria.get(criterion_id)
+    return criterion.label(current_language()) if criterion else criterion_id
+
+
+def scale_label(criterion_id: str, value: str) -> str:
+    criterion = framework().criteria.get(criterion_id)
+    found = criterion.scale.value(value) if criterion else None
+    return found.label(current_language()) if found else value
+
+
+def token_label(token: str) -> str:
+    """A search token (`metadata.quality.detail_token`) said in words."""
+    rest, at_least, value = token, False, None
+    if AT_LEAST in rest:
+        rest, value = rest.split(AT_LEAST, 1)
+        at_least = True
+    elif EQUALS in rest:
+        rest, value = rest.split(EQUALS, 1)
+    criterion, _, role = rest.partition(ROLE_MARK)
+    text = criterion_label(criterion)
+    if role:
+        text = gettext("%(criterion)s, door %(role)s", criterion=text, role=role_label(role).lower())
+    if value:
+        shown = scale_label(criterion, value)
+        text = (gettext("%(text)s: ten minste %(value)s", text=text, value=shown.lower()) if at_least
+                else gettext("%(text)s: %(value)s", text=text, value=shown.lower()))
+    return text
