@@ -28,19 +28,26 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from harvester.replay_pages import PageSource, RecordedPages
 from harvester.replay_server import OaiReplayServer, route_by_path
+from metadata.quality import AnnotatorRole
 from oer.accounts import service as accounts_service
 from oer.accounts.actor import SYSTEM
 from oer.accounts.models import MemberRole, OrganisationKind, PlatformRole
 from oer.accounts.queries import find_organisation, find_user_by_email, load_actor
+from oer.catalogue.models import Origin, Resource
 from oer.catalogue.site import Site
+from oer.collections import service as collections
+from oer.collections.models import Collection
 from oer.harvesting.errors import ServiceError
 from oer.harvesting.models import Source
 from oer.harvesting.sources import add_source, find_source
 from oer.publishing.service import publish_submission
+from oer.quality import service as quality
+from oer.quality.service import ensure_framework
 from schemas import resources
 
 SAMPLE_DIRECTORY = "sample"
@@ -277,3 +284,89 @@ def _write_demo_passwords(path: Path, passwords: dict[str, str]) -> None:
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         json.dump(passwords, handle, indent=2)
     partial.replace(path)
+
+
+# -- quality information and collections ------------------------------------------------------------
+
+DEMO_COLLECTIONS = (
+    # (slug, title, description, kept by the demo school instead of the redactie)
+    ("rekenen-in-het-po", "Rekenen in het primair onderwijs",
+     "Een keuze van de redactie uit open rekenmateriaal voor de basisschool, elk met een korte notitie "
+     "over waarvoor het goed werkt. (Een voorbeeldcollectie van de demo.)", False),
+    ("keuze-van-de-brug", "De keuze van Demoschool De Brug",
+     "Materialen die de leraren van Demoschool De Brug zelf gebruiken. (Een voorbeeldcollectie van de demo.)",
+     True),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DemoCuration:
+    collections: tuple[str, ...]
+    annotated: tuple[str, ...]
+    waiting: int
+
+
+def _demo_materials(session: Session, limit: int) -> list[str]:
+    """Harvested live materials for the demo's curation: those for primary education first, by title."""
+    rows = session.execute(
+        select(Resource.id, Resource.record["contexts"]).where(
+            Resource.deleted.is_(False), Resource.origin == Origin.HARVESTED
+        ).order_by(Resource.title, Resource.id)
+    ).all()
+    primary = [row[0] for row in rows if "PO" in (row[1] or [])]
+    others = [row[0] for row in rows if "PO" not in (row[1] or [])]
+    return (primary + others)[:limit]
+
+
+def ensure_demo_curation(session: Session, published_id: str) -> DemoCuration:
+    """Framework version 1, annotations in several roles, an experience, two collections (idempotent).
+
+    Runs after the harvest: it annotates and collects harvested materials too.
+    The collections' existence is what says it ran before.
+    """
+    ensure_framework(session)
+    school = find_organisation(session, DEMO_SCHOOL[0])
+    teacher = find_user_by_email(session, _DEMO_PEOPLE[0][0])
+    editor = find_user_by_email(session, _DEMO_PEOPLE[1][0])
+    if school is None or teacher is None or editor is None:
+        raise RuntimeError("the demo accounts come first (ensure_demo_accounts)")
+    slugs = tuple(slug for slug, *_rest in DEMO_COLLECTIONS)
+    if session.scalar(select(Collection.id).where(Collection.slug.in_(slugs)).limit(1)) is not None:
+        return DemoCuration(slugs, (), 0)
+    lotte = load_actor(session, teacher.id, via="cli")
+    ruben = load_actor(session, editor.id, via="cli")
+    harvested = _demo_materials(session, 5)
+    annotated: list[str] = [published_id]
+    # The school declares as author of its own material; the redactie and a teacher add theirs.
+    quality.annotate(session, ruben, published_id, AnnotatorRole.AUTEUR, "kerndoelen.aansluiting", "goed",
+                     "Sluit aan op kerndoel 26 (structuren doorzien): de getallenlijn als model.")
+    quality.annotate(session, ruben, published_id, AnnotatorRole.AUTEUR, "toegankelijkheid.ondertiteld", "nee")
+    quality.annotate(session, lotte, published_id, AnnotatorRole.LERAAR, "werkbaarheid.direct", "voldoende",
+                     "Goed bruikbaar, wel zelf getallenlijnen printen.")
+    quality.report_experience(session, lotte, published_id, group_level="groep 6",
+                              duration="twee lessen van 45 minuten",
+                              worked="Leerlingen zagen zelf dat 3/4 groter is dan 2/3.",
+                              not_worked="De laatste opdracht was voor een deel van de groep te moeilijk.")
+    if harvested:
+        first = harvested[0]
+        annotated.append(first)
+        quality.annotate(session, ruben, first, AnnotatorRole.REDACTIE, "vakinhoud.juistheid", "goed",
+                         "Inhoudelijk gecontroleerd door de redactie.")
+        quality.annotate(session, lotte, first, AnnotatorRole.LERAAR, "didactiek.instructie", "onvoldoende",
+                         "De uitleg springt te snel naar de opgaven.")
+        pupil = quality.annotate(session, None, first, AnnotatorRole.LEERLING, "werkbaarheid.begrijpelijk", "goed",
+                                 "Ik snapte het meteen.", name="Sam")
+        quality.moderate(session, SYSTEM, pupil.id, approve=True)
+        # One more waits in the moderation queue, so the redactie has something to see.
+        quality.annotate(session, None, first, AnnotatorRole.OUDER, "toegankelijkheid.dyslexie", "voldoende",
+                         "Mijn dochter met dyslexie kon het met voorleessoftware goed lezen.")
+    for (slug, title, description, by_school), items in zip(
+            DEMO_COLLECTIONS, ([published_id, *harvested[:3]], [published_id, *harvested[3:5]]), strict=True):
+        collection_id = collections.create_collection(
+            session, ruben, slug=slug, title=title, description=description,
+            organisation_id=school.id if by_school else None)
+        for position, resource_id in enumerate(items):
+            note = "Een mooie start van het thema." if position == 0 else None
+            collections.add_item(session, ruben, collection_id, resource_id, note=note, featured=position == 0)
+        collections.set_featured(session, ruben, collection_id, True)
+    return DemoCuration(slugs, tuple(annotated), waiting=1)

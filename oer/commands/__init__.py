@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "licence",
     "accounts",
     "mail",
+    "quality",
 )
 
 

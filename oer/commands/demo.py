@@ -20,17 +20,20 @@ from oer.commands.harvest import progress_bars, summary_line
 from oer.commands.serve import DEFAULT_HOST, DEFAULT_PORT, serve
 from oer.demo import (
     DEMO_ACCOUNTS_FILE,
+    DemoCuration,
     DemoError,
     Registration,
     SampleSource,
     SourceRegistration,
     ensure_demo_accounts,
+    ensure_demo_curation,
     ensure_demo_publication,
     register_sample_sources,
     sample_replay,
     sample_sources,
 )
 from oer.harvesting.service import HarvestReport, harvest
+from oer.runtime import build_runtime
 from oer.search import SearchQuery, open_backend
 from oer.settings import Settings, ensure_home
 from oer.store.database import migrate, store_sessions
@@ -63,8 +66,11 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
         for registration in registrations:
             click.echo(registration_line(registration))
         reports = harvest_samples(settings, sources)
+    curation = curate(settings, published)
     click.echo(catalogue_line(settings, sources))
     click.echo(f"Published by the demo school: {site_url(host, port)}/resources/{published}")
+    click.echo(f"Collections: {', '.join(f'{site_url(host, port)}/collecties/{slug}' for slug in curation.collections)}"
+               f" (feed sets curated and collection:SLUG); {curation.waiting} feedback waiting at /redactie/moderatie")
     click.echo(f"Demo accounts (sign in at /account/inloggen; passwords kept in {settings.home / DEMO_ACCOUNTS_FILE}):")
     for account in accounts:
         click.echo(f"  {account.email}  password {account.password}  ({account.name}: {account.what})")
@@ -77,6 +83,19 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
         return
     # `oer serve` itself, on the prepared settings.
     serve(settings, host=host, port=port)
+
+
+def curate(settings: Settings, published: str) -> DemoCuration:
+    """Quality information and collections on the harvested catalogue, then indexed at once."""
+    with store_sessions(settings) as sessions:
+        with sessions.begin() as session:
+            curation = ensure_demo_curation(session, published)
+        runtime = build_runtime(settings)
+        try:
+            runtime.index_now(curation.annotated)
+        finally:
+            runtime.close()
+    return curation
 
 
 def site_url(host: str, port: int) -> str:

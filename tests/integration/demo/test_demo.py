@@ -272,3 +272,32 @@ def test_demo_serves_the_harvested_sample_until_ctrl_c(tmp_path: Path) -> None:
     assert "Searchable: 117 materials" in output_text
     assert "3 found in more than one source, shown once; 1 published here" in output_text
     assert "Traceback" not in output_text
+
+
+def test_the_demo_ships_quality_information_and_two_collections(demo_run: tuple[Path, Ran]) -> None:
+    home, ran = demo_run
+    [line] = [line for line in ran.stdout.splitlines() if line.startswith("Collections:")]
+    assert "/collecties/rekenen-in-het-po" in line and "/collecties/keuze-van-de-brug" in line
+    # The profile's filters work on a fresh clone: criteria by several roles, and a threshold.
+    annotated = search(home, size=0)["facets"]["quality"]
+    assert {"kerndoelen.aansluiting", "vakinhoud.juistheid", "werkbaarheid.begrijpelijk"} <= set(annotated)
+    assert search(home, "quality_detail=vakinhoud.juistheid/redactie>=goed", size=0)["total"] == 1
+    settings = Settings.from_env({"OER_HOME": str(home)})
+    engine = create_engine_from_settings(settings)
+    try:
+        from oer.feed.repository import DatabaseFeedRepository
+        from oer.quality.queries import pending_count
+
+        with session_factory(engine)() as session:
+            feed = DatabaseFeedRepository(session)
+            specs = {s.spec for s in feed.list_sets()}
+            assert {"curated", "collection:rekenen-in-het-po", "collection:keuze-van-de-brug"} <= specs
+            curated = feed.list_items("curated", None, None, None, 100)
+            # The redactie's collection (the published material and three harvested) and the one with a
+            # redactie annotation (the first of them): four.
+            assert len(curated) == 4 and not any(entry.deleted for entry in curated)
+            assert any(entry.record and entry.record.annotations for entry in curated)
+            assert feed.count_items("collection:keuze-van-de-brug", None, None) == 3
+            assert pending_count(session) == 1, "a parent's feedback waits in the moderation queue"
+    finally:
+        engine.dispose()
