@@ -125,6 +125,11 @@ class Problem:
         return {"field": self.field, "code": self.code, "message_nl": self.message_nl,
                 "message_en": self.message_en}
 
+    @classmethod
+    def too_long(cls, field: str, limit: int, length: int) -> Problem:
+        return cls(field, "too-long", f"Maximaal {limit} tekens (nu {length}).",
+                   f"At most {limit} characters (now {length}).")
+
 
 @dataclass(frozen=True, slots=True)
 class AttachedFile:
@@ -249,8 +254,7 @@ class _Checker:
             return None
         value = value.strip()
         if len(value) > limit:
-            self.add(name, "too-long", f"Maximaal {limit} tekens (nu {len(value)}).",
-                     f"At most {limit} characters (now {len(value)}).")
+            self.problems.append(Problem.too_long(name, limit, len(value)))
             return None
         return value or None
 

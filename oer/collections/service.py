@@ -48,11 +48,9 @@ def _check(title: str | None, description: str | None) -> list[Problem]:
     if not title:
         problems.append(_problem("title", "required", "Geef een titel.", "Give a title."))
     elif len(title) > TITLE_LENGTH:
-        problems.append(_problem("title", "too-long", f"Gebruik hoogstens {TITLE_LENGTH} tekens.",
-                                 f"Use at most {TITLE_LENGTH} characters."))
+        problems.append(Problem.too_long("title", TITLE_LENGTH, len(title)))
     if description and len(description) > DESCRIPTION_LENGTH:
-        problems.append(_problem("description", "too-long", f"Gebruik hoogstens {DESCRIPTION_LENGTH} tekens.",
-                                 f"Use at most {DESCRIPTION_LENGTH} characters."))
+        problems.append(Problem.too_long("description", DESCRIPTION_LENGTH, len(description)))
     return problems
 
 
@@ -150,8 +148,7 @@ def _item(collection: Collection, resource_id: str) -> CollectionItem:
 def _note(note: str | None) -> str | None:
     cleaned = (note or "").strip() or None
     if cleaned and len(cleaned) > NOTE_LENGTH:
-        raise InvalidCollection((_problem("note", "too-long", f"Gebruik hoogstens {NOTE_LENGTH} tekens.",
-                                          f"Use at most {NOTE_LENGTH} characters."),))
+        raise InvalidCollection((Problem.too_long("note", NOTE_LENGTH, len(cleaned)),))
     return cleaned
 
 

@@ -263,8 +263,7 @@ def check_annotation(framework: Framework, role: AnnotatorRole, criterion_id: st
                                  "Licht de laagste waarde toe: wat ontbreekt er?",
                                  "Justify the lowest value: what is missing?"))
     if justification and len(justification) > TEXT_LENGTH:
-        problems.append(_problem("justification", "too-long", f"Gebruik hoogstens {TEXT_LENGTH} tekens.",
-                                 f"Use at most {TEXT_LENGTH} characters."))
+        problems.append(Problem.too_long("justification", TEXT_LENGTH, len(justification)))
     return criterion, problems
 
 
@@ -290,8 +289,7 @@ def annotate(
     _, problems = check_annotation(framework, role, criterion, value, justification)
     given_name = _clean(name)
     if given_name and len(given_name) > NAME_LENGTH:
-        problems.append(_problem("name", "too-long", f"Gebruik hoogstens {NAME_LENGTH} tekens.",
-                                 f"Use at most {NAME_LENGTH} characters."))
+        problems.append(Problem.too_long("name", NAME_LENGTH, len(given_name)))
     if problems:
         raise InvalidAnnotation(tuple(problems))
     if actor is None:
@@ -356,8 +354,7 @@ def _decision(approve: bool, reason: str | None) -> tuple[ModerationState, str |
         raise InvalidAnnotation((_problem("reason", "required", "Geef een reden voor de afwijzing.",
                                           "Give a reason for the rejection."),))
     if reason and len(reason) > TEXT_LENGTH:
-        raise InvalidAnnotation((_problem("reason", "too-long", f"Gebruik hoogstens {TEXT_LENGTH} tekens.",
-                                          f"Use at most {TEXT_LENGTH} characters."),))
+        raise InvalidAnnotation((Problem.too_long("reason", TEXT_LENGTH, len(reason)),))
     return (ModerationState.APPROVED if approve else ModerationState.REJECTED), reason
 
 
@@ -401,8 +398,7 @@ def reply(session: Session, actor: Actor, annotation_id: int, text: str) -> None
     if not cleaned:
         raise InvalidAnnotation((_problem("reply", "required", "Schrijf een reactie.", "Write a reply."),))
     if len(cleaned) > TEXT_LENGTH:
-        raise InvalidAnnotation((_problem("reply", "too-long", f"Gebruik hoogstens {TEXT_LENGTH} tekens.",
-                                          f"Use at most {TEXT_LENGTH} characters."),))
+        raise InvalidAnnotation((Problem.too_long("reply", TEXT_LENGTH, len(cleaned)),))
     annotation.reply = cleaned
     annotation.reply_by = actor.user_id
     annotation.reply_at = utcnow()
@@ -439,8 +435,7 @@ def report_experience(
     for field, value, limit in (("group_level", group, SHORT_LENGTH), ("duration", how_long, SHORT_LENGTH),
                                 ("worked", good, TEXT_LENGTH), ("not_worked", bad, TEXT_LENGTH)):
         if value and len(value) > limit:
-            problems.append(_problem(field, "too-long", f"Gebruik hoogstens {limit} tekens.",
-                                     f"Use at most {limit} characters."))
+            problems.append(Problem.too_long(field, limit, len(value)))
     if problems:
         raise InvalidAnnotation(tuple(problems))
     pending = _is_new(user, actor)

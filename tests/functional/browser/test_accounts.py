@@ -8,17 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
 from playwright.sync_api import Page, expect
 
-from oer.settings import Settings
-from oer.store.database import migrate
 from tests.fixtures.browser import Screenshot
 from tests.fixtures.loopback import serving
 from tests.support.account_site import Mailbox
 from tests.support.axe import describe, run_axe
+from tests.support.browser_site import browser_app
 from tests.support.oidc_provider import running_provider
-from web.app import create_app
 
 pytestmark = pytest.mark.browser
 
@@ -29,12 +26,7 @@ NEW_PASSWORD = "een-heel-ander-wachtwoord-nu"
 
 @pytest.fixture
 def account_site(tmp_path: Path) -> Iterator[tuple[str, Mailbox]]:
-    home = tmp_path / "home"
-    home.mkdir()
-    settings = Settings(home=home, database_url=f"sqlite:///{home / 'oer.sqlite3'}", search_url=None,
-                        broker_url=None, secret_key="browser-secret")
-    migrate(settings)
-    app: Flask = create_app({"OER_SETTINGS": settings})
+    app, settings = browser_app(tmp_path)
     try:
         with serving(app) as base_url:
             yield base_url, Mailbox(settings)
@@ -175,16 +167,12 @@ class _Deferred:
 def test_sign_in_with_the_school_account_through_the_provider(
     page: Page, tmp_path: Path, axe_source: str, screenshot: Screenshot,
 ) -> None:
-    home = tmp_path / "home"
-    home.mkdir()
     deferred = _Deferred()
     with serving(deferred) as base_url, \
             running_provider(redirect_uri=f"{base_url}/account/sso/callback") as provider:
-        settings = Settings(home=home, database_url=f"sqlite:///{home / 'oer.sqlite3'}", search_url=None,
-                            broker_url=None, secret_key="browser-secret", oidc_issuer=provider.issuer,
-                            oidc_client_id=provider.client_id, oidc_client_secret=provider.client_secret)
-        migrate(settings)
-        deferred.app = create_app({"OER_SETTINGS": settings})
+        deferred.app, _settings = browser_app(tmp_path, oidc_issuer=provider.issuer,
+                                              oidc_client_id=provider.client_id,
+                                              oidc_client_secret=provider.client_secret)
         try:
             page.goto(base_url + "/account/inloggen")
             assert_accessible(page, axe_source)

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from flask import Flask
 from playwright.sync_api import Page, expect
 
 from harvester.replay_pages import PageSource, RecordedPages
@@ -21,12 +20,11 @@ from oer.accounts import service
 from oer.accounts.actor import SYSTEM
 from oer.accounts.models import MemberRole, OrganisationKind
 from oer.settings import Settings
-from oer.store.database import migrate
 from tests.fixtures.browser import Screenshot
 from tests.fixtures.loopback import serving
 from tests.fixtures.oai_server import EDUREP_PAGES
 from tests.support.axe import describe, run_axe
-from web.app import create_app
+from tests.support.browser_site import browser_app
 from web.runtime import app_runtime
 
 pytestmark = pytest.mark.browser
@@ -43,12 +41,7 @@ class School:
 
 @pytest.fixture
 def school(tmp_path: Path) -> Iterator[School]:
-    home = tmp_path / "home"
-    home.mkdir()
-    settings = Settings(home=home, database_url=f"sqlite:///{home / 'oer.sqlite3'}", search_url=None,
-                        broker_url=None, secret_key="browser-secret", allow_private_sources=True)
-    migrate(settings)
-    app: Flask = create_app({"OER_SETTINGS": settings})
+    app, settings = browser_app(tmp_path, allow_private_sources=True)
     with app_runtime(app).sessions.begin() as db:
         rik = service.add_user(db, SYSTEM, "rik@school.example.org", "Rik Redacteur", password=PASSWORD,
                                email_verified=True).id

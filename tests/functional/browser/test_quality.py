@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from flask import Flask
 from lxml import etree
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
@@ -21,13 +20,11 @@ from oer.accounts.models import PlatformRole
 from oer.catalogue.models import Resource
 from oer.harvesting.models import Source
 from oer.harvesting.provenance import HarvestedRecord, apply_harvested_page
-from oer.settings import Settings
-from oer.store.database import migrate
 from tests.fixtures.browser import Screenshot
 from tests.fixtures.loopback import serving
 from tests.functional.browser.test_remix import accessible, sign_in
+from tests.support.browser_site import browser_app
 from tests.unit.oai.validation import validate_response
-from web.app import create_app
 from web.runtime import app_runtime
 
 pytestmark = pytest.mark.browser
@@ -56,12 +53,7 @@ def _record(number: int, title: str) -> Record:
 
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[Site]:
-    home = tmp_path / "home"
-    home.mkdir()
-    settings = Settings(home=home, database_url=f"sqlite:///{home / 'oer.sqlite3'}", search_url=None,
-                        broker_url=None, secret_key="browser-secret")
-    migrate(settings)
-    app: Flask = create_app({"OER_SETTINGS": settings})
+    app, _settings = browser_app(tmp_path)
     runtime = app_runtime(app)
     with runtime.sessions.begin() as db:
         accounts.add_user(db, SYSTEM, "tess@school.example.org", "Tess Leraar", password=PASSWORD,
@@ -75,7 +67,7 @@ def site(tmp_path: Path) -> Iterator[Site]:
         apply_harvested_page(db, source, [HarvestedRecord(f"oai:wikiwijs:{n}", "2026-01-01", _record(n, title))
                                           for n, title in enumerate(TITLES, start=1)])
     with runtime.sessions() as db:
-        materials = {title: id_ for id_, title in db.execute(select(Resource.id, Resource.title))}
+        materials = {str(title): id_ for id_, title in db.execute(select(Resource.id, Resource.title))}
     runtime.index_now(list(materials.values()))
     try:
         with serving(app) as base_url:

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from flask import Flask
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
@@ -24,13 +23,11 @@ from oer.catalogue.models import Origin, Resource
 from oer.harvesting.models import Source
 from oer.harvesting.provenance import HarvestedRecord, apply_harvested_page
 from oer.publishing import service as publishing
-from oer.settings import Settings
-from oer.store.database import migrate
 from tests.fixtures.browser import Screenshot
 from tests.fixtures.loopback import serving
 from tests.support.axe import describe, run_axe
+from tests.support.browser_site import browser_app
 from tests.support.publishing import SITE, SUBMISSION
-from web.app import create_app
 from web.runtime import app_runtime
 
 pytestmark = pytest.mark.browser
@@ -61,12 +58,7 @@ def _harvested_record() -> Record:
 
 @pytest.fixture
 def catalogue(tmp_path: Path) -> Iterator[Catalogue]:
-    home = tmp_path / "home"
-    home.mkdir()
-    settings = Settings(home=home, database_url=f"sqlite:///{home / 'oer.sqlite3'}", search_url=None,
-                        broker_url=None, secret_key="browser-secret")
-    migrate(settings)
-    app: Flask = create_app({"OER_SETTINGS": settings})
+    app, _settings = browser_app(tmp_path)
     runtime = app_runtime(app)
     with runtime.sessions.begin() as db:
         accounts.add_user(db, SYSTEM, "tess@school.example.org", "Tess Leraar", password=PASSWORD,
