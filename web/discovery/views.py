@@ -6,6 +6,7 @@ harvested string reaches the templates as plain text and is escaped there.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -20,6 +21,7 @@ from flask import (
     request,
     url_for,
 )
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -37,19 +39,26 @@ from oer.quality.queries import annotations_of, profile
 from oer.quality.service import author_standing
 from oer.remix.errors import UnknownArrangement
 from oer.remix.queries import ArrangementView, get_arrangement, published_arrangements_using
+from oer.store.errors import StoreError
 from web import labels
 from web.accounts.session import current_actor
 from web.quality import labels as quality_labels
 from web.runtime import catalogue, read_session, site
 
 blueprint = Blueprint("site", __name__)
+log = logging.getLogger(__name__)
 
 
 @blueprint.get("/")
 def index() -> str:
     overview = discovery.catalogue_overview(catalogue().backend(), catalogue().labels)
-    with read_session() as session:
-        featured = featured_collections(session)
+    try:
+        with read_session() as session:
+            featured = featured_collections(session)
+    except (SQLAlchemyError, StoreError) as error:
+        # The home page is the search overview; featured collections are a bonus it can do without.
+        log.warning("featured collections not shown: %s", error)
+        featured = []
     return render_template("discovery/index.html", overview=overview, featured=featured)
 
 

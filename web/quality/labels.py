@@ -6,17 +6,22 @@ version loaded now, read once per request and kept on `flask.g`.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 
 from flask import g
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
+from sqlalchemy.exc import SQLAlchemyError
 
-from metadata.quality import AT_LEAST, EQUALS, ROLE_MARK, AnnotatorRole, Framework
+from metadata.quality import AT_LEAST, EQUALS, ROLE_MARK, AnnotatorRole, Framework, bundled_framework
 from oer.quality.queries import current_framework
+from oer.store.errors import StoreError
 from web.i18n import current_language
 from web.runtime import read_session
+
+log = logging.getLogger(__name__)
 
 ROLE_LABELS: Mapping[str, LazyString] = {
     AnnotatorRole.AUTEUR.value: _l("Auteur"),
@@ -29,11 +34,19 @@ ROLE_LABELS: Mapping[str, LazyString] = {
 
 
 def framework() -> Framework:
-    """The current framework version, read once per request."""
+    """The current framework version, read once per request.
+
+    Search pages name criteria with it and must keep working while the
+    database is down (they read the index only): then the bundled version names them.
+    """
     found: Framework | None = g.get("quality_framework")
     if found is None:
-        with read_session() as db:
-            found = current_framework(db)
+        try:
+            with read_session() as db:
+                found = current_framework(db)
+        except (SQLAlchemyError, StoreError) as error:
+            log.warning("quality framework not read (the bundled version names criteria): %s", error)
+            found = bundled_framework()
         g.quality_framework = found
     return found
 

@@ -69,3 +69,28 @@ def test_missing_database_is_a_503_not_an_empty_file(tmp_path: Path, web_instanc
     assert api.status_code == 503 and api.get_json()["error"]["title"] == "Service Unavailable"
     assert not (tmp_path / "missing.sqlite3").exists()
     app.extensions["oer_catalogue"].close()
+
+
+def test_search_pages_keep_working_while_the_database_is_down(tmp_path: Path, web_instance: WebInstance) -> None:
+    # The index is there, the database is not: the home page and search read the index only; the
+    # featured collections and the quality framework's names are what they read from the database.
+    from oer.search.tantivy_backend import TantivyBackend
+
+    index = tmp_path / "index"
+    shutil.copytree(web_instance.settings.index_dir, index)
+    backend = TantivyBackend.open(index)
+    settings = web_instance.settings.__class__(
+        home=tmp_path, database_url=f"sqlite:///{tmp_path / 'missing.sqlite3'}", search_url=None,
+        broker_url=None, secret_key="s",
+    )
+    app = create_app({"OER_SETTINGS": settings, "TESTING": True, "OER_SEARCH_BACKEND": backend})
+    client = app.test_client()
+    try:
+        home = client.get("/")
+        assert home.status_code == 200 and "Uitgelichte collecties" not in home.text
+        results = client.get("/search?quality=didactiek.doelen")
+        assert results.status_code == 200 and "Verfijn op kwaliteit" in results.text
+        assert "Leerdoelen zijn duidelijk" in results.text, "the chip is named by the bundled framework"
+    finally:
+        backend.close()
+        app.extensions["oer_runtime"].engine.dispose()
