@@ -118,7 +118,10 @@ class Material:
     aggregation: int = 2
     parts: tuple[str, ...] = ()
     licence: str | None = None
-    # The location of another material (a key in either source, or a URL): the same material.
+    # Another material this one is (a key in either source, or the URL of a real Edurep record):
+    # the record carries that material's location and, as a second catalog entry, its identifier,
+    # as a school does that lists a material it took from Wikiwijs. A shared identifier is what
+    # makes two sources' records one material; a shared URL alone does not.
     same_as: str | None = None
     fmt: str = "text/html"
     roles: tuple[str, ...] = ("learner",)
@@ -643,6 +646,18 @@ def _identifiers() -> dict[str, str]:
             for spec in SOURCES for material in spec.materials}
 
 
+# The catalog entries of the real Edurep records a generated material is the same as (by URL).
+REAL_IDENTIFIERS = {
+    "https://www.youtube.com/watch?v=Hx0kUX7MZ7g": Identifier("UUID", "urn:uuid:8936d0a3-4157-45f4-9595-c26d4c029d97"),
+}
+
+
+def _same_as_identifier(same_as: str, identifiers: dict[str, str]) -> Identifier:
+    if same_as in identifiers:
+        return Identifier(CATALOG, identifiers[same_as])
+    return REAL_IDENTIFIERS[same_as]
+
+
 def material_record(spec: SampleSourceSpec, material: Material, rng: random.Random,
                     datestamp: datetime) -> Record:
     """The NL-LOM record of one generated material."""
@@ -666,7 +681,8 @@ def material_record(spec: SampleSourceSpec, material: Material, rng: random.Rand
         description=description,
         keywords=keywords,
         languages=material.languages,
-        identifiers=(Identifier(CATALOG, identifiers[material.key]),),
+        identifiers=(Identifier(CATALOG, identifiers[material.key]),
+                     *((_same_as_identifier(material.same_as, identifiers),) if material.same_as else ())),
         location=location,
         formats=(material.fmt,),
         aggregation_level=material.aggregation,

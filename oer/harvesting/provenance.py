@@ -8,18 +8,24 @@ writer of resource state), with the rows decided here.
 The rules, in one place:
 
 - Identity. A source's record is known by (source, OAI identifier): its
-  `Provenance`. A record seen for the first time joins an existing resource
-  when they share a dedup key (`oer.catalogue.keys`: canonical identifier such as
-  `urn:uuid:…`, or normalised location URL); preference among several matches:
-  a live resource over a tombstone, an identifier match over a location match,
-  then the oldest resource. Otherwise it makes a new resource (a fresh UUID).
-  A provenance stays with its resource for good, even if its keys change later,
+  `Provenance`. Within one source, distinct OAI identifiers are always distinct
+  materials. A record seen for the first time joins an existing harvested
+  resource of other sources when they share a strong key (`oer.catalogue.keys`:
+  a canonical identifier such as `urn:uuid:…` or a DOI), or share a location
+  URL and their titles agree as well; records that only share a URL stay
+  separate materials. Preference among several matches: a live resource over a
+  tombstone, an identifier match over a location match, then the oldest
+  resource. Otherwise it makes a new resource (a fresh UUID). A record whose
+  identifier is that of a material published or arranged here is refused and
+  reported (FAILED with the reason): harvesting never claims those. A
+  provenance stays with its resource for good, even if its keys change later,
   so resource ids are stable.
-- What a resource shows. Its record is the record of its preferred live
-  provenance: the most complete one (`completeness.score`), then the most
-  recently datestamped by its source, then the first one seen. Records are not
-  mixed field by field: a record stays one source's coherent statement, and
-  every source's own record is kept in its provenance.
+- What a resource shows. A source changes only what it provided itself: the
+  record shown is the record of the first live provenance (the source that
+  brought the material), until that source deletes it; then the next one seen.
+  Another source's record of the same material is kept as its provenance and
+  shown as its copy, never as a replacement. Records are not mixed field by
+  field: a record stays one source's coherent statement.
 - Deletion. A source's deletion marks only that source's provenance deleted.
   When no live provenance is left, the resource becomes a tombstone
   (deleted=True, deleted_at set) and is kept, with its last record, for the
@@ -107,6 +113,8 @@ class PageResult:
     # The latest datestamp among the page's records (for the checkpoint).
     last_datestamp: datetime | None = None
     counts: Mapping[Outcome, int] = field(default_factory=dict)
+    # Why the store refused records that were fine on their own (by OAI identifier).
+    refusals: Mapping[str, str] = field(default_factory=dict)
 
     def count(self, outcome: Outcome) -> int:
         return self.counts.get(outcome, 0)
@@ -121,6 +129,7 @@ class PageResult:
             deleted_ids=frozenset(deleted),
             last_datestamp=max(stamps) if stamps else None,
             counts=dict(Counter(self.counts) + Counter(other.counts)),
+            refusals={**self.refusals, **other.refusals},
         )
 
 
@@ -192,6 +201,11 @@ def withdraw_provenances(
         result = result.merged_with(page.finish([Outcome.DELETED] * len(rows)))
 
 
+def _plain_title(title: Any) -> str:
+    """A title compared for a location match: letters and digits only, case folded."""
+    return "".join(ch for ch in str(title or "").casefold() if ch.isalnum())
+
+
 def _completeness(record: Mapping[str, Any]) -> float:
     return float((record.get("completeness") or {}).get("score") or 0.0)
 
@@ -258,9 +272,9 @@ class _Prov:
         if change.value > self.change.value:
             self.change = change
 
-    def preference(self) -> tuple[float, datetime, int]:
-        """Most complete, then most recently datestamped, then first seen (lowest id)."""
-        return (self.completeness, self.source_datestamp, -(self.id or 1 << 62))
+    def preference(self) -> int:
+        """First seen (lowest id) first: the source that brought a material keeps what it shows."""
+        return -(self.id or 1 << 62)
 
 
 @dataclass(slots=True)
@@ -269,6 +283,9 @@ class _Candidate:
     deleted: bool
     created_at: datetime
     kind: KeyKind
+    origin: Origin
+    # The resource's shown title, compared as `_plain_title`.
+    title: str
 
     def rank(self) -> tuple[bool, bool, datetime, str]:
         return (self.deleted, self.kind is not KeyKind.IDENTIFIER, self.created_at, self.resource_id)
@@ -314,8 +331,13 @@ class _Page:
         self.candidates: dict[Key, list[_Candidate]] = {}
         self.new_resources: set[str] = set()
         self.touched: set[str] = set()
-        # Keys that joined a resource during this page, so later records of the page match them.
+        # Keys that joined a resource during this page (waiting relations that name them resolve).
         self.new_keys: dict[Key, str] = {}
+        # Resources this source already serves with a live record: never a match for another of its
+        # records (within one source, distinct identifiers are distinct materials).
+        self.served: set[str] = set()
+        # Why the store refused a record (by OAI identifier), for the run's errors.
+        self.refusals: dict[str, str] = {}
 
     def apply(self, items: Sequence[HarvestedRecord]) -> PageResult:
         prepared = [self._prepare(item) for item in items]
@@ -337,6 +359,7 @@ class _Page:
             deleted_ids=result.deleted_ids,
             last_datestamp=max(stamps) if stamps else None,
             counts=result.counts,
+            refusals=result.refusals,
         )
 
     def withdraw(self, provenance: _Prov) -> None:
@@ -362,6 +385,7 @@ class _Page:
             changed_ids=frozenset(p.state.id for p in changed if p.live),
             deleted_ids=frozenset(p.state.id for p in changed if not p.live),
             counts=dict(Counter(outcomes)),
+            refusals=dict(self.refusals),
         )
 
     # -- deciding, per record ------------------------------------------------------------------
@@ -402,6 +426,12 @@ class _Page:
             return Outcome.DELETED
         assert p.record_json is not None and p.content_hash is not None
         if provenance is None:
+            claimed = self._claimed_material(p.keys)
+            if claimed is not None:
+                self.refusals[p.item.oai_identifier] = (
+                    f"its identifier {claimed} is that of a material published here; "
+                    "a harvested record never replaces it")
+                return Outcome.FAILED
             self._create(p, p.datestamp)
             return Outcome.CREATED
         provenance.source_datestamp = p.datestamp
@@ -423,7 +453,7 @@ class _Page:
 
     def _create(self, p: _Prepared, datestamp: datetime) -> None:
         assert p.record_json is not None and p.content_hash is not None
-        resource_id = self._match(p.keys)
+        resource_id = self._match(p)
         if resource_id is None:
             resource_id = new_resource_id()
             self.new_resources.add(resource_id)
@@ -444,15 +474,32 @@ class _Page:
         for key in p.keys:
             self.new_keys.setdefault(key, resource_id)
         self.touched.add(resource_id)
+        self.served.add(resource_id)
 
-    def _match(self, keys: frozenset[Key]) -> str | None:
-        # Records earlier in this page first: they are not among the loaded candidates.
-        for kind in (KeyKind.IDENTIFIER, KeyKind.LOCATION):
-            for key in sorted(k for k in keys if k[0] is kind):
-                if key in self.new_keys:
-                    return self.new_keys[key]
-        found = [c for key in keys for c in self.candidates.get(key, ())]
+    def _match(self, p: _Prepared) -> str | None:
+        """The harvested resource of other sources this new record describes too, if any.
+
+        Records earlier in this page are this source's own, so they never match.
+        """
+        assert p.record_json is not None
+        title = _plain_title(p.record_json.get("title"))
+        found = [
+            candidate
+            for key in p.keys
+            for candidate in self.candidates.get(key, ())
+            if candidate.origin is Origin.HARVESTED
+            and candidate.resource_id not in self.served
+            # A shared URL alone is no proof: many records point at one landing page or zip.
+            and (candidate.kind is KeyKind.IDENTIFIER or (title and candidate.title == title))
+        ]
         return min(found, key=_Candidate.rank).resource_id if found else None
+
+    def _claimed_material(self, keys: frozenset[Key]) -> str | None:
+        """The identifier of a material published or arranged here that these keys name, if any."""
+        for key in sorted(k for k in keys if k[0] is KeyKind.IDENTIFIER):
+            if any(c.origin is not Origin.HARVESTED for c in self.candidates.get(key, ())):
+                return key[1]
+        return None
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -505,19 +552,26 @@ class _Page:
                 ResourceKey.resource_id,
                 Resource.deleted,
                 Resource.created_at,
+                Resource.origin,
+                Resource.title,
             )
             .join(Resource, Resource.id == ResourceKey.resource_id)
             .where(ResourceKey.value.in_({value for _, value in wanted}))
-            # A source changes only what harvesting brought in: a record that shares a key with a
-            # material published or arranged here stays a material of its own.
-            .where(Resource.origin == Origin.HARVESTED)
         )
         for row in rows:
             key = (row.kind, row.value)
             if key in wanted:
-                self.candidates.setdefault(key, []).append(
-                    _Candidate(row.resource_id, row.deleted, row.created_at, row.kind)
+                self.candidates.setdefault(key, []).append(_Candidate(
+                    row.resource_id, row.deleted, row.created_at, row.kind, row.origin, _plain_title(row.title)))
+        candidates = {c.resource_id for found in self.candidates.values() for c in found}
+        if candidates:
+            self.served.update(self.session.scalars(
+                select(Provenance.resource_id).where(
+                    Provenance.source_id == self.source.id,
+                    Provenance.deleted.is_(False),
+                    Provenance.resource_id.in_(candidates),
                 )
+            ))
 
     def _resource_states(self) -> dict[str, _ResourceState]:
         states = {rid: _ResourceState(rid, self.now) for rid in self.new_resources}

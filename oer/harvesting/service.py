@@ -603,7 +603,8 @@ class DatabaseHarvestSink:
         add_run_errors(session, run, (
             RunErrorEntry(
                 ErrorSeverity.ERROR, record_failure_stage(raw, item), ErrorKind.RECORD,
-                item.failure or "unusable OAI header (identifier or datestamp)",
+                item.failure or result.refusals.get(item.oai_identifier)
+                or "unusable OAI header (identifier or datestamp)",
                 oai_identifier=item.oai_identifier or None,
             )
             for raw, item, outcome in zip(records, items, result.outcomes, strict=True)

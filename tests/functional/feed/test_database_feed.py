@@ -23,6 +23,7 @@ from oer.settings import Settings
 from tests.integration.feed.harvests import (
     EDUREP_DELTA,
     EDUREP_INITIAL,
+    FIXTURE_MATERIALS,
     Catalogue,
     Clock,
     harvest,
@@ -102,7 +103,7 @@ class TestEveryAnswerValidates:
         headers = harvest_list(client, "ListRecords", metadataPrefix=prefix)
         with store_sessions() as session:
             resources = stored(session)
-        assert len(resources) == 35 + COPIES
+        assert len(resources) == FIXTURE_MATERIALS + COPIES
         assert sorted(h[0] for h in headers) == sorted(resources)
         assert [h[1] for h in headers] == sorted(h[1] for h in headers)
 
@@ -207,7 +208,7 @@ class TestHarvestThroughTokens:
     @pytest.mark.parametrize("method", ["GET", "POST"])
     def test_every_item_once_and_sets_add_up(self, client: FlaskClient, store_sessions: sessionmaker[Session], method: str) -> None:
         headers = harvest_list(client, "ListIdentifiers", method, metadataPrefix="lom")
-        assert len(headers) == len({h[0] for h in headers}) == 35 + COPIES
+        assert len(headers) == len({h[0] for h in headers}) == FIXTURE_MATERIALS + COPIES
         with store_sessions() as session:
             repository = DatabaseFeedRepository(session)
             for spec in [s.spec for s in repository.list_sets()]:

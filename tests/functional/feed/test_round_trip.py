@@ -44,6 +44,7 @@ from oer.store.database import create_engine_from_settings, migrate, session_fac
 from tests.fixtures.loopback import serving
 from tests.integration.feed.harvests import (
     EDUREP_DELTA,
+    FIXTURE_MATERIALS,
     Clock,
     fill_store,
     page_records,
@@ -172,8 +173,8 @@ def test_b_harvests_a_and_the_catalogues_are_equal_then_stay_equal(
 
     [first] = harvest(instance_b, ["a"])
     assert first.ok, first.errors
-    assert first.pages == 3 and first.count(Outcome.CREATED) == 35 + COPIES
-    assert assert_catalogues_equal(store_sessions, instance_b) == 35 + COPIES
+    assert first.pages == 3 and first.count(Outcome.CREATED) == FIXTURE_MATERIALS + COPIES
+    assert assert_catalogues_equal(store_sessions, instance_b) == FIXTURE_MATERIALS + COPIES
 
     # A changes, now: Edurep's delta (three new records, one changed, one deleted), an edit
     # of a copy, a copy joining a second source and leaving it again (its sets change, its
@@ -199,7 +200,7 @@ def test_b_harvests_a_and_the_catalogues_are_equal_then_stay_equal(
     assert second.records == 8
     assert (second.count(Outcome.CREATED), second.count(Outcome.UPDATED), second.count(Outcome.UNCHANGED),
             second.count(Outcome.DELETED)) == (3, 2, 1, 2)
-    assert assert_catalogues_equal(store_sessions, instance_b) == 35 + COPIES + 3 - 2
+    assert assert_catalogues_equal(store_sessions, instance_b) == FIXTURE_MATERIALS + COPIES + 3 - 2
     live_b, gone_b = catalogue_b(instance_b)
     assert gone_b == gone
     assert sum(r.get("description") == "Herzien: nu met uitwerkingen." for r in live_b.values()) == 1

@@ -33,6 +33,9 @@ EDUREP_INITIAL = ("oai/edurep/edurep-oaipmh.initial.0.xml", "oai/edurep/edurep-o
 EDUREP_DELTA = "oai/edurep/edurep-oaipmh.delta.0.xml"
 ANATOMYTOOL = ("oai/anatomytool/anatomy-tool-oaipmh.initial.0.xml",)
 SCHOOL = ("lom/*.xml", "sru/edurep-sru-lom.xml")
+# The materials the three sources' fixture records make: the SRU page lists one Wikipedia article
+# twice, as its record and its metaplus copy, and within one source those are two materials.
+FIXTURE_MATERIALS = 36
 
 
 def use_clock(monkeypatch: object, clock: Clock) -> None:

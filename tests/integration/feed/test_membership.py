@@ -26,6 +26,7 @@ from tests.integration.feed.harvests import (
     ANATOMYTOOL,
     EDUREP_DELTA,
     EDUREP_INITIAL,
+    FIXTURE_MATERIALS,
     SCHOOL,
     Catalogue,
     Clock,
@@ -72,7 +73,7 @@ def test_initial_harvest_puts_each_resource_in_its_source_and_sector_sets(
 ) -> None:
     found = memberships(store_session)
     resources = list(store_session.scalars(select(Resource)))
-    assert len(resources) == 35 and set(found) == {r.id for r in resources}
+    assert len(resources) == FIXTURE_MATERIALS and set(found) == {r.id for r in resources}
     for resource in resources:
         detail = get_resource(store_session, resource.id)
         assert detail is not None

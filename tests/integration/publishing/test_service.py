@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from harvester.outcome import Outcome
 from metadata.record import Record
 from oer.accounts.actor import SYSTEM
 from oer.accounts.models import TokenScope, User
@@ -233,17 +234,21 @@ def test_a_material_of_files_only_is_located_at_its_page(verified: People) -> No
     assert file_of(session, published.id, PDF.sha256, None) == PDF
 
 
-def test_a_harvested_record_sharing_a_location_never_takes_over_a_published_material(
-    verified: People,
-) -> None:
+def test_a_harvested_record_never_takes_over_a_published_material(verified: People) -> None:
     session, actor = verified.session, verified.actor(verified.redacteur)
     published = service.publish_submission(session, actor, SITE, SUBMISSION, organisation_id=verified.school)
     source = Source(name="elders", base_url="http://elders.example.org/oai", metadata_prefix="lom")
     session.add(source)
     session.commit()
-    # The same location (and the same catalog entry) as the published material.
-    copied = Record.from_dict(resource(session, published.id).record).with_changes(title="Overgenomen?")
-    apply_harvested_page(session, source, [HarvestedRecord("oai:elders:1", "2026-01-01", copied)])
+    shown = Record.from_dict(resource(session, published.id).record)
+    # Its catalog entry claimed: refused and said why.
+    claimed = shown.with_changes(title="Overgenomen?")
+    result = apply_harvested_page(session, source, [HarvestedRecord("oai:elders:1", "2026-01-01", claimed)])
+    assert result.outcomes == (Outcome.FAILED,)
+    assert "published here" in result.refusals["oai:elders:1"]
+    # Only its location shared (another identifier): a material of its own.
+    located = shown.with_changes(title="Overgenomen?", identifiers=())
+    apply_harvested_page(session, source, [HarvestedRecord("oai:elders:2", "2026-01-01", located)])
     session.commit()
     assert resource(session, published.id).title == "Breuken vergelijken"
     others = list(session.scalars(select(Resource).where(Resource.id != published.id)))

@@ -157,7 +157,7 @@ def test_two_sources_one_resource(
     first_stamp = clock.now
     clock.advance()
 
-    # The school serves the same material (same urn:uuid, identifier in upper case) and more fully.
+    # The school serves the same material (same urn:uuid, identifier in upper case), and more fully.
     outcome = apply(
         store_session, school, "oai:school:9", make_record(uid.upper(), title="Van school", score=0.9)
     )
@@ -165,7 +165,9 @@ def test_two_sources_one_resource(
     assert outcome is Outcome.CREATED
     [resource] = resources_of(store_session)
     assert sorted(p.source.name for p in resource.provenances) == ["edurep", "school"]
-    assert resource.title == "Van school", "the most complete provenance is shown"
+    # A source changes only what it provided: the source that brought the material keeps what it
+    # shows; the school's record is its own copy beside it.
+    assert resource.title == "Via Edurep", "the first source's record is shown"
     assert resource.feed_datestamp == clock.now > first_stamp, "set membership changed"
     detail = get_resource(store_session, resource.id)
     assert detail is not None and detail.sources == ("edurep", "school")
@@ -180,8 +182,12 @@ def test_same_location_makes_one_resource(
     # A home page is not an identity: these two stay apart.
     apply(store_session, edurep, "oai:edurep:2", make_record(location="https://school.nl/"))
     apply(store_session, school, "oai:school:2", make_record(location="https://school.nl"))
+    # A shared URL with another title is another material (a landing page, a zip, a course home).
+    apply(store_session, school, "oai:school:3", make_record(location="https://example.org/les/7", title="Iets anders"))
+    # And within one source, two identifiers are two materials, whatever they share.
+    apply(store_session, edurep, "oai:edurep:3", make_record(location="https://example.org/les/7"))
 
-    assert len(resources_of(store_session)) == 3
+    assert len(resources_of(store_session)) == 5
 
 
 def test_deletion_by_one_source_keeps_the_other(
@@ -192,17 +198,17 @@ def test_deletion_by_one_source_keeps_the_other(
     apply(store_session, school, "oai:school:9", make_record(uid, title="Van school", score=0.9))
     clock.advance()
 
-    assert delete(store_session, school, "oai:school:9") is Outcome.DELETED
+    assert delete(store_session, edurep, "oai:edurep:1") is Outcome.DELETED
 
     [resource] = resources_of(store_session)
     assert not resource.deleted
-    assert resource.title == "Via Edurep", "the remaining source's record is shown"
+    assert resource.title == "Van school", "when the first source deletes it, the remaining source's record is shown"
     assert resource.feed_datestamp == clock.now
     states = {p.source.name: p.deleted for p in resource.provenances}
-    assert states == {"edurep": False, "school": True}
+    assert states == {"edurep": True, "school": False}
     clock.advance()
 
-    delete(store_session, edurep, "oai:edurep:1")
+    delete(store_session, school, "oai:school:9")
 
     [resource] = resources_of(store_session)
     assert resource.deleted and resource.deleted_at == clock.now
@@ -259,7 +265,8 @@ def test_one_page_many_records_and_repeats(store_session: Session, edurep: Sourc
         HarvestedRecord(f"oai:edurep:{n}", f"2024-01-{n + 1:02d}", make_record(title=f"R{n}"))
         for n in range(20)
     ]
-    # The same material twice under two OAI identifiers, and one identifier twice in the page.
+    # One identifier under two OAI identifiers of one source (two materials: within a source,
+    # distinct identifiers never merge and no record is lost), and one OAI identifier twice.
     items.append(HarvestedRecord("oai:edurep:a", "2024-02-01", make_record(uid, title="A")))
     items.append(HarvestedRecord("oai:edurep:b", "2024-02-02", make_record(uid, title="B")))
     items.append(HarvestedRecord("oai:edurep:3", "2024-02-03", make_record(title="R3 bis")))
@@ -269,8 +276,8 @@ def test_one_page_many_records_and_repeats(store_session: Session, edurep: Sourc
 
     assert result.outcomes[:22] == (Outcome.CREATED,) * 22
     assert result.outcomes[22] is Outcome.UPDATED
-    assert len(resources_of(store_session)) == 21
-    assert len(result.changed_ids) == 21 and not result.deleted_ids
+    assert len(resources_of(store_session)) == 22
+    assert len(result.changed_ids) == 22 and not result.deleted_ids
     assert result.last_datestamp is not None and result.last_datestamp.isoformat() == (
         "2024-02-03T00:00:00+00:00"
     )

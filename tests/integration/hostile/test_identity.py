@@ -1,0 +1,128 @@
+"""Sources that share URLs or claim others' identifiers: no record is lost, no source takes over another's.
+
+Harvested over real HTTP from loopback sources, then read back through the JSON API and the feed.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+
+from sqlalchemy import func, select
+
+from harvester.outcome import Outcome
+from harvester.replay_pages import GeneratedCorpus, PageSource, nl_lom_record
+from harvester.replay_server import OaiReplayServer
+from metadata.record import Record
+from oer.accounts.actor import SYSTEM
+from oer.accounts.models import MemberRole, OrganisationKind
+from oer.accounts.service import add_member, add_organisation, add_user
+from oer.catalogue.models import Resource
+from oer.discovery.queries import get_resource
+from oer.harvesting.models import HarvestError
+from oer.harvesting.service import harvest
+from oer.publishing.service import publish_submission
+from oer.settings import Settings
+from oer.store.database import store_sessions
+from tests.support.harvesting import add
+from tests.support.publishing import SITE, SUBMISSION
+from web.app import create_app
+
+LANDING_PAGE = "https://school.example.org/cursus/breuken"
+
+
+def on_one_url(index: int) -> bytes:
+    """Record `index` of a repository whose records all point at one landing page, each with its own title."""
+    return re.sub(rb"<location>[^<]*</location>", f"<location>{LANDING_PAGE}</location>".encode(),
+                  nl_lom_record(index), count=1)
+
+
+def resources(settings: Settings) -> int:
+    with store_sessions(settings) as sessions, sessions() as session:
+        return session.scalar(select(func.count()).select_from(Resource)) or 0
+
+
+def test_six_hundred_records_on_one_url_are_six_hundred_materials(
+    instance: Settings, oai_server: Callable[[PageSource], OaiReplayServer],
+) -> None:
+    server = oai_server(GeneratedCorpus(600, page_size=200, record=on_one_url))
+    add(instance, "cursus", server.url)
+    [report] = harvest(instance, ["cursus"])
+    assert report.ok and report.records == 600
+    # The counts add up to what was received, and say what happened to each record.
+    assert report.count(Outcome.CREATED) == 600
+    assert sum(report.count(outcome) for outcome in Outcome) == 600
+    assert resources(instance) == 600
+
+    # Another source listing the same landing page: separate materials (no title agrees).
+    other = oai_server(GeneratedCorpus(3, record=lambda i: on_one_url(1000 + i),
+                                       identifier_prefix="oai:elders.example.org:"))
+    add(instance, "elders", other.url)
+    [second] = harvest(instance, ["elders"])
+    assert second.count(Outcome.CREATED) == 3 and resources(instance) == 603
+
+
+def hijacked(index: int) -> bytes:
+    """The first source's record 0 (same catalog entry), with another title and a javascript: location."""
+    record = nl_lom_record(index)
+    record = re.sub(rb"<title><langstring([^>]*)>[^<]*<", rb"<title><langstring\1>Overgenomen!<", record, count=1)
+    return re.sub(rb"<location>[^<]*</location>", b"<location>javascript:alert(document.domain)</location>",
+                  record, count=1)
+
+
+def test_a_source_claiming_another_s_identifier_never_changes_what_it_shows(
+    instance: Settings, oai_server: Callable[[PageSource], OaiReplayServer],
+) -> None:
+    first = oai_server(GeneratedCorpus(1))
+    add(instance, "eerste", first.url)
+    assert harvest(instance, ["eerste"])[0].ok
+    # Later datestamps, the same urn:uuid: the record of the same material by another source.
+    later = oai_server(GeneratedCorpus(1, record=hijacked, identifier_prefix="oai:kaper.example.org:",
+                                       base=GeneratedCorpus(1).base.replace(year=2030)))
+    add(instance, "kaper", later.url)
+    assert harvest(instance, ["kaper"])[0].ok
+    assert resources(instance) == 1
+
+    app = create_app({"OER_SETTINGS": instance, "TESTING": True})
+    try:
+        client = app.test_client()
+        [item] = client.get("/api/v1/resources?size=5").get_json()["items"]
+        assert item["title"] == "Biologie: cellen, les 1" and item["url"].startswith("https://materiaal.example.org/")
+        assert sorted(item["sources"]) == ["eerste", "kaper"]
+        # The second source's record is kept as its own copy beside the first.
+        with store_sessions(instance) as sessions, sessions() as session:
+            detail = get_resource(session, item["id"])
+        assert detail is not None
+        assert {p.source: p.record.title for p in detail.provenances} == {
+            "eerste": "Biologie: cellen, les 1", "kaper": "Overgenomen!"}
+        feed = client.get("/oai?verb=ListRecords&metadataPrefix=lom").get_data(as_text=True)
+        assert "Overgenomen!" not in feed and "javascript:" not in feed
+    finally:
+        app.extensions["oer_runtime"].close()
+
+
+def test_a_record_claiming_a_material_published_here_is_refused_and_reported(
+    instance: Settings, oai_server: Callable[[PageSource], OaiReplayServer],
+) -> None:
+    with store_sessions(instance) as sessions, sessions.begin() as session:
+        school = add_organisation(session, SYSTEM, "school", "School", OrganisationKind.SCHOOL)
+        editor = add_user(session, SYSTEM, "rik@school.example.org", "Rik", email_verified=True)
+        add_member(session, SYSTEM, school.id, editor.id, MemberRole.REDACTEUR)
+        published = publish_submission(session, SYSTEM, SITE, SUBMISSION, organisation_id=school.id).id
+        [identifier] = Record.from_dict(session.get(Resource, published).record).identifiers  # type: ignore[union-attr]
+
+    def claiming(index: int) -> bytes:
+        own = f"urn:uuid:{uuid.UUID(int=index + 1)}".encode()
+        return nl_lom_record(index).replace(own, identifier.entry.encode()) if index == 0 else nl_lom_record(index)
+
+    server = oai_server(GeneratedCorpus(2, record=claiming))
+    add(instance, "elders", server.url)
+    [report] = harvest(instance, ["elders"])
+    assert report.ok and report.count(Outcome.FAILED) == 1 and report.count(Outcome.CREATED) == 1
+    with store_sessions(instance) as sessions, sessions() as session:
+        [error] = session.scalars(select(HarvestError)).all()
+        assert error.oai_identifier == "oai:generated.example.org:0"
+        assert "published here" in error.message
+        shown = session.get(Resource, published)
+        assert shown is not None and shown.title == SUBMISSION["title"]
