@@ -10,6 +10,9 @@ class Outcome(enum.Enum):
 
     # A record the store did not have.
     CREATED = "created"
+    # A record new to its source that joined a material another source brought (a shared strong
+    # identifier, or a shared location and title): kept as that source's own provenance.
+    MERGED = "merged"
     # A record whose content changed since it was last stored.
     UPDATED = "updated"
     # The same record again (same raw XML): nothing to do.

@@ -26,6 +26,11 @@ _DOMAIN_NAME = re.compile(r"[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)+")
 # The feed's page size bounds: small enough for one response to stay quick, large enough
 # that a harvester of 100k records does not need thousands of requests.
 OAI_PAGE_SIZES = (100, 500)
+# Flask-Limiter's notation, one or more limits separated by ";": "120/minute", "10 per second".
+_RATE_LIMIT = re.compile(
+    r"\d+\s*(?:/|per)\s*(?:\d+\s*)?(?:second|minute|hour|day)s?(?:\s*;\s*\d+\s*(?:/|per)\s*(?:\d+\s*)?"
+    r"(?:second|minute|hour|day)s?)*"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +84,25 @@ class Settings:
     # the demo, the tests). Off: such sources are refused. Link-local and cloud metadata
     # addresses are refused always.
     allow_private_sources: bool = False
+    # Bounds on a harvest, so every run ends (each limit, when hit, ends the run cleanly with what
+    # was committed kept and the reason in the run's errors; the next run continues from there).
+    # Seconds one response may take on the wall clock, however slowly its bytes arrive.
+    harvest_response_seconds: int = 300
+    # Minutes one run of one source may take, and pages it may read.
+    harvest_max_run_minutes: int = 360
+    harvest_max_pages: int = 20_000
+    # The longest resumption token accepted (characters); a token that keeps growing is refused.
+    harvest_max_token_chars: int = 4096
+    # The longest Retry-After a source may impose on one wait (seconds); longer waits are cut to it.
+    harvest_max_retry_after: int = 300
+    # The largest page, after decompression (MB); decompression stops at it.
+    harvest_max_response_mb: int = 256
+    # Rate limits per client address (Flask-Limiter notation, "120/minute;10/second"): search
+    # pages and /api/v1/search, the rest of the read API, and the OAI-PMH feed (generous: a
+    # harvester takes pages one after another).
+    rate_limit_search: str = "120/minute;10/second"
+    rate_limit_api: str = "600/minute;20/second"
+    rate_limit_feed: str = "1200/minute;30/second"
 
     @property
     def files_dir(self) -> Path:
@@ -140,6 +164,15 @@ class Settings:
             proxy_hops=_integer(env, "OER_PROXY_HOPS", 0),
             upload_max_bytes=_integer(env, "OER_UPLOAD_MAX_MB", 100) * 1024 * 1024,
             allow_private_sources=_flag(env, "OER_ALLOW_PRIVATE_SOURCES"),
+            harvest_response_seconds=_integer(env, "OER_HARVEST_RESPONSE_SECONDS", 300),
+            harvest_max_run_minutes=_integer(env, "OER_HARVEST_MAX_RUN_MINUTES", 360),
+            harvest_max_pages=_integer(env, "OER_HARVEST_MAX_PAGES", 20_000),
+            harvest_max_token_chars=_integer(env, "OER_HARVEST_MAX_TOKEN_CHARS", 4096),
+            harvest_max_retry_after=_integer(env, "OER_HARVEST_MAX_RETRY_AFTER", 300),
+            harvest_max_response_mb=_integer(env, "OER_HARVEST_MAX_RESPONSE_MB", 256),
+            rate_limit_search=env.get("OER_RATE_LIMIT_SEARCH") or "120/minute;10/second",
+            rate_limit_api=env.get("OER_RATE_LIMIT_API") or "600/minute;20/second",
+            rate_limit_feed=env.get("OER_RATE_LIMIT_FEED") or "1200/minute;30/second",
         )
         settings.validate()
         return settings
@@ -197,6 +230,22 @@ class Settings:
                 )
         if not 0 <= self.proxy_hops <= 5:
             raise ConfigurationError(f"OER_PROXY_HOPS: {self.proxy_hops} is outside 0-5 (reverse proxies)")
+        for key, value in (("OER_HARVEST_RESPONSE_SECONDS", self.harvest_response_seconds),
+                           ("OER_HARVEST_MAX_RUN_MINUTES", self.harvest_max_run_minutes),
+                           ("OER_HARVEST_MAX_PAGES", self.harvest_max_pages),
+                           ("OER_HARVEST_MAX_TOKEN_CHARS", self.harvest_max_token_chars),
+                           ("OER_HARVEST_MAX_RESPONSE_MB", self.harvest_max_response_mb)):
+            if value <= 0:
+                raise ConfigurationError(f"{key}: must be at least 1")
+        if self.harvest_max_retry_after < 0:
+            raise ConfigurationError("OER_HARVEST_MAX_RETRY_AFTER: must be 0 or more seconds")
+        for key, limit in (("OER_RATE_LIMIT_SEARCH", self.rate_limit_search),
+                           ("OER_RATE_LIMIT_API", self.rate_limit_api),
+                           ("OER_RATE_LIMIT_FEED", self.rate_limit_feed)):
+            if not _RATE_LIMIT.fullmatch(limit.strip()):
+                raise ConfigurationError(
+                    f"{key}: {limit!r} is not a rate limit such as '120/minute' or '600/minute;20/second'"
+                )
         if self.upload_max_bytes <= 0:
             raise ConfigurationError("OER_UPLOAD_MAX_MB: must be at least 1")
         if not _DOMAIN_NAME.fullmatch(self.oai_repository_id):

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from oer.catalogue.keys import target_key
+from oer.catalogue.keys import KeyKind, target_key
 from oer.catalogue.models import Origin, Resource, ResourceKey
 
 
@@ -67,3 +67,41 @@ def resource_states(session: Session, resource_ids: Iterable[str]) -> dict[str, 
     rows = session.execute(select(Resource.id, Resource.record, Resource.deleted, Resource.origin)
                            .where(Resource.id.in_(wanted)))
     return {row.id: ResourceState(row.id, row.record, row.deleted, row.origin) for row in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class SameLocation:
+    """Another live material at one of a resource's locations (a shared landing page, zip or course)."""
+
+    id: str
+    title: str
+
+
+# How many materials at the same location a detail page lists (a course page may hold hundreds).
+SAME_LOCATION_SHOWN = 10
+
+
+def same_location(session: Session, resource_id: str, *,
+                  limit: int = SAME_LOCATION_SHOWN) -> tuple[list[SameLocation], int]:
+    """Other live materials sharing a location with this one, oldest first, and how many there are.
+
+    Records that share only a URL stay separate materials (`oer.harvesting.provenance`);
+    this is how a reader still finds them from each other.
+    """
+    locations = (
+        select(ResourceKey.value)
+        .where(ResourceKey.resource_id == resource_id, ResourceKey.kind == KeyKind.LOCATION)
+        .scalar_subquery()
+    )
+    others = (
+        select(Resource.id, Resource.title, Resource.created_at)
+        .join(ResourceKey, ResourceKey.resource_id == Resource.id)
+        .where(ResourceKey.kind == KeyKind.LOCATION, ResourceKey.value.in_(locations),
+               Resource.id != resource_id, Resource.deleted.is_(False))
+        .distinct()
+        .subquery()
+    )
+    total = session.scalar(select(func.count()).select_from(others)) or 0
+    rows = session.execute(select(others.c.id, others.c.title)
+                           .order_by(others.c.created_at, others.c.id).limit(limit)).all()
+    return [SameLocation(id=row.id, title=row.title or "") for row in rows], total

@@ -57,7 +57,8 @@ class ProgressBars:
         self._progress.console.print(
             f"{self._current or 'source'}: {notice.reason}; retrying in {notice.delay:.0f} s "
             f"(attempt {notice.attempt + 1})",
-            markup=False, highlight=False,
+            # One line per retry, however narrow the terminal: rich would wrap it otherwise.
+            markup=False, highlight=False, soft_wrap=True,
         )
 
     def records(self, source: str, done: int, total: int) -> None:
@@ -105,8 +106,11 @@ def progress_bars(pages: bool = True) -> Iterator[ProgressBars]:
 
 
 def outcome_counts(count: Callable[[Outcome], int]) -> str:
-    """`3 created, 1 updated, ...`; skipped deletions (of records never stored) only when there are any."""
+    """`3 created, 1 updated, ...`; merged records and skipped deletions (of records never stored)
+    only when there are any. Together they add up to the records received."""
     counts = ", ".join(f"{count(outcome)} {outcome.value}" for outcome in SUMMARY_OUTCOMES)
+    if count(Outcome.MERGED):
+        counts += f", {count(Outcome.MERGED)} merged into materials of other sources"
     if count(Outcome.SKIPPED):
         counts += f", {count(Outcome.SKIPPED)} skipped"
     return counts

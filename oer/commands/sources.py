@@ -90,7 +90,7 @@ def list_command(as_json: bool) -> None:
         console.width = PIPED_WIDTH
     table = Table()
     for column in ("Name", "URL", "Prefix", "Set", "Resources", "Last run", "Status",
-                   "Created/updated/unchanged/deleted/failed", "Health", "Schedule"):
+                   "Created/merged/updated/unchanged/deleted/failed", "Health", "Schedule"):
         table.add_column(column, overflow="fold")
     for status in statuses:
         source, run = status.source, status.last_run
@@ -178,7 +178,7 @@ def _when(moment: datetime) -> str:
 
 
 def _counts(run: HarvestRun) -> str:
-    return f"{run.created}/{run.updated}/{run.unchanged}/{run.deleted}/{run.failed}"
+    return f"{run.created}/{run.merged}/{run.updated}/{run.unchanged}/{run.deleted}/{run.failed}"
 
 
 def _error_json(error: RunError) -> dict[str, Any]:
@@ -208,6 +208,7 @@ def _status_json(status: SourceStatus, errors: dict[int, tuple[list[RunError], i
             "duration_seconds": run.duration_seconds,
             "pages": run.pages,
             "created": run.created,
+            "merged": run.merged,
             "updated": run.updated,
             "unchanged": run.unchanged,
             "deleted": run.deleted,

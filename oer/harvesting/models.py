@@ -161,6 +161,8 @@ class HarvestRun(Base):
     response_date: Mapped[datetime | None] = mapped_column(UTCDateTime)
     pages: Mapped[int] = mapped_column(Integer, default=0)
     created: Mapped[int] = mapped_column(Integer, default=0)
+    # New to this source, joined to a material another source brought (`Outcome.MERGED`).
+    merged: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     updated: Mapped[int] = mapped_column(Integer, default=0)
     unchanged: Mapped[int] = mapped_column(Integer, default=0)
     deleted: Mapped[int] = mapped_column(Integer, default=0)

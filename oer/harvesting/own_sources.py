@@ -112,6 +112,8 @@ class RunSummary:
     started_at: datetime
     finished_at: datetime | None
     created: int
+    # Joined a material another source brought (Outcome.MERGED).
+    merged: int
     updated: int
     unchanged: int
     deleted: int
@@ -165,7 +167,7 @@ def own_sources(session: Session, organisation_id: int) -> list[OwnSource]:
             set_spec=source.set_spec, records=records,
             runs=tuple(RunSummary(
                 id=run.id, status=run.status.value, full=run.full, started_at=run.started_at,
-                finished_at=run.finished_at, created=run.created, updated=run.updated, unchanged=run.unchanged,
+                finished_at=run.finished_at, created=run.created, merged=run.merged, updated=run.updated, unchanged=run.unchanged,
                 deleted=run.deleted, failed=run.failed, errors=errors.get(run.id, 0)) for run in runs),
         ))
     return result

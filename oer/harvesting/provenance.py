@@ -432,8 +432,8 @@ class _Page:
                     f"its identifier {claimed} is that of a material published here; "
                     "a harvested record never replaces it")
                 return Outcome.FAILED
-            self._create(p, p.datestamp)
-            return Outcome.CREATED
+            joined = self._create(p, p.datestamp)
+            return Outcome.MERGED if joined else Outcome.CREATED
         provenance.source_datestamp = p.datestamp
         provenance.mark(_Change.SEEN)
         if not provenance.deleted and provenance.content_hash == p.content_hash:
@@ -451,9 +451,11 @@ class _Page:
         self.touched.add(provenance.resource_id)
         return Outcome.UPDATED if was_live else Outcome.CREATED
 
-    def _create(self, p: _Prepared, datestamp: datetime) -> None:
+    def _create(self, p: _Prepared, datestamp: datetime) -> bool:
+        """Add the record's provenance; True when it joined a material another source brought."""
         assert p.record_json is not None and p.content_hash is not None
         resource_id = self._match(p)
+        joined = resource_id is not None
         if resource_id is None:
             resource_id = new_resource_id()
             self.new_resources.add(resource_id)
@@ -475,6 +477,7 @@ class _Page:
             self.new_keys.setdefault(key, resource_id)
         self.touched.add(resource_id)
         self.served.add(resource_id)
+        return joined
 
     def _match(self, p: _Prepared) -> str | None:
         """The harvested resource of other sources this new record describes too, if any.

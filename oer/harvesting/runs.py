@@ -31,6 +31,7 @@ from oer.store.types import utcnow
 
 _COUNTERS = {
     Outcome.CREATED: "created",
+    Outcome.MERGED: "merged",
     Outcome.UPDATED: "updated",
     Outcome.UNCHANGED: "unchanged",
     Outcome.DELETED: "deleted",

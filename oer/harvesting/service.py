@@ -732,7 +732,7 @@ class HarvestStatus(enum.Enum):
     REFUSED = "refused"
 
 
-COUNTED_OUTCOMES = (Outcome.CREATED, Outcome.UPDATED, Outcome.UNCHANGED, Outcome.DELETED,
+COUNTED_OUTCOMES = (Outcome.CREATED, Outcome.MERGED, Outcome.UPDATED, Outcome.UNCHANGED, Outcome.DELETED,
                     Outcome.SKIPPED, Outcome.FAILED)
 
 

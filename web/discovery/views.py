@@ -29,7 +29,7 @@ from metadata.facets import SIDEBAR_FACETS
 from metadata.licence import Condition, Permission
 from metadata.quality import detail_token
 from oer.catalogue.models import Origin
-from oer.catalogue.queries import resolve_resource_id
+from oer.catalogue.queries import resolve_resource_id, same_location
 from oer.collections.queries import collections_of, featured_collections, kept_by
 from oer.discovery import search as discovery
 from oer.discovery.queries import get_resource
@@ -111,6 +111,7 @@ def resource(resource_id: str) -> BaseResponse | str:
         quality = profile(session, detail.id) if not detail.deleted else None
         actor = current_actor()
         in_collections = collections_of(session, detail.id)
+        nearby, nearby_total = same_location(session, detail.id) if not detail.deleted else ([], 0)
         can_reply = can_collect = False
         pending = 0
         if actor is not None and not detail.deleted:
@@ -129,7 +130,8 @@ def resource(resource_id: str) -> BaseResponse | str:
     return render_template("discovery/resource.html", resource=view, json_ld=structured,
                            publication=publication, arrangement=arrangement, used_in=used_in,
                            quality=quality, quality_can_reply=can_reply, quality_pending=pending,
-                           collections=in_collections, can_collect=can_collect)
+                           collections=in_collections, can_collect=can_collect,
+                           same_location=nearby, same_location_total=nearby_total)
 
 
 def _arrangement(session: Session, resource_id: str) -> ArrangementView | None:

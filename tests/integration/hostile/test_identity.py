@@ -20,7 +20,7 @@ from oer.accounts.models import MemberRole, OrganisationKind
 from oer.accounts.service import add_member, add_organisation, add_user
 from oer.catalogue.models import Resource
 from oer.discovery.queries import get_resource
-from oer.harvesting.models import HarvestError
+from oer.harvesting.models import HarvestError, HarvestRun
 from oer.harvesting.service import harvest
 from oer.publishing.service import publish_submission
 from oer.settings import Settings
@@ -61,6 +61,52 @@ def test_six_hundred_records_on_one_url_are_six_hundred_materials(
     add(instance, "elders", other.url)
     [second] = harvest(instance, ["elders"])
     assert second.count(Outcome.CREATED) == 3 and resources(instance) == 603
+
+    # Each material's page points at the others on its URL, as separate materials.
+    app = create_app({"OER_SETTINGS": instance, "TESTING": True})
+    try:
+        client = app.test_client()
+        [item] = client.get("/api/v1/resources?q=les%201001&size=1").get_json()["items"]
+        page = client.get(f"/resources/{item['id']}").get_data(as_text=True)
+        assert "Op hetzelfde webadres" in page and "602" in page
+        assert page.count('href="/resources/') >= 10 and "en nog 592 andere" in page
+    finally:
+        app.extensions["oer_runtime"].close()
+
+
+def test_the_counts_say_what_happened_to_every_record_and_add_up(
+    instance: Settings, oai_server: Callable[[PageSource], OaiReplayServer],
+) -> None:
+    first = oai_server(GeneratedCorpus(4))
+    add(instance, "eerste", first.url)
+    assert harvest(instance, ["eerste"])[0].count(Outcome.CREATED) == 4
+
+    def mixed(index: int) -> bytes:
+        own = nl_lom_record(index)
+        if index == 0:  # the first source's record 0 (same urn:uuid): merged into that material
+            return own
+        if index == 1:  # the same title and location as the first source's record 1: merged too
+            return own.replace(f"urn:uuid:{uuid.UUID(int=2)}".encode(), b"urn:uuid:" + str(uuid.uuid4()).encode())
+        if index == 2:  # only the location of record 2, another title: a separate material
+            return re.sub(rb"<title><langstring([^>]*)>[^<]*<", rb"<title><langstring\1>Iets anders<",
+                          own.replace(f"urn:uuid:{uuid.UUID(int=3)}".encode(), b"urn:uuid:" + str(uuid.uuid4()).encode()),
+                          count=1)
+        if index == 3:  # unusable: not the format asked for
+            return b'<dc xmlns="http://purl.org/dc/elements/1.1/"><title>Verkeerd formaat</title></dc>'
+        return nl_lom_record(100 + index)  # new (index 5 is a deletion of a record never stored)
+
+    second = oai_server(GeneratedCorpus(6, page_size=4, record=mixed, identifier_prefix="oai:tweede.example.org:",
+                                        deleted_every=6))
+    add(instance, "tweede", second.url)
+    [report] = harvest(instance, ["tweede"])
+    assert report.ok and report.records == 6
+    assert {o: report.count(o) for o in Outcome if report.count(o)} == {
+        Outcome.MERGED: 2, Outcome.CREATED: 2, Outcome.FAILED: 1, Outcome.SKIPPED: 1}
+    assert sum(report.count(outcome) for outcome in Outcome) == report.records
+    assert resources(instance) == 4 + 2
+    with store_sessions(instance) as sessions, sessions() as session:
+        run = session.get(HarvestRun, report.run_id)
+        assert run is not None and (run.created, run.merged, run.failed, run.skipped) == (2, 2, 1, 1)
 
 
 def hijacked(index: int) -> bytes:

@@ -162,7 +162,7 @@ def test_two_sources_one_resource(
         store_session, school, "oai:school:9", make_record(uid.upper(), title="Van school", score=0.9)
     )
 
-    assert outcome is Outcome.CREATED
+    assert outcome is Outcome.MERGED
     [resource] = resources_of(store_session)
     assert sorted(p.source.name for p in resource.provenances) == ["edurep", "school"]
     # A source changes only what it provided: the source that brought the material keeps what it
@@ -354,7 +354,7 @@ def test_another_source_brings_a_tombstone_back(
     [tombstone] = resources_of(store_session)
 
     assert apply(store_session, school, "oai:school:1", make_record(uid, title="Elders")) is (
-        Outcome.CREATED
+        Outcome.MERGED
     )
 
     [resource] = resources_of(store_session)
