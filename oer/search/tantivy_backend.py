@@ -36,6 +36,7 @@ import logging
 import os
 import secrets
 import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -188,6 +189,35 @@ def build_schema() -> tantivy.Schema:
     return builder.build()
 
 
+# Lock files tantivy makes in an index directory; a read-only mirror makes its own.
+_LOCK_FILES = frozenset({".tantivy-meta.lock", ".tantivy-writer.lock"})
+
+
+def _mirror(source: Path, mirror: Path) -> None:
+    """Make `mirror` hold a symbolic link to every file of `source` (and nothing else).
+
+    tantivy opens an index for reading by taking a lock file in its directory,
+    so an index on a read-only file system (or one this user may only read)
+    cannot be read where it lies. A mirror in a writable temporary directory
+    holds that lock; the index files themselves are read through the links,
+    never copied. Called again after a commit by the index's owner, so new
+    segments appear and removed ones go.
+    """
+    wanted = {entry.name for entry in source.iterdir() if entry.is_file() and entry.name not in _LOCK_FILES}
+    for entry in mirror.iterdir():
+        if entry.is_symlink() and entry.name not in wanted:
+            entry.unlink()
+    for name in wanted:
+        link = mirror / name
+        if not link.is_symlink():
+            link.symlink_to(source / name)
+
+
+def _writable(path: Path) -> bool:
+    # access() also says no on a read-only mount, where the permission bits would say yes.
+    return os.access(path, os.W_OK)
+
+
 @dataclass(slots=True)
 class _Generation:
     name: str
@@ -196,6 +226,13 @@ class _Generation:
     # meta.json's (inode, mtime, size) when the reader last reloaded: a commit
     # (also by another process) replaces that file, and the next search reloads.
     seen_meta: tuple[int, int, int] = (0, 0, 0)
+    # A read-only index is read through a mirror of links (see `_mirror`); None when writable.
+    mirror: Path | None = None
+
+    def close(self) -> None:
+        if self.mirror is not None:
+            shutil.rmtree(self.mirror, ignore_errors=True)
+            self.mirror = None
 
     def refresh(self) -> None:
         try:
@@ -207,6 +244,8 @@ class _Generation:
             ) from error
         meta = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
         if meta != self.seen_meta:
+            if self.mirror is not None:
+                _mirror(self.path, self.mirror)
             self.index.reload()
             self.seen_meta = meta
 
@@ -408,6 +447,8 @@ class TantivyBackend(SearchBackend):
 
     def close(self) -> None:
         with self._lock:
+            if self._generation is not None:
+                self._generation.close()
             self._generation = None
 
     # -- generations -----------------------------------------------------------
@@ -432,14 +473,22 @@ class TantivyBackend(SearchBackend):
                 return self._generation
             path = self._directory / GENERATIONS_DIR / name
             self._check_version(path)
+            mirror = None
             try:
-                index = tantivy.Index.open(str(path))
+                if not _writable(path):
+                    mirror = Path(tempfile.mkdtemp(prefix="oer-index-read-"))
+                    _mirror(path, mirror)
+                index = tantivy.Index.open(str(mirror or path))
             except (OSError, ValueError) as error:
+                if mirror is not None:
+                    shutil.rmtree(mirror, ignore_errors=True)
                 raise SearchUnavailableError(
                     f"search index {path} cannot be opened ({error}); run `oer reindex`"
                 ) from error
             self._register_analyzers(index)
-            self._generation = _Generation(name=name, path=path, index=index)
+            if self._generation is not None:
+                self._generation.close()
+            self._generation = _Generation(name=name, path=path, index=index, mirror=mirror)
             self._generation.refresh()
             return self._generation
 
