@@ -120,7 +120,8 @@ def run_harvest(url: str, home: Path, n: int) -> dict[str, Any]:
     from oer.settings import Settings, ensure_home
     from oer.store.database import migrate, store_sessions
 
-    settings = ensure_home(Settings.from_env({"OER_HOME": str(home)}))
+    # The benchmark's source is a loopback server.
+    settings = ensure_home(Settings.from_env({"OER_HOME": str(home), "OER_ALLOW_PRIVATE_SOURCES": "1"}))
     migrate(settings)
     # The projections `oer harvest` runs with (the CLI registers them the same way).
     runtime.register()

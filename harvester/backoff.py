@@ -19,6 +19,12 @@ class RetryPolicy:
     The defaults give a source about a minute of backoff between six attempts
     (1, 2, 4, 8, 16 s, each with jitter) and honour a Retry-After of up to five
     minutes; a whole request gives up after 15 minutes of waiting.
+
+    A Retry-After longer than `max_retry_after` is cut to it once per request;
+    if the source again asks for longer, the client gives up at once, saying
+    so: the source has said it will not be back within what we are willing to
+    wait, and waiting the cap over and over would cost a worker the whole
+    `max_total_delay` (15 minutes) for nothing. The next run asks again.
     """
 
     # Total attempts per request, the first one included.
@@ -26,7 +32,8 @@ class RetryPolicy:
     # Backoff before retry n (n = 1, 2, ...) is base_delay * 2**(n-1), capped at max_delay.
     base_delay: float = 1.0
     max_delay: float = 60.0
-    # A Retry-After longer than this is shortened to it: we never sleep unbounded on a header.
+    # A Retry-After longer than this is shortened to it, once (see above): we never sleep
+    # unbounded on a header.
     max_retry_after: float = 300.0
     # Stop retrying one request once the sleeps would add up to more than this.
     max_total_delay: float = 900.0

@@ -5,7 +5,9 @@ The split follows what the caller can do about it: wait and try again later
 (`SourceUnavailableError`, with `SourceTimeoutError` and `SourceHttpError` saying
 which way the source failed), fix credentials or ask the provider
 (`AccessForbiddenError`), fix the source's settings (`OaiRequestError`), or
-report a broken repository (`ProtocolError`, `HarvestLoopError`).
+report a broken repository (`ProtocolError`, `HarvestLoopError`). A run that
+reaches one of the bounds an operator set (`RunLimitError`) simply continues
+with the next run.
 """
 
 from __future__ import annotations
@@ -57,6 +59,10 @@ class BadResumptionTokenError(OaiRequestError):
     """The resumption token is unknown or expired (`badResumptionToken`)."""
 
 
+class TokenTooLongError(ProtocolError):
+    """A resumption token longer than the harvester accepts (a token that keeps growing)."""
+
+
 class InvalidWindowError(HarvestError):
     """A `--from` date that is not a date."""
 
@@ -75,3 +81,7 @@ class RepeatedPageError(HarvestLoopError):
 
 class EmptyPagesError(HarvestLoopError):
     """Too many consecutive pages without records that still carry a resumption token."""
+
+
+class RunLimitError(HarvestLoopError):
+    """The run read as many pages, or took as long, as one run may; the next run continues from here."""

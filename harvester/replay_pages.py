@@ -7,7 +7,7 @@ A page source is any callable from a `ReplayRequest` to a `Reply`; the server
 `RecordedPages` replays real responses chained by their resumption tokens,
 and `GeneratedCorpus` generates NL-LOM records on the fly, page by page, so a
 corpus of any size costs no memory. Test fault plans wrap a page source and
-change its replies (status, delay, a cut connection).
+change its replies (status, delay, a cut connection, a body that trickles).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from harvester.datestamps import format_datestamp, parse_datestamp
-from metadata.formats import LOM
+from metadata.formats import FORMATS, LOM
 from metadata.oai import Granularity
 
 OAI_NAMESPACE = "http://www.openarchives.org/OAI/2.0/"
@@ -66,6 +66,8 @@ class Reply:
     cut_after: int | None = None
     # Announce the body's length; without it the end of the body is the closed connection.
     content_length: bool = True
+    # Seconds between the body's bytes, sent one at a time (a server that trickles); 0: at once.
+    drip_interval: float = 0.0
 
 
 PageSource = Callable[[ReplayRequest], Reply]
@@ -102,6 +104,32 @@ def error_reply(request: ReplayRequest, code: str, message: str = "", response_d
     # Section 3.6: for badVerb/badArgument the request element carries no attributes.
     arguments = {} if code in ("badVerb", "badArgument") else request.arguments
     return Reply(body=oai_response(request.verb, arguments, inner, response_date or now_utc()))
+
+
+def list_metadata_formats_reply(request: ReplayRequest, prefixes: Iterable[str], response_date: datetime) -> Reply:
+    """ListMetadataFormats (section 4.4) for `prefixes`, with the namespace and schema of the known ones."""
+    formats = "".join(
+        "<metadataFormat>"
+        f"<metadataPrefix>{escape(prefix)}</metadataPrefix>"
+        f"<schema>{escape(known.schema if known else 'http://example.org/' + prefix + '.xsd')}</schema>"
+        f"<metadataNamespace>{escape(known.namespace if known else 'http://example.org/' + prefix)}"
+        "</metadataNamespace></metadataFormat>"
+        for prefix in prefixes
+        for known in (FORMATS.get(prefix),)
+    )
+    return Reply(body=oai_response(request.verb, request.arguments,
+                                   f"<ListMetadataFormats>{formats}</ListMetadataFormats>", response_date))
+
+
+_PAYLOAD_START = re.compile(rb"<(?:[\w.-]+:)?metadata\b[^>]*>\s*(<[^>]*>)")
+
+
+def _prefixes_in(page: bytes) -> tuple[str, ...]:
+    """The format of a recorded page's first payload (by the namespace its start tag declares); else `lom`."""
+    start = _PAYLOAD_START.search(page)
+    tag = start.group(1) if start else b""
+    found = tuple(known.prefix for known in FORMATS if b'"' + known.namespace.encode() + b'"' in tag)
+    return found[:1] or (LOM.prefix,)
 
 
 def identify_inner(*, name: str, base_url: str, earliest: str, granularity: Granularity,
@@ -211,6 +239,8 @@ class RecordedPages:
             inner = identify_inner(name=self._name, base_url="http://127.0.0.1/oai",
                                    earliest="1970-01-01T00:00:00Z", granularity=Granularity.SECOND)
             return Reply(body=oai_response("Identify", request.arguments, inner, self._now()))
+        if request.verb == "ListMetadataFormats":
+            return list_metadata_formats_reply(request, _prefixes_in(self._first), self._now())
         if request.verb != "ListRecords":
             return error_reply(request, "badVerb", f"not replayed: {request.verb}", self._now())
         token = request.resumption_token
@@ -364,6 +394,8 @@ class GeneratedCorpus:
             inner = identify_inner(name="Generated corpus", base_url="http://127.0.0.1/oai",
                                    earliest=self.datestamp(0), granularity=self.granularity)
             return Reply(body=oai_response("Identify", request.arguments, inner, self.now()))
+        if request.verb == "ListMetadataFormats":
+            return list_metadata_formats_reply(request, (self.metadata_prefix,), self.now())
         if request.verb != "ListRecords":
             return error_reply(request, "badVerb", f"not served: {request.verb}", self.now())
         token = request.resumption_token

@@ -4,7 +4,8 @@ Used by the tests (with fault plans wrapped around the page source), by the
 benchmark (a generated corpus) and by `oer demo` (bundled sample pages). It
 binds 127.0.0.1 on a free port by default, answers each request on its own
 thread, and can simulate what real sources do to a connection: answer late,
-drop it half-way through a body, or end a body by closing it.
+drop it half-way through a body, end a body by closing it, or trickle a body
+byte by byte.
 """
 
 from __future__ import annotations
@@ -104,6 +105,9 @@ class _ReplayHandler(BaseHTTPRequestHandler):
             self.close_connection = True
         self.end_headers()
         try:
+            if reply.drip_interval > 0:
+                self._drip(body[: reply.cut_after], reply.drip_interval)
+                return
             if reply.cut_after is None:
                 self.wfile.write(body)
                 return
@@ -114,6 +118,15 @@ class _ReplayHandler(BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
+
+    def _drip(self, body: bytes, interval: float) -> None:
+        """Send `body` a byte at a time; a client that gives up ends it (a broken pipe)."""
+        self.wfile.flush()
+        for index in range(len(body)):
+            self.wfile.write(body[index : index + 1])
+            self.wfile.flush()
+            time.sleep(interval)
+        self.close_connection = True
 
 
 class OaiReplayServer:

@@ -12,7 +12,13 @@ The loop itself does no I/O; it drives a client (network) and a sink
   order, else at the window start, since a restart from a datestamp would
   skip older records not yet delivered in an unordered list;
 - when to give up: a token already used in this run (a token loop), a page
-  identical to an earlier one, too many empty pages that still carry a token;
+  identical to an earlier one, too many empty pages that still carry a token,
+  a token longer than `LoopLimits.max_token_chars` (that page is not
+  committed);
+- when to stop for now: after `LoopLimits.max_pages` pages or
+  `max_run_seconds` of wall clock, checked after each committed page, so a
+  list that never ends cannot hold a worker forever; the checkpoint keeps the
+  token and the next run continues the list;
 - records older than the window (a source that ignores `from`) are counted
   and processed like any other: the store sees them as unchanged, so nothing
   is lost and nothing breaks; the summary warns so an operator knows the
@@ -44,7 +50,9 @@ from harvester.errors import (
     OaiRequestError,
     ProtocolError,
     RepeatedPageError,
+    RunLimitError,
     TokenLoopError,
+    TokenTooLongError,
 )
 from harvester.outcome import Outcome
 from harvester.progress import HarvestProgress, PageProgress, SilentProgress
@@ -79,6 +87,19 @@ class LoopLimits:
     max_empty_pages: int = 20
     # badResumptionToken restarts per invocation.
     max_restarts: int = 3
+    # Pages one invocation commits, and the wall-clock seconds it may take; None: no bound. When
+    # one is reached the run stops after the page it just committed, and the next run goes on.
+    max_pages: int | None = 20_000
+    max_run_seconds: float | None = 6 * 60 * 60.0
+    # The longest resumption token accepted. Tokens are opaque, but one that keeps growing is
+    # a source keeping its state in them, and each request repeats it.
+    max_token_chars: int | None = 4096
+
+    def __post_init__(self) -> None:
+        for name in ("max_pages", "max_run_seconds", "max_token_chars"):
+            value = getattr(self, name)
+            if value is not None and value <= 0:
+                raise ValueError(f"{name} must be positive (or None)")
 
 
 class PageClient(Protocol):
@@ -287,15 +308,50 @@ class _Run:
                     raise EmptyPagesError(
                         f"{self.source.name}: {empty_pages} pages in a row without records; stopped"
                     )
+            self._check_token(page)
             yield page
             if page.resumption_token is None:
                 return
+            self._check_run_bounds()
             if page.resumption_token in seen_tokens:
                 raise TokenLoopError(
                     f"{self.source.name}: the source sent resumption token "
                     f"{page.resumption_token!r} again (a token loop); stopped"
                 )
             token = page.resumption_token
+
+    def _check_token(self, page: Page) -> None:
+        """Refuse a token longer than the limit before its page is committed.
+
+        The checkpoint then still names the previous page, so nothing is skipped:
+        the next run asks for this page again (and a raised limit lets it through).
+        """
+        limit = self.limits.max_token_chars
+        token = page.resumption_token
+        if limit is not None and token is not None and len(token) > limit:
+            raise TokenTooLongError(
+                f"{self.source.name}: the source sent a resumption token of {len(token)} characters, "
+                f"longer than the {limit} accepted (OER_HARVEST_MAX_TOKEN_CHARS); stopped before "
+                f"storing that page"
+            )
+
+    def _check_run_bounds(self) -> None:
+        """Stop after a committed page once the run has read or taken as much as one run may.
+
+        Raised between pages only, so the checkpoint just committed holds the
+        next token: the next run continues the list from there.
+        """
+        limits = self.limits
+        if limits.max_pages is not None and self.pages >= limits.max_pages:
+            raise RunLimitError(
+                f"{self.source.name}: stopped after {self.pages} pages (OER_HARVEST_MAX_PAGES); "
+                f"the next run continues from here"
+            )
+        if limits.max_run_seconds is not None and self.monotonic() - self.start >= limits.max_run_seconds:
+            raise RunLimitError(
+                f"{self.source.name}: stopped after {_duration(limits.max_run_seconds)} "
+                f"(OER_HARVEST_MAX_RUN_MINUTES), {self.pages} pages in; the next run continues from here"
+            )
 
     def _restarted(self, current: Checkpoint, granularity: Granularity, error: HarvestError) -> Checkpoint:
         list_from: str | None
@@ -396,3 +452,9 @@ class _Run:
             complete=not self.errors and checkpoint is not None and checkpoint.complete,
             outcomes=MappingProxyType(dict(self.outcomes)),
         )
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 60:
+        return f"{seconds / 60:g} minutes"
+    return f"{seconds:g} seconds"

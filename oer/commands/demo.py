@@ -10,6 +10,7 @@ is now searchable, and serves the site with `oer serve`'s own code until Ctrl-C.
 
 from __future__ import annotations
 
+import dataclasses
 import socket
 
 import click
@@ -125,9 +126,10 @@ def harvest_samples(settings: Settings, sources: tuple[SampleSource, ...]) -> li
                 click.echo(f"{report.source}: warning: {warning}", err=True)
 
         # Full: the replayed pages cannot honour `from`, and a full run also withdraws what a
-        # newer version of the bundled sample no longer has.
-        harvest(settings, [source.name for source in sources], full=True, progress=bars,
-                on_start=bars.start, on_report=finished)
+        # newer version of the bundled sample no longer has. The sample server is on loopback,
+        # which the harvester refuses unless private sources are allowed: for it, they are.
+        harvest(dataclasses.replace(settings, allow_private_sources=True), [source.name for source in sources],
+                full=True, progress=bars, on_start=bars.start, on_report=finished)
     return reports
 
 

@@ -47,6 +47,23 @@ def _why_refused(address: ipaddress.IPv4Address | ipaddress.IPv6Address, allow_p
     return None
 
 
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def judge_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address, *, allow_private: bool) -> str | None:
+    """Why this server may not connect to `address` (None: it may).
+
+    The harvester asks this of every address it connects to, redirects
+    included (`harvester.oai_client.ClientSettings.address_policy`).
+    """
+    return _why_refused(address, allow_private)
+
+
 def normalise_source_url(url: str) -> str:
     """The URL with scheme and host in lower case and a default port left out (for comparing)."""
     parts = urlsplit(url.strip())
@@ -59,8 +76,20 @@ def normalise_source_url(url: str) -> str:
     return urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
 
 
-def check_source_url(url: str, *, allow_private: bool, resolve: Resolver = socket.getaddrinfo) -> str:
-    """The normalised URL when this server may harvest it; else SourceAddressRefused saying why."""
+def endpoint_identity(url: str) -> str:
+    """What two source URLs share when they name one endpoint: normalised, without a trailing slash."""
+    normalised = normalise_source_url(url)
+    parts = urlsplit(normalised)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/") or "/", parts.query, ""))
+
+
+def check_source_url(url: str, *, allow_private: bool, resolve: Resolver = socket.getaddrinfo,
+                     must_resolve: bool = True) -> str:
+    """The normalised URL when this server may harvest it; else SourceAddressRefused saying why.
+
+    With `must_resolve` off, a host name that cannot be found now is let through (an operator
+    registering a repository that is down): the harvester checks every address it connects to.
+    """
     text = url.strip()
     # Also percent-encoded: %0d%0a in a URL is a header injection waiting for a careless client.
     if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in text + unquote(text)):
@@ -77,6 +106,8 @@ def check_source_url(url: str, *, allow_private: bool, resolve: Resolver = socke
     try:
         answers = resolve(parts.hostname, port or _DEFAULT_PORTS[parts.scheme.lower()], type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as error:
+        if not must_resolve and not _is_address(parts.hostname):
+            return normalise_source_url(text)
         raise SourceAddressRefused(f"the host {parts.hostname!r} cannot be found") from error
     addresses = {ipaddress.ip_address(str(answer[4][0]).split("%")[0]) for answer in answers}
     if not addresses:

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import enum
 import fcntl
+import functools
 import multiprocessing
 import os
 import queue
@@ -45,7 +46,7 @@ from sqlalchemy import Engine, text, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from harvester.backoff import RetryNotice
+from harvester.backoff import RetryNotice, RetryPolicy
 from harvester.checkpoint import Checkpoint
 from harvester.datestamps import datestamp_or_none, parse_datestamp
 from harvester.errors import HarvestError, InvalidWindowError
@@ -53,7 +54,7 @@ from harvester.oai_client import ClientSettings, OaiClient
 from harvester.outcome import Outcome
 from harvester.progress import HarvestProgress
 from harvester.records import Page, RawRecord, RepositoryInfo
-from harvester.run import HarvestSource, harvest_source
+from harvester.run import HarvestSource, LoopLimits, harvest_source
 from harvester.summary import HarvestSummary, RunIssue
 from metadata.errors import MetadataError
 from metadata.formats import OAI_DC
@@ -62,6 +63,7 @@ from metadata.normalize import normalize_metadata
 from metadata.oai import Granularity
 from metadata.xml_input import local_name, namespace_of, parse_xml
 from oer.errors import OerError
+from oer.harvesting.addresses import judge_address
 from oer.harvesting.checkpoints import load_checkpoint, save_checkpoint
 from oer.harvesting.errors import ServiceError
 from oer.harvesting.failures import classify
@@ -790,8 +792,25 @@ ReportCallback = Callable[[HarvestReport], None]
 
 
 def default_client_settings(settings: Settings) -> ClientSettings:
-    """How the harvester talks to sources: its User-Agent names the deployment's contact URL."""
-    return ClientSettings(contact_url=settings.harvester_contact_url)
+    """How the harvester talks to sources: its User-Agent names the deployment's contact URL,
+    the bounds on one response come from the settings, and every connection (redirects
+    included) is judged by the same address policy as a source URL registered on the site."""
+    return ClientSettings(
+        contact_url=settings.harvester_contact_url,
+        response_deadline=float(settings.harvest_response_seconds),
+        max_response_bytes=settings.harvest_max_response_mb * 1024 * 1024,
+        retry=RetryPolicy(max_retry_after=float(settings.harvest_max_retry_after)),
+        address_policy=functools.partial(judge_address, allow_private=settings.allow_private_sources),
+    )
+
+
+def loop_limits(settings: Settings) -> LoopLimits:
+    """How much one run of one source may read and take; the next run continues where it stopped."""
+    return LoopLimits(
+        max_pages=settings.harvest_max_pages,
+        max_run_seconds=settings.harvest_max_run_minutes * 60.0,
+        max_token_chars=settings.harvest_max_token_chars,
+    )
 
 
 def harvest(
@@ -904,8 +923,8 @@ def _run_locked(
         with OaiClient(source.base_url, client_settings or default_client_settings(settings)) as client:
             source_client = SourceClient(client, sink)
             try:
-                summary = harvest_source(source_client, harvest_target, sink,
-                                         full=full, from_date=from_date, progress=progress)
+                summary = harvest_source(source_client, harvest_target, sink, full=full, from_date=from_date,
+                                         progress=progress, limits=loop_limits(settings))
             finally:
                 source_client.close()
     except BaseException:

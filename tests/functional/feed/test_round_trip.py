@@ -101,6 +101,8 @@ def instance_b(tmp_path: Path) -> Iterator[Settings]:
         search_url=None,
         broker_url=None,
         secret_key="instance b",
+        # A harvests on loopback.
+        allow_private_sources=True,
     )
     engine = create_engine_from_settings(settings)
     migrate(engine)

@@ -339,7 +339,7 @@ def test_summary_is_json_ready(oai_server: StartServer, make_client: MakeClient)
     server = oai_server(edurep_pages())
     summary = harvest_source(make_client(server.url), source(server), MemorySink())
     data = summary.to_dict()
-    assert data["outcomes"] == {"created": 11, "updated": 0, "unchanged": 0, "deleted": 0, "skipped": 1,
+    assert data["outcomes"] == {"created": 11, "merged": 0, "updated": 0, "unchanged": 0, "deleted": 0, "skipped": 1,
                                 "failed": 0}
     assert data["complete"] is True
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from harvester.oai_client import ClientSettings
@@ -20,6 +22,10 @@ def fast_client(monkeypatch: pytest.MonkeyPatch) -> ClientSettings:
 
 @pytest.fixture
 def instance(store_settings: Settings) -> Settings:
-    """An initialised instance: migrated database (per backend), embedded index in its home."""
+    """An initialised instance: migrated database (per backend), embedded index in its home.
+
+    Its sources are replay servers on loopback, so private addresses are allowed (as a school
+    harvesting its own network would set OER_ALLOW_PRIVATE_SOURCES).
+    """
     store_settings.home.mkdir(parents=True, exist_ok=True)
-    return store_settings
+    return dataclasses.replace(store_settings, allow_private_sources=True)

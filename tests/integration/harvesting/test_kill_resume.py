@@ -34,6 +34,8 @@ PAGE_SIZE = 200
 def oer_env(home: Path) -> dict[str, str]:
     env = {name: value for name, value in os.environ.items() if not name.startswith("OER_")}
     env["OER_HOME"] = str(home)
+    # The source is a loopback server.
+    env["OER_ALLOW_PRIVATE_SOURCES"] = "1"
     return env
 
 

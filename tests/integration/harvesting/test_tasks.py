@@ -84,7 +84,9 @@ def queued(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """An initialised instance whose tasks go through Redis (OER_TEST_BROKER_URL)."""
     broker_url = require_service("OER_TEST_BROKER_URL", "Redis (the Celery broker)")
     home = tmp_path_factory.mktemp("oer-harvest-home")
-    settings = ensure_home(Settings.from_env({"OER_HOME": str(home), "OER_BROKER_URL": broker_url}))
+    # The sources are loopback servers.
+    settings = ensure_home(Settings.from_env({"OER_HOME": str(home), "OER_BROKER_URL": broker_url,
+                                              "OER_ALLOW_PRIVATE_SOURCES": "1"}))
     migrate(settings)
     return settings
 

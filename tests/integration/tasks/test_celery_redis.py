@@ -56,6 +56,7 @@ class OerProcess:
         env.update(
             OER_HOME=str(settings.home),
             OER_BROKER_URL=settings.broker_url or "",
+            OER_ALLOW_PRIVATE_SOURCES="1" if settings.allow_private_sources else "0",
             PYTHONPATH=str(ROOT),
         )
         self.log = log
