@@ -21,6 +21,7 @@ import enum
 import json
 import os
 import secrets
+import socket
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -164,6 +165,21 @@ def register_sample_sources(session: Session, replay_base_url: str,
         session.flush()
         done.append(SourceRegistration(sample.name, url, Registration.MOVED))
     return done
+
+
+def is_demo_source(source: Source) -> bool:
+    """Whether a registered source is one of the demo's bundled samples (served only while it runs)."""
+    return any(is_sample_registration(source, sample) for sample in sample_sources())
+
+
+def demo_replay_is_up(source: Source, *, timeout: float = 1.0) -> bool:
+    """Whether something listens where the demo's replay served this sample source (I/O: one connect)."""
+    parts = urlsplit(source.base_url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 80), timeout=timeout):
+            return True
+    except OSError:
+        return False
 
 
 def is_sample_registration(source: Source, sample: SampleSource) -> bool:

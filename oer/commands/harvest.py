@@ -21,9 +21,11 @@ from harvester.backoff import RetryNotice
 from harvester.outcome import Outcome
 from harvester.progress import PageProgress
 from oer.commands.context import command_settings
+from oer.demo import demo_replay_is_up, is_demo_source
 from oer.harvesting.renormalize import RenormalizeReport, renormalize
 from oer.harvesting.service import HarvestReport, HarvestStatus, harvest
-from oer.harvesting.sources import list_sources
+from oer.harvesting.sources import find_source, list_sources
+from oer.settings import Settings
 from oer.store.database import store_sessions
 
 SUMMARY_OUTCOMES = (Outcome.CREATED, Outcome.UPDATED, Outcome.UNCHANGED, Outcome.DELETED, Outcome.FAILED)
@@ -151,6 +153,8 @@ def harvest_command(names: Sequence[str], all_sources: bool, full: bool, from_da
         with store_sessions(settings) as sessions, sessions() as session:
             known = ", ".join(source.name for source in list_sources(session)) or "none yet"
         raise click.ClickException(f"name the sources to harvest, or use --all (sources: {known})")
+    if names:
+        _refuse_stopped_demo_sources(settings, names)
     reports: list[HarvestReport] = []
     with progress_bars() as bars:
 
@@ -164,9 +168,34 @@ def harvest_command(names: Sequence[str], all_sources: bool, full: bool, from_da
         harvest(settings, list(names) if names else None, full=full, from_date=from_date,
                 progress=bars, on_start=bars.start, on_report=finished)
     if not reports:
-        click.echo("No enabled sources to harvest; add one with `oer sources add`.")
+        click.echo(_nothing_enabled(settings))
     if any(not report.ok for report in reports):
         raise click.exceptions.Exit(1)
+
+
+def _refuse_stopped_demo_sources(settings: Settings, names: Sequence[str]) -> None:
+    """A demo sample source whose replay is gone fails at once, saying why, not after minutes of retries."""
+    with store_sessions(settings) as sessions, sessions() as session:
+        stopped = [name for name in names
+                   if (source := find_source(session, name)) is not None
+                   and is_demo_source(source) and not demo_replay_is_up(source)]
+    if stopped:
+        raise click.ClickException(
+            f"{', '.join(stopped)}: a sample source of the demo, served only while `oer demo` (make run) "
+            "runs; start the demo to harvest it"
+        )
+
+
+def _nothing_enabled(settings: Settings) -> str:
+    with store_sessions(settings) as sessions, sessions() as session:
+        disabled = [source for source in list_sources(session) if not source.enabled]
+    if not disabled:
+        return "No enabled sources to harvest; add one with `oer sources add`."
+    demo = sum(1 for source in disabled if is_demo_source(source))
+    why = (" (the demo's sample sources, harvested only while `oer demo` runs)" if demo == len(disabled)
+           else "")
+    listed = ", ".join(source.name for source in disabled)
+    return f"No enabled sources to harvest; disabled: {listed}{why}."
 
 
 def renormalize_line(report: RenormalizeReport) -> str:

@@ -18,16 +18,23 @@ from rich.console import Console
 from rich.table import Table
 
 from oer.commands.context import command_settings
+from oer.demo import is_demo_source
 from oer.discovery.indexing import SearchIndexer
+from oer.harvesting.addresses import check_source_url
+from oer.harvesting.errors import DuplicateSourceError
 from oer.harvesting.models import HarvestRun, Source
+from oer.harvesting.probe import probe_repository
 from oer.harvesting.queries import RunError, count_run_errors, run_errors, source_errors
-from oer.harvesting.service import source_lock
+from oer.harvesting.service import default_client_settings, source_lock
 from oer.harvesting.sources import (
     SourceStatus,
     add_source,
+    find_source,
     get_source,
     remove_source,
+    source_harvesting,
     source_statuses,
+    validate_source,
 )
 from oer.store.database import engine_of, store_sessions
 
@@ -55,16 +62,41 @@ def sources_group() -> None:
 @click.option("--cron", "cron", default=None, metavar="CRONTAB",
               help="Harvest on a schedule (`oer beat`) given as a five-field crontab in Dutch "
                    "time, e.g. '0 3 * * *' for every night at three.")
+@click.option("--no-probe", "no_probe", is_flag=True,
+              help="Register without asking the repository (it is down now); the address is checked at every harvest.")
 def add_command(
-    name: str, url: str, metadata_prefix: str, set_spec: str | None, every: int | None, cron: str | None
+    name: str, url: str, metadata_prefix: str, set_spec: str | None, every: int | None, cron: str | None,
+    no_probe: bool,
 ) -> None:
-    """Register the OAI-PMH repository at URL as source NAME (a short lower-case name)."""
-    with store_sessions(command_settings()) as sessions, sessions.begin() as session:
-        source = add_source(
-            session, name, url, metadata_prefix, set_spec, schedule_minutes=every, schedule_cron=cron
-        )
-        described = _describe(source.base_url, source.metadata_prefix, source.set_spec, _schedule(source))
-        click.echo(f"Added source {source.name}: {described}")
+    """Register the OAI-PMH repository at URL as source NAME (a short lower-case name).
+
+    The URL must be http(s) to an address this server may fetch (loopback and private
+    networks only with OER_ALLOW_PRIVATE_SOURCES), and the repository must answer Identify
+    and list the metadata prefix in ListMetadataFormats.
+    """
+    settings = command_settings()
+    with store_sessions(settings) as sessions:
+        validate_source(name.strip(), url.strip(), metadata_prefix.strip(), (set_spec or "").strip() or None,
+                        cron, every)
+        with sessions() as session:
+            # Before looking the host up or asking the repository: a duplicate is refused offline.
+            if find_source(session, name) is not None:
+                raise DuplicateSourceError(f"a source named {name.strip()!r} already exists")
+            same = source_harvesting(session, url, metadata_prefix, set_spec)
+            if same is not None:
+                raise DuplicateSourceError(
+                    f"source {same.name!r} already harvests {same.base_url} "
+                    f"(prefix {same.metadata_prefix}, set {same.set_spec or 'none'})"
+                )
+        checked = check_source_url(url, allow_private=settings.allow_private_sources, must_resolve=not no_probe)
+        if not no_probe:
+            probe_repository(checked, metadata_prefix.strip(), default_client_settings(settings))
+        with sessions.begin() as session:
+            source = add_source(
+                session, name, checked, metadata_prefix, set_spec, schedule_minutes=every, schedule_cron=cron
+            )
+            described = _describe(source.base_url, source.metadata_prefix, source.set_spec, _schedule(source))
+    click.echo(f"Added source {name.strip()}: {described}")
 
 
 @sources_group.command("list")
@@ -166,6 +198,8 @@ def _describe(url: str, prefix: str, set_spec: str | None, schedule: str | None)
 
 
 def _schedule(source: Source, *, short: bool = False) -> str | None:
+    if not source.enabled:
+        return "off (demo sample: harvested while `oer demo` runs)" if is_demo_source(source) else "off"
     if source.schedule_cron:
         return f"cron {source.schedule_cron}" if short else f"cron {source.schedule_cron} (Dutch time)"
     if source.schedule_minutes:
@@ -194,6 +228,7 @@ def _status_json(status: SourceStatus, errors: dict[int, tuple[list[RunError], i
         "prefix": source.metadata_prefix,
         "set": source.set_spec,
         "enabled": source.enabled,
+        "demo": is_demo_source(source),
         "schedule_minutes": source.schedule_minutes,
         "schedule_cron": source.schedule_cron,
         "granularity": source.granularity.value if source.granularity is not None else None,

@@ -3,7 +3,8 @@
 `register_own_source` lets an organisation's beheerder add its OAI-PMH
 repository from the site. The URL is checked before anything is saved: http(s)
 to an address this server may fetch (`oer.harvesting.addresses`), and a real
-Identify answer from it (so a typo is caught at once, not at the first harvest).
+Identify answer from it that lists the prefix (so a typo is caught at once, not at the
+first harvest).
 The source is harvested daily; its name is made from the organisation's slug.
 
 The readers give the organisation page what it shows: its sources with their
@@ -20,35 +21,22 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from harvester import errors as harvester_errors
-from harvester.backoff import RetryPolicy
-from harvester.oai_client import ClientSettings, OaiClient
-from harvester.records import RepositoryInfo
 from oer.accounts.actor import Actor, can_manage_members
 from oer.accounts.errors import PermissionDenied, UnknownOrganisation
 from oer.accounts.models import Organisation
-from oer.harvesting.addresses import check_source_url, normalise_source_url
-from oer.harvesting.errors import DuplicateSourceError, InvalidSourceError
+from oer.harvesting.addresses import check_source_url
+from oer.harvesting.errors import DuplicateSourceError
 from oer.harvesting.models import HarvestError, HarvestRun, Provenance, Source, SourceOwner
-from oer.harvesting.sources import add_source
+from oer.harvesting.sources import add_source, source_harvesting
 from oer.store.types import utcnow
 
 # Own repositories are harvested once a day, at night (Dutch time), unless an operator changes it.
 DAILY_AT_NIGHT = "30 2 * * *"
-PROBE_SECONDS = 15.0
 RUNS_SHOWN = 10
 
-Probe = Callable[[str], RepositoryInfo]
-
-
-def identify(url: str, *, contact_url: str) -> RepositoryInfo:
-    """Ask the repository at `url` to Identify itself, once, within a short deadline."""
-    settings = ClientSettings(
-        contact_url=contact_url, connect_timeout=PROBE_SECONDS, read_timeout=PROBE_SECONDS,
-        response_deadline=PROBE_SECONDS, max_response_bytes=1024 * 1024, retry=RetryPolicy(max_attempts=1),
-    )
-    with OaiClient(url, settings) as client:
-        return client.identify()
+# Asks the repository at a URL whether it serves a metadataPrefix (`oer.harvesting.probe`);
+# raises InvalidSourceError when it does not.
+Probe = Callable[[str, str], object]
 
 
 def _source_name(session: Session, organisation: Organisation) -> str:
@@ -85,14 +73,10 @@ def register_own_source(
     if not can_manage_members(actor, organisation_id):
         raise PermissionDenied("only the organisation's beheerders register its repository")
     checked = check_source_url(url, allow_private=allow_private)
-    for existing in session.scalars(select(Source)):
-        if normalise_source_url(existing.base_url) == checked and existing.metadata_prefix == metadata_prefix.strip() \
-                and (existing.set_spec or None) == (set_spec.strip() if set_spec and set_spec.strip() else None):
-            raise DuplicateSourceError(f"this repository is harvested already (as {existing.name})")
-    try:
-        probe(checked)
-    except harvester_errors.HarvestError as error:
-        raise InvalidSourceError(f"no OAI-PMH repository answers at {checked}: {error}") from error
+    existing = source_harvesting(session, checked, metadata_prefix, set_spec)
+    if existing is not None:
+        raise DuplicateSourceError(f"this repository is harvested already (as {existing.name})")
+    probe(checked, metadata_prefix.strip())
     source = add_source(session, _source_name(session, organisation), checked, metadata_prefix, set_spec,
                         schedule_cron=DAILY_AT_NIGHT)
     session.add(SourceOwner(source_id=source.id, organisation_id=organisation_id, registered_by=actor.user_id,

@@ -2,7 +2,10 @@
 
 Names are short lower-case slugs because they appear in the curated feed's set
 specs (`source:NAME`) and on the command line. A source is also refused when
-another one already harvests the same base URL, metadata prefix and set.
+another one already harvests the same endpoint (base URL compared normalised),
+metadata prefix and set. Whether this server may fetch the URL at all, and
+whether a repository answers there, is checked before (`oer.harvesting.addresses`,
+`oer.harvesting.probe`).
 
 Removing a source withdraws everything it brought, exactly as if it had deleted
 each of its records: resources that another source also serves stay (now shown
@@ -21,6 +24,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from metadata.oai import Granularity
+from oer.harvesting.addresses import endpoint_identity
 from oer.harvesting.errors import (
     DuplicateSourceError,
     InvalidSourceError,
@@ -87,16 +91,10 @@ def add_source(
     base_url = base_url.strip()
     metadata_prefix = metadata_prefix.strip()
     set_spec = set_spec.strip() if set_spec and set_spec.strip() else None
-    _validate(name, base_url, metadata_prefix, set_spec, schedule_cron, schedule_minutes)
+    validate_source(name, base_url, metadata_prefix, set_spec, schedule_cron, schedule_minutes)
     if find_source(session, name) is not None:
         raise DuplicateSourceError(f"a source named {name!r} already exists")
-    same = session.scalars(
-        select(Source).where(
-            Source.base_url == base_url,
-            Source.metadata_prefix == metadata_prefix,
-            Source.set_spec.is_(None) if set_spec is None else Source.set_spec == set_spec,
-        )
-    ).first()
+    same = source_harvesting(session, base_url, metadata_prefix, set_spec)
     if same is not None:
         raise DuplicateSourceError(
             f"source {same.name!r} already harvests {base_url} "
@@ -114,6 +112,21 @@ def add_source(
     session.add(source)
     session.flush()
     return source
+
+
+def source_harvesting(session: Session, base_url: str, metadata_prefix: str, set_spec: str | None) -> Source | None:
+    """The source that already harvests this endpoint, prefix and set, if any.
+
+    One endpoint has many spellings (HTTP://, :80, a trailing slash): URLs are compared normalised.
+    """
+    endpoint = endpoint_identity(base_url)
+    metadata_prefix = metadata_prefix.strip()
+    set_spec = set_spec.strip() if set_spec and set_spec.strip() else None
+    candidates = session.scalars(select(Source).where(
+        Source.metadata_prefix == metadata_prefix,
+        Source.set_spec.is_(None) if set_spec is None else Source.set_spec == set_spec,
+    ))
+    return next((existing for existing in candidates if endpoint_identity(existing.base_url) == endpoint), None)
 
 
 def find_source(session: Session, name: str) -> Source | None:
@@ -223,7 +236,7 @@ def _health(run: HarvestRun | None) -> SourceHealth:
     return SourceHealth.FAILING
 
 
-def _validate(
+def validate_source(
     name: str,
     base_url: str,
     metadata_prefix: str,
@@ -231,6 +244,7 @@ def _validate(
     schedule_cron: str | None,
     schedule_minutes: int | None,
 ) -> None:
+    """What add_source checks without the database or the network; InvalidSourceError if wrong."""
     if not _NAME.match(name):
         raise InvalidSourceError(
             f"source name {name!r}: use 1-64 lower-case letters, digits, '-', '_' or '.', "

@@ -31,7 +31,9 @@ from oer.catalogue.models import Resource
 from oer.harvesting import own_sources
 from oer.harvesting.errors import DuplicateSourceError, InvalidSourceError
 from oer.harvesting.models import Source, SourceOwner
+from oer.harvesting.probe import probe_repository
 from oer.harvesting.queries import run_errors
+from oer.harvesting.service import default_client_settings
 from oer.publishing.queries import organisation_publications
 from oer.settings import Settings
 from oer.tasks.schedule import HARVEST_SOURCE_TASK
@@ -146,7 +148,7 @@ def register(slug: str) -> AnyResponse:
             source = own_sources.register_own_source(
                 db, signed_in_actor(), organisation.id, values["url"], values["prefix"], values["set"] or None,
                 allow_private=settings.allow_private_sources,
-                probe=lambda url: own_sources.identify(url, contact_url=settings.harvester_contact_url))
+                probe=lambda url, prefix: probe_repository(url, prefix, default_client_settings(settings)))
             source_id, name = source.id, source.name
     except PermissionDenied:
         abort(403)

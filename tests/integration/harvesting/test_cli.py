@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -62,7 +63,7 @@ def test_sources_add_list_and_remove(instance: Settings, oai_server: StartServer
     assert source["last_run"]["status"] == "succeeded"
     assert (source["last_run"]["created"], source["last_run"]["pages"]) == (11, 2)
     row = next(line for line in oer(instance, "sources", "list").output.splitlines() if "edurep" in line)
-    assert "succeeded" in row and "11/0/0/0/0" in row and " ok " in row
+    assert "succeeded" in row and "11/0/0/0/0/0" in row and " ok " in row
 
     removed = oer(instance, "sources", "remove", "edurep")
     assert removed.exit_code == 0, removed.output
@@ -76,7 +77,8 @@ def test_sources_add_list_and_remove(instance: Settings, oai_server: StartServer
 
 
 def test_sources_add_with_a_crontab_schedule(instance: Settings) -> None:
-    added = oer(instance, "sources", "add", "nightly", "https://nightly.example.org/oai", "--cron", "0 3 * * *")
+    added = oer(instance, "sources", "add", "nightly", "https://nightly.example.org/oai", "--cron", "0 3 * * *",
+                "--no-probe")
     assert added.exit_code == 0, added.output
     assert added.output.strip().endswith("(prefix lom, set none, cron 0 3 * * * (Dutch time))")
     [source] = json.loads(oer(instance, "sources", "list", "--json").output)
@@ -101,9 +103,41 @@ def test_bad_input_gets_one_line(instance: Settings, args: list[str], message: s
 
 
 def test_a_duplicate_source_is_refused(instance: Settings) -> None:
-    assert oer(instance, "sources", "add", "x", "https://x.example.org/oai").exit_code == 0
+    assert oer(instance, "sources", "add", "x", "https://x.example.org/oai", "--no-probe").exit_code == 0
     assert "already exists" in one_line_error(oer(instance, "sources", "add", "x", "https://y.example.org/oai"))
     assert "already harvests" in one_line_error(oer(instance, "sources", "add", "y", "https://x.example.org/oai"))
+    # Other spellings of the same endpoint are the same source.
+    for spelling in ("HTTPS://X.example.org/oai", "https://x.example.org:443/oai/"):
+        assert "already harvests" in one_line_error(oer(instance, "sources", "add", "z", spelling, "--no-probe"))
+
+
+def test_sources_add_checks_the_address_and_asks_the_repository_first(
+    instance: Settings, oai_server: StartServer,
+) -> None:
+    public_only = dataclasses.replace(instance, allow_private_sources=False)
+    # Cloud metadata in every spelling, refused even where private addresses are allowed.
+    for url in ("http://169.254.169.254/latest/meta-data", "http://0xa9fea9fe/oai", "http://2852039166/oai",
+                "http://[::ffff:169.254.169.254]/oai", "http://169.254.169.254:80/oai/"):
+        for settings in (public_only, instance):
+            assert "link-local or cloud metadata" in one_line_error(oer(settings, "sources", "add", "meta", url))
+    assert "OER_ALLOW_PRIVATE_SOURCES" in one_line_error(
+        oer(public_only, "sources", "add", "redis", "http://localhost:6379/"))
+    for url in ("http://x.example.org/o ai", "http://x.example.org/oai%0d%0aX-Injected:%20ja"):
+        assert "no spaces or control characters" in one_line_error(oer(instance, "sources", "add", "x", url))
+
+    server = oai_server(edurep_pages())
+    offered = one_line_error(oer(instance, "sources", "add", "edurep", server.url, "--prefix", "oai_dc"))
+    assert "does not offer metadataPrefix 'oai_dc' (it offers: lom)" in offered
+    down = one_line_error(oer(instance, "sources", "add", "down", closed_port_url()))
+    assert "no OAI-PMH repository answers" in down
+    assert "No sources yet" in oer(instance, "sources", "list").output
+
+    added = oer(instance, "sources", "add", "edurep", server.url.replace("http://", "HTTP://"))
+    assert added.exit_code == 0, added.output
+    assert [request.verb for request in server.received] == [
+        "Identify", "ListMetadataFormats", "Identify", "ListMetadataFormats"]
+    [source] = json.loads(oer(instance, "sources", "list", "--json").output)
+    assert source["url"] == server.url
 
 
 @pytest.mark.parametrize("args", [
@@ -135,7 +169,7 @@ def test_an_empty_database_is_not_initialised(empty_database_url: str, tmp_path:
 def test_harvest_exits_non_zero_when_a_source_could_not_be_harvested_to_the_end(
         instance: Settings, oai_server: StartServer) -> None:
     server = oai_server(GeneratedCorpus(12, page_size=5))
-    assert oer(instance, "sources", "add", "down", closed_port_url()).exit_code == 0
+    assert oer(instance, "sources", "add", "down", closed_port_url(), "--no-probe").exit_code == 0
     assert oer(instance, "sources", "add", "good", server.url).exit_code == 0
 
     result = oer(instance, "harvest", "--all")
@@ -169,7 +203,7 @@ def test_run_errors_in_the_old_json_shape_and_per_source(instance: Settings, oai
     corpus = GeneratedCorpus(6, page_size=10, record=lambda i: b"<nonsense/>" if i == 1 else
                              GeneratedCorpus(0).record(i))
     assert oer(instance, "sources", "add", "odd", oai_server(corpus).url).exit_code == 0
-    assert oer(instance, "sources", "add", "down", closed_port_url()).exit_code == 0
+    assert oer(instance, "sources", "add", "down", closed_port_url(), "--no-probe").exit_code == 0
     oer(instance, "harvest", "odd", "down")
 
     listed = {s["name"]: s for s in json.loads(oer(instance, "sources", "list", "--json").output)}
@@ -189,7 +223,7 @@ def test_run_errors_in_the_old_json_shape_and_per_source(instance: Settings, oai
     assert "fatal fetch/network: source unavailable after 2 attempts" in line
     [as_json] = json.loads(oer(instance, "sources", "errors", "odd", "--json").output)
     assert as_json["run_id"] == listed["odd"]["last_run"]["id"] and as_json["cause"] == "record"
-    assert oer(instance, "sources", "add", "quiet", "https://quiet.example.org/oai").exit_code == 0
+    assert oer(instance, "sources", "add", "quiet", "https://quiet.example.org/oai", "--no-probe").exit_code == 0
     assert oer(instance, "sources", "errors", "quiet").output.strip() == "No harvest errors recorded for quiet."
     assert "no source named 'nope'" in one_line_error(oer(instance, "sources", "errors", "nope"))
 
@@ -213,6 +247,8 @@ def test_renormalize_works_with_the_source_gone(instance: Settings, oai_server: 
 def run_oer(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {name: value for name, value in os.environ.items() if not name.startswith("OER_")}
     env["OER_HOME"] = str(home)
+    # The sources are loopback servers.
+    env["OER_ALLOW_PRIVATE_SOURCES"] = "1"
     done = subprocess.run([str(OER), *args], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, f"oer {' '.join(args)}: {done.stdout}{done.stderr}"
     return done
@@ -251,7 +287,7 @@ def test_every_harvested_resource_is_searchable_with_oer_search(tmp_path: Path, 
 
 
 def test_a_source_being_harvested_is_not_removed_or_renormalised(instance: Settings) -> None:
-    assert oer(instance, "sources", "add", "busy", "https://busy.example.org/oai").exit_code == 0
+    assert oer(instance, "sources", "add", "busy", "https://busy.example.org/oai", "--no-probe").exit_code == 0
     with store_sessions(instance) as sessions:
         with sessions() as session:
             source = get_source(session, "busy")

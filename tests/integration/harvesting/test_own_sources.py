@@ -7,13 +7,15 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import select
 
+from harvester.oai_client import ClientSettings
 from harvester.replay_pages import PageSource, RecordedPages
 from harvester.replay_server import OaiReplayServer
 from oer.accounts.errors import PermissionDenied
 from oer.harvesting.addresses import SourceAddressRefused
 from oer.harvesting.errors import DuplicateSourceError, InvalidSourceError
 from oer.harvesting.models import Source, SourceOwner
-from oer.harvesting.own_sources import completeness_report, identify, own_sources, register_own_source
+from oer.harvesting.own_sources import completeness_report, own_sources, register_own_source
+from oer.harvesting.probe import probe_repository
 from oer.harvesting.service import harvest_source_by_id
 from oer.settings import Settings
 from tests.fixtures.oai_server import EDUREP_PAGES
@@ -22,8 +24,8 @@ from tests.support.accounts import People
 CONTACT = "https://oer.example.org/oogsten"
 
 
-def probe(url: str) -> object:
-    return identify(url, contact_url=CONTACT)
+def probe(url: str, metadata_prefix: str) -> object:
+    return probe_repository(url, metadata_prefix, ClientSettings(contact_url=CONTACT))
 
 
 def test_a_beheerder_registers_a_real_repository_and_sees_runs_and_completeness(
@@ -36,7 +38,7 @@ def test_a_beheerder_registers_a_real_repository_and_sees_runs_and_completeness(
     assert source.name == "het-lyceum" and source.schedule_cron == "30 2 * * *"
     assert session.scalars(select(SourceOwner.organisation_id).where(SourceOwner.source_id == source.id)).one() \
         == people.school
-    assert [r.verb for r in server.received] == ["Identify"]
+    assert [r.verb for r in server.received] == ["Identify", "ListMetadataFormats"]
 
     harvested = harvest_source_by_id(store_settings, source.id)
     assert harvested is not None and harvested.status.value == "succeeded"

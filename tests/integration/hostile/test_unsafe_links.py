@@ -28,7 +28,13 @@ def hostile_record(index: int) -> bytes:
     record = nl_lom_record(index)
     link = SPELLINGS[index % len(SPELLINGS)].encode()
     record = re.sub(rb"<location>[^<]*</location>", b"<location>" + link + b"</location>", record, count=1)
-    return record
+    # The same link as the target of a relation (a part, a related material).
+    relation = (b"<relation><kind><source><langstring xml:lang=\"x-none\">LOMv1.0</langstring></source>"
+                b"<value><langstring xml:lang=\"x-none\">haspart</langstring></value></kind><resource>"
+                b"<description><langstring xml:lang=\"nl\">Onderdeel</langstring></description>"
+                b"<catalogentry><catalog>URI</catalog><entry><langstring xml:lang=\"x-none\">" + link
+                + b"</langstring></entry></catalogentry></resource></relation>")
+    return record.replace(b"</lom>", relation + b"</lom>")
 
 
 def test_unsafe_links_in_every_spelling_never_reach_the_api_json_ld_or_feed(
@@ -48,6 +54,12 @@ def test_unsafe_links_in_every_spelling_never_reach_the_api_json_ld_or_feed(
             assert item["url"] is None
             detail = client.get(f"/api/v1/resources/{item['id']}").get_json()
             assert detail["location"] is None
+            # Dropped and said so (the issue quotes it as text); no relation keeps it as a target.
+            unsafe = [issue["message"] for issue in detail["issues"] if issue["code"] == "unsafe-link"]
+            assert any("relation target" in message for message in unsafe)
+            shown = json.dumps({key: value for key, value in detail.items() if key != "issues"}).lower()
+            assert "script:" not in shown.replace(" ", "").replace("\\t", "").replace("\\n", "")
+            assert "data:text" not in shown and "file:///" not in shown
             assert any(issue["code"] == "unsafe-link" for issue in detail["issues"])
             page = client.get(f"/resources/{item['id']}").get_data(as_text=True)
             [ld] = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
