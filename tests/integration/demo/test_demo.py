@@ -175,6 +175,25 @@ def test_running_the_demo_again_reuses_the_instance(demo_home: Path) -> None:
     assert after["facets"]["source"] == before["facets"]["source"]
 
 
+def test_after_the_demo_its_sample_sources_are_named_as_such_and_fail_at_once(demo_home: Path) -> None:
+    # The demo above ran with --no-serve: its replay, and with it the sample sources' URLs, are gone.
+    everything = oer(demo_home, "harvest", "--all")
+    assert everything.code == 0, everything.stderr
+    assert everything.stdout.strip() == (
+        f"No enabled sources to harvest; disabled: {', '.join(sorted(SOURCES))} "
+        "(the demo's sample sources, harvested only while `oer demo` runs)."
+    )
+    started = time.monotonic()
+    one = oer(demo_home, "harvest", SOURCES[0])
+    assert one.code != 0 and time.monotonic() - started < 20, "no minutes of retries"
+    [line] = one.stderr.strip().splitlines()
+    assert "a sample source of the demo, served only while `oer demo` (make run) runs" in line
+    listed = oer(demo_home, "sources", "list")
+    assert listed.stdout.count("demo sample") == len(SOURCES)
+    assert all(source["demo"] and not source["enabled"]
+               for source in json.loads(oer(demo_home, "sources", "list", "--json").stdout))
+
+
 def test_a_taken_port_is_a_one_line_error_before_any_work(tmp_path: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
