@@ -20,6 +20,7 @@ from web import (
     i18n,
     publishing,
     quality,
+    rate_limits,
     remix,
     runtime,
     security,
@@ -58,4 +59,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     collections.init_app(app)
     api.init_app(app)
     health.init_app(app)
+    # Last: it limits routes every blueprint above registered.
+    rate_limits.init_app(app)
     return app

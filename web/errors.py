@@ -1,9 +1,10 @@
-"""Errors as pages and as JSON: 400, 404, 405, 410, 503 and 500, never a traceback. I/O: HTTP.
+"""Errors as pages and as JSON: 400, 404, 405, 410, 429, 503 and 500, never a traceback. I/O: HTTP.
 
 Requests under /api/ (and /healthz) get JSON:
 `{"error": {"status", "title", "detail", "problems"?}}`; everything else a
 page in the visitor's language. A search or database outage is a 503 with
-Retry-After, never an empty result.
+Retry-After, never an empty result; a rate limit's 429 gets its Retry-After from
+`web.accounts.limits`. A request for a host that is not the site's gets a plain 400.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError, ProgrammingError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from oer.discovery.search import DiscoveryRequestError, Problem
 from oer.search import SearchUnavailableError
@@ -49,8 +50,15 @@ def _http_error(error: HTTPException) -> Response:
     status = error.code or 500
     if wants_json():
         return json_error(status, error.name, error.description or error.name)
-    return _page(status, {404: "not_found", 405: "not_allowed", 410: "gone"}.get(status, "other"),
-                 title=error.name)
+    kinds = {404: "not_found", 405: "not_allowed", 410: "gone", 429: "too_many_requests"}
+    return _page(status, kinds.get(status, "other"), title=error.name)
+
+
+def _untrusted_host(error: SecurityError) -> Response:
+    # Plain text: a page would link to this site by the very host that was refused (and
+    # cannot, as Flask builds no URLs for it).
+    return Response("Bad Request: this site does not answer to that host name.\n", status=400,
+                    content_type="text/plain; charset=utf-8")
 
 
 def _bad_request(error: DiscoveryRequestError) -> Response:
@@ -94,6 +102,7 @@ def _internal(error: Exception) -> Response:
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(SecurityError, _untrusted_host)
     app.register_error_handler(DiscoveryRequestError, _bad_request)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(SearchUnavailableError, _search_down)

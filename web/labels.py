@@ -5,6 +5,7 @@ this module says them in Dutch or English. OBK terms are shown by the label
 the data gives them (Dutch only: the onderwijsbegrippenkader is Dutch).
 Facet field labels are declared, in Dutch, with the fields themselves in
 `metadata.facets.FACETS` and translated here from the site's catalogue.
+Harvested titles are shown as their text, or "(zonder titel)" when none is left.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
 from metadata.facets import FACETS_BY_NAME, FacetValues
+from oer.discovery.search import text_of
 
 # What facet values are called, by facet field (the fields and their own labels are declared in
 # `metadata.facets.FACETS`). Fields whose values are codes of a fixed list need their codes here.
@@ -110,6 +112,16 @@ def value_label(field: str, value: str, data_label: str | None = None) -> str:
         return token_label(value)
     known = _VALUE_LABELS.get(field, {}).get(value)
     return str(known) if known is not None else value
+
+
+def title_label(title: str | None, fallback: str | None = None) -> str:
+    """A harvested title as pages show it: its markup reduced to text, as on the detail page.
+
+    A title that is only markup (`<b></b>`, `<script>…</script>`) leaves no text:
+    then `fallback`, else "(zonder titel)", never an empty link or heading.
+    """
+    text = " ".join(text_of(title).split()) if title else ""
+    return text or fallback or gettext("(zonder titel)")
 
 
 def language_name(code: str) -> str:

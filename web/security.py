@@ -13,7 +13,10 @@
   client's address, not the proxy's.
 - With `OER_PUBLIC_URL`, every request is seen at that scheme, host and path
   prefix (`PublicUrl`): absolute URLs in mails, API links and the feed never
-  come from a Host header a client chose.
+  come from a Host header a client chose. A request for another host (the
+  Host header, or X-Forwarded-Host from a trusted proxy) is refused with 400
+  by Flask's TRUSTED_HOSTS, so the site is never served under a name that is
+  not its own (DNS rebinding, poisoned caches).
 - Static URLs carry a hash of the file's content (`?v=...`, added by
   `url_for("static", ...)`), so a file can be cached for a year and a new
   version is a new URL.
@@ -28,6 +31,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, request
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from oer.settings import Settings
@@ -82,20 +86,39 @@ class StaticVersions:
         return self._hashes[filename]
 
 
+def public_host_name(public_url: str) -> str:
+    """The host name of the public URL as TRUSTED_HOSTS names it: lower case, no port."""
+    host = urlsplit(public_url).hostname or ""
+    return f"[{host}]" if ":" in host else host
+
+
 class PublicUrl:
-    """WSGI middleware: every request arrives at the configured public scheme, host and prefix."""
+    """WSGI middleware: every request arrives at the configured public scheme, host and prefix.
+
+    A request for the public host name (at whatever port) gets exactly the public
+    host; one for another host keeps it, for TRUSTED_HOSTS to refuse.
+    """
 
     def __init__(self, app: Any, public_url: str) -> None:
         parts = urlsplit(public_url)
         self.app = app
         self.scheme = parts.scheme
         self.host = parts.netloc
+        self.host_name = public_host_name(public_url)
         self.prefix = parts.path.rstrip("/")
+
+    def _asked_for_public_host(self, host: str) -> bool:
+        try:
+            asked = urlsplit(f"//{host}").hostname or ""
+        except ValueError:
+            return False
+        return (f"[{asked}]" if ":" in asked else asked) == self.host_name
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         environ["wsgi.url_scheme"] = self.scheme
-        environ["HTTP_HOST"] = self.host
-        # The host a client named is not trusted; the forwarded one was handled by ProxyFix.
+        if self._asked_for_public_host(environ.get("HTTP_HOST", "")):
+            environ["HTTP_HOST"] = self.host
+        # ProxyFix, which runs first, has already taken the forwarded host of a trusted proxy.
         environ.pop("HTTP_X_FORWARDED_HOST", None)
         if self.prefix:
             path = environ.get("PATH_INFO", "")
@@ -106,13 +129,18 @@ class PublicUrl:
 
 
 def init_proxies(app: Flask, settings: Settings) -> None:
-    """Trust `proxy_hops` reverse proxies, then pin the public URL (both off by default)."""
-    if settings.proxy_hops:
-        hops = settings.proxy_hops
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)  # type: ignore[method-assign]
+    """Trust `proxy_hops` reverse proxies, then pin the public URL (both off by default).
+
+    The middleware wrapped last runs first: ProxyFix reads the proxies' headers
+    (client address, scheme, host), then PublicUrl pins what the public URL says.
+    """
     if settings.public_url:
         # request.is_secure now follows the public scheme, and with it the cookies' Secure flag.
         app.wsgi_app = PublicUrl(app.wsgi_app, settings.public_url)  # type: ignore[method-assign]
+        app.config["TRUSTED_HOSTS"] = [public_host_name(settings.public_url)]
+    if settings.proxy_hops:
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)  # type: ignore[method-assign]
 
 
 def init_app(app: Flask) -> None:
@@ -126,6 +154,13 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     for view in CSRF_EXEMPT_VIEWS:
         csrf.exempt(view)
+
+    @app.before_request
+    def refuse_untrusted_host() -> None:
+        # Flask found the Host untrusted while routing; answer that before any other hook
+        # (CSRF, session, limits) runs on a request that is refused anyway.
+        if isinstance(request.routing_exception, SecurityError):
+            raise request.routing_exception
 
     @app.before_request
     def check_csrf() -> None:

@@ -26,6 +26,8 @@ from web.accounts.session import signed_in, signed_in_actor
 from web.runtime import app_runtime, read_session
 
 blueprint = Blueprint("admin", __name__, url_prefix="/beheer")
+# The highest audit log page asked for (50 events a page: 50 million events).
+LAST_AUDIT_PAGE = 1_000_000
 _REQUIRED = _l("Vul dit veld in.")
 
 
@@ -57,7 +59,8 @@ def _beheerder() -> Actor:
 @signed_in
 def overview() -> str:
     _beheerder()
-    page = max(1, request.args.get("pagina", 1, type=int) or 1)
+    # Bounded: past the last page is an empty page, and a huge number would overflow the OFFSET.
+    page = min(max(1, request.args.get("pagina", 1, type=int) or 1), LAST_AUDIT_PAGE)
     with read_session() as db:
         users = list_users(db)
         organisations = list_organisations(db)

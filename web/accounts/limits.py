@@ -11,10 +11,11 @@ mails are limited per client address, writes through the API per token.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, Response, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
@@ -77,7 +78,9 @@ def init_limits(app: Flask, storage_uri: str) -> AccountLimits:
         get_remote_address,
         app=app,
         storage_uri=storage_uri,
-        headers_enabled=True,
+        # Its headers would put Retry-After on every answer of a limited route, and rewrite the one
+        # a 503 carries; Retry-After is set on the 429 alone, below.
+        headers_enabled=False,
         # Counted from the first failure: a steady trickle of guesses stays locked out.
         strategy="fixed-window",
         # A broken Redis must not lock everyone out of signing in.
@@ -85,6 +88,15 @@ def init_limits(app: Flask, storage_uri: str) -> AccountLimits:
         in_memory_fallback_enabled=True,
     )
     app.extensions[EXTENSION] = limiter
+
+    @app.after_request
+    def retry_after(response: Response) -> Response:
+        # RFC 9110 15.5.24 (via RFC 6585 4): a 429 says how long to wait, in seconds.
+        current = limiter.current_limit
+        if response.status_code == 429 and current is not None and "Retry-After" not in response.headers:
+            response.headers["Retry-After"] = str(max(1, current.reset_at - int(time.time())))
+        return response
+
     limits = AccountLimits(limiter)
     app.extensions[LIMITS_EXTENSION] = limits
     return limits

@@ -27,6 +27,7 @@ from oer.collections.errors import (
 from oer.collections.queries import CollectionDetail, get_collection, kept_by, list_collections
 from web.accounts.session import current_actor, signed_in, signed_in_actor
 from web.i18n import current_language
+from web.labels import title_label
 from web.runtime import app_runtime, read_session
 
 AnyResponse = Response | BaseResponse | str
@@ -159,7 +160,7 @@ def add_to(resource_id: str) -> AnyResponse:
         mine = kept_by(db, actor)
     if state is None or state.deleted:
         abort(404)
-    title = state.record.get("title") or resource_id
+    title = title_label(state.record.get("title"), resource_id)
     if not mine:
         flash(_("Je beheert nog geen collectie."), "error")
         return redirect(url_for("site.resource", resource_id=resource_id))

@@ -90,7 +90,9 @@ def suggest() -> Response:
         raise discovery.DiscoveryRequestError(
             [discovery.Problem("size", f"must be a whole number from 1 up to {MAX_SUGGESTIONS}")])
     text = request.args.get("q", "")
-    found = discovery.suggestions(catalogue().backend(), text, int(size_text))
+    # A title that is only markup completes nothing: its suggestion would be an empty option.
+    found = [suggestion for suggestion in discovery.suggestions(catalogue().backend(), text, int(size_text))
+             if suggestion.text]
     return jsonify({
         "query": text,
         "suggestions": [

@@ -190,6 +190,7 @@ def init_app(app: Flask) -> None:
         web_url=web_url,
         url_host=url_host,
         context_label=lambda code: labels.value_label("contexts", code),
+        title_label=labels.title_label,
     )
     # Globals, not a context processor: imported macros see globals only.
     app.jinja_env.globals.update(_template_helpers())

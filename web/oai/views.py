@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import Blueprint, Flask, Response, current_app, request
+from werkzeug.exceptions import TooManyRequests
 
 from metadata.formats import FORMATS, MetadataFormats
 from oer.errors import ConfigurationError
@@ -82,3 +83,14 @@ def endpoint() -> Response:
         response.set_data(gzip.compress(body, compresslevel=_GZIP_LEVEL, mtime=0))
         response.headers["Content-Encoding"] = "gzip"
     return response
+
+
+@blueprint.errorhandler(TooManyRequests)
+def too_many_requests(error: TooManyRequests) -> Response:
+    """Over the feed's rate limit: HTTP 429 and a line of text; the limiter adds Retry-After.
+
+    Not an OAI `<error>` (the protocol has no code for it): harvesters wait on a
+    429 or 503 with Retry-After and then repeat the request, token and all.
+    """
+    return Response("Too many requests: wait for the time in Retry-After, then repeat the request.\n",
+                    status=429, content_type="text/plain; charset=utf-8")

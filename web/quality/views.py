@@ -34,6 +34,7 @@ from oer.quality.queries import annotations_of, moderation_queue
 from web.accounts.limits import app_limits
 from web.accounts.session import current_actor, signed_in, signed_in_actor
 from web.i18n import current_language
+from web.labels import title_label
 from web.quality.labels import framework, role_label
 from web.runtime import app_runtime, read_session
 
@@ -54,7 +55,7 @@ def _material(resource_id: str) -> tuple[str, Record]:
     if state is None or state.deleted:
         abort(404)
     record = Record.from_dict(state.record)
-    return record.title or resource_id, record
+    return title_label(record.title, resource_id), record
 
 
 def _back(resource_id: str) -> BaseResponse:

@@ -49,6 +49,7 @@ from oer.remix.queries import ArrangementView, get_arrangement, my_arrangements
 from oer.remix.text import markdown_to_html
 from web.accounts.session import current_actor, signed_in, signed_in_actor
 from web.i18n import current_language
+from web.labels import title_label
 from web.runtime import app_runtime, read_session, site
 
 blueprint = Blueprint("remix", __name__, url_prefix="/arrangementen")
@@ -341,7 +342,7 @@ def add_to(resource_id: str) -> AnyResponse:
                 if a.state.value != "withdrawn"]
     if state is None or state.deleted:
         abort(404)
-    title = state.record.get("title") or resource_id
+    title = title_label(state.record.get("title"), resource_id)
     if request.method == "GET":
         return render_template("remix/add.html", resource_id=resource_id, title=title, arrangements=mine)
     use = PartKind.ADAPT if request.form.get("use") == "adapt" else PartKind.INCLUDE

@@ -4,7 +4,9 @@
 value of every key, so repetition is visible) into an `OaiRequest`, or raises
 `OaiError` with badVerb or with every badArgument problem found. What it
 accepts is also safe to echo in the response's `request` element: each value
-fits the type OAI-PMH.xsd gives that attribute.
+fits the type OAI-PMH.xsd gives that attribute. The one exception is an
+identifier that is not a URI: the request stands (its answer is idDoesNotExist,
+spec 3.6: "unknown or illegal in this repository") but the echo leaves it out.
 """
 
 from __future__ import annotations
@@ -85,6 +87,8 @@ class OaiRequest:
     verb: Verb
     arguments: Mapping[str, str]
     identifier: str | None = None
+    # False for an identifier that is not a URI (spec 2.4): it names no item, and is not echoed.
+    identifier_is_uri: bool = True
     metadata_prefix: str | None = None
     set_spec: str | None = None
     from_: RequestDatestamp | None = None
@@ -108,11 +112,14 @@ def parse_request(raw: Mapping[str, Sequence[str]]) -> OaiRequest:
         if name == VERB:
             continue
         if name not in rules.allowed:
-            problems.append(f"{_quote(name)} is not an argument of {verb.value}")
+            problems.append(f"{quote_value(name)} is not an argument of {verb.value}")
         elif len(values) != 1:
             problems.append(f"{name} is repeated")
         elif not values[0]:
             problems.append(f"{name} is empty")
+        elif name == IDENTIFIER:
+            # Checked as a URI below (a character XML cannot carry makes it no URI either).
+            arguments[name] = values[0]
         elif _NOT_XML_CHAR.search(values[0]):
             problems.append(f"{name} contains characters XML cannot carry")
         else:
@@ -138,20 +145,23 @@ def _parse_verb(values: Sequence[str]) -> Verb:
     try:
         return Verb(values[0])
     except ValueError:
-        raise OaiError.single(ErrorCode.BAD_VERB, f"{_quote(values[0])} is not an OAI-PMH verb") from None
+        raise OaiError.single(ErrorCode.BAD_VERB, f"{quote_value(values[0])} is not an OAI-PMH verb") from None
 
 
 def _typed_request(verb: Verb, arguments: Mapping[str, str], problems: list[str]) -> OaiRequest:
     """Check each value's syntax (appending to `problems`) and build the request."""
     identifier = arguments.get(IDENTIFIER)
-    if identifier is not None and not _IDENTIFIER_PATTERN.fullmatch(identifier):
-        problems.append(f"identifier {_quote(identifier)} is not a URI")
+    identifier_is_uri = identifier is None or bool(_IDENTIFIER_PATTERN.fullmatch(identifier))
+    if not identifier_is_uri:
+        # Spec 3.6: idDoesNotExist is for an identifier "unknown or illegal in this repository",
+        # so a malformed one is answered like an unknown one; the echo (xsd:anyURI) leaves it out.
+        arguments = {name: value for name, value in arguments.items() if name != IDENTIFIER}
     prefix = arguments.get(METADATA_PREFIX)
     if prefix is not None and not METADATA_PREFIX_PATTERN.fullmatch(prefix):
-        problems.append(f"metadataPrefix {_quote(prefix)} has characters a prefix cannot have")
+        problems.append(f"metadataPrefix {quote_value(prefix)} has characters a prefix cannot have")
     set_spec = arguments.get(SET)
     if set_spec is not None and not SET_SPEC_PATTERN.fullmatch(set_spec):
-        problems.append(f"set {_quote(set_spec)} is not a valid set spec")
+        problems.append(f"set {quote_value(set_spec)} is not a valid set spec")
     from_ = _datestamp(arguments, FROM, problems, end_of_day=False)
     until = _datestamp(arguments, UNTIL, problems, end_of_day=True)
     if from_ is not None and until is not None:
@@ -164,6 +174,7 @@ def _typed_request(verb: Verb, arguments: Mapping[str, str], problems: list[str]
         verb=verb,
         arguments=arguments,
         identifier=identifier,
+        identifier_is_uri=identifier_is_uri,
         metadata_prefix=prefix,
         set_spec=set_spec,
         from_=from_,
@@ -181,11 +192,11 @@ def _datestamp(
     try:
         return parse_datestamp(text, end_of_day=end_of_day)
     except ValueError:
-        problems.append(f"{name} {_quote(text)} is not a valid YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ datestamp")
+        problems.append(f"{name} {quote_value(text)} is not a valid YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ datestamp")
         return None
 
 
-def _quote(value: str) -> str:
+def quote_value(value: str) -> str:
     """A value as an error message may show it: XML-safe and short."""
     text = _NOT_XML_CHAR.sub("\ufffd", value)
     if len(text) > _MESSAGE_VALUE_LENGTH:

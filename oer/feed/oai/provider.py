@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from lxml import etree
 
 from metadata.formats import MetadataFormat, MetadataFormats
-from oer.feed.oai.arguments import OaiRequest, Verb, parse_request
+from oer.feed.oai.arguments import OaiRequest, Verb, parse_request, quote_value
 from oer.feed.oai.contract import FeedItem, FeedRepository, RepositoryIdentity
 from oer.feed.oai.datestamps import to_second
 from oer.feed.oai.errors import ErrorCode, ErrorCondition, OaiError
@@ -111,8 +111,8 @@ class OaiProvider:
         self, request: OaiRequest, document: ResponseDocument, repository: FeedRepository
     ) -> None:
         # Every item, deleted ones included, is available in every format the repository offers.
-        if request.identifier is not None and repository.get_item(request.identifier) is None:
-            raise OaiError([_unknown_identifier(request.identifier)])
+        if request.identifier is not None and _find_item(request, repository) is None:
+            raise OaiError([_unknown_identifier(request)])
         if not len(self.formats):
             raise OaiError.single(ErrorCode.NO_METADATA_FORMATS, "no metadata formats are available")
         container = document.add_container(request.verb.value)
@@ -139,9 +139,9 @@ class OaiProvider:
         metadata_format = self.formats.get(request.metadata_prefix)
         if metadata_format is None:
             errors.append(_cannot_disseminate(request.metadata_prefix))
-        item = repository.get_item(request.identifier)
+        item = _find_item(request, repository)
         if item is None:
-            errors.append(_unknown_identifier(request.identifier))
+            errors.append(_unknown_identifier(request))
         if errors:
             raise OaiError(errors)
         assert item is not None and metadata_format is not None
@@ -250,7 +250,18 @@ def _cannot_disseminate(prefix: str) -> ErrorCondition:
     return ErrorCondition(ErrorCode.CANNOT_DISSEMINATE_FORMAT, f"metadata format {prefix} is not offered")
 
 
-def _unknown_identifier(identifier: str) -> ErrorCondition:
+def _find_item(request: OaiRequest, repository: FeedRepository) -> FeedItem | None:
+    """The item the request's identifier names; None for an unknown or malformed one."""
+    if request.identifier is None or not request.identifier_is_uri:
+        return None
+    return repository.get_item(request.identifier)
+
+
+def _unknown_identifier(request: OaiRequest) -> ErrorCondition:
+    identifier = request.identifier or ""
+    if not request.identifier_is_uri:
+        message = f"identifier {quote_value(identifier)} is not a URI, so no item has it"
+        return ErrorCondition(ErrorCode.ID_DOES_NOT_EXIST, message)
     return ErrorCondition(ErrorCode.ID_DOES_NOT_EXIST, f"no item has the identifier {identifier}")
 
 

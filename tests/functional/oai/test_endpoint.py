@@ -72,6 +72,9 @@ class TestMethods:
             ("verb=ListRecords&resumptionToken=forged", "badResumptionToken"),
             ("verb=ListRecords&metadataPrefix=mods", "cannotDisseminateFormat"),
             ("verb=GetRecord&metadataPrefix=lom&identifier=oai:nowhere:1", "idDoesNotExist"),
+            # Spec 3.6: "unknown or illegal in this repository"; not badArgument.
+            ("verb=GetRecord&metadataPrefix=lom&identifier=not%20an%20identifier", "idDoesNotExist"),
+            ("verb=GetRecord&metadataPrefix=lom&identifier=%ff%00", "idDoesNotExist"),
             ("verb=ListRecords&metadataPrefix=lom&set=collection:empty", "noRecordsMatch"),
         ],
     )

@@ -96,22 +96,34 @@ class TestBadArgument:
     @pytest.mark.parametrize(
         "arguments",
         [
-            {"verb": "GetRecord", "metadataPrefix": "lom", "identifier": "has space"},
-            {"verb": "GetRecord", "metadataPrefix": "lom", "identifier": "oai:x:%zz"},
-            {"verb": "GetRecord", "metadataPrefix": "lom", "identifier": "oai:x:[1]"},
-            {"verb": "GetRecord", "metadataPrefix": "lom", "identifier": "12345"},
             {"verb": "GetRecord", "metadataPrefix": "l o m", "identifier": KNOWN_ID},
+            {"verb": "GetRecord", "metadataPrefix": "l o m", "identifier": "has space"},
             {"verb": "ListRecords", "metadataPrefix": "lom", "set": "curated:"},
             {"verb": "ListRecords", "metadataPrefix": "lom", "set": "a b"},
             {"verb": "ListRecords", "metadataPrefix": "lom", "set": "x\x00y"},
             {"verb": "ListRecords", "resumptionToken": "abc\x01"},
         ],
-        ids=["id-space", "id-bad-escape", "id-bracket", "id-no-scheme", "prefix-space", "set-trailing-colon", "set-space",
-             "nul", "control-char-token"],
+        ids=["prefix-space", "prefix-space-and-bad-id", "set-trailing-colon", "set-space", "nul", "control-char-token"],
     )
     def test_value_of_illegal_syntax_is_bad_argument(self, ask: Ask, arguments: dict[str, str]) -> None:
         code, attributes, _ = only_error(ask, urlencode(arguments))
         assert (code, attributes) == ("badArgument", {})
+
+    @pytest.mark.parametrize(
+        "identifier",
+        ["has space", "oai:x:%zz", "oai:x:[1]", "12345", 'invalid"id', "oai:x:\x00", "\ufffe"],
+        ids=["space", "bad-escape", "bracket", "no-scheme", "quote", "nul", "non-character"],
+    )
+    @pytest.mark.parametrize("verb", ["GetRecord", "ListMetadataFormats"])
+    def test_identifier_that_is_no_uri_does_not_exist(self, ask: Ask, verb: str, identifier: str) -> None:
+        # Spec 3.6: idDoesNotExist is for an identifier "unknown or illegal in this repository";
+        # badArgument would say the request itself is malformed. It is not echoed (xsd:anyURI).
+        arguments = {"verb": verb, "identifier": identifier}
+        if verb == "GetRecord":
+            arguments["metadataPrefix"] = "lom"
+        code, attributes, _ = only_error(ask, urlencode(arguments))
+        del arguments["identifier"]
+        assert (code, attributes) == ("idDoesNotExist", arguments)
 
     def test_every_problem_is_reported(self, ask: Ask) -> None:
         root = ask("verb=ListRecords&from=yesterday&until=2024-01-01&bogus=1&set=a%20b")
