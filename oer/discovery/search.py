@@ -874,8 +874,11 @@ def json_ld(view: ResourceView, page_url: str, resource_url: Any) -> dict[str, A
         "@context": "https://schema.org",
         "@type": "LearningResource",
         "@id": page_url,
-        "name": view.title,
     }
+    # The title as text: one made only of markup has no name to give (schema.org allows none).
+    name = " ".join(text_of(view.title).split()) if view.title else ""
+    if name:
+        data["name"] = name
     if view.description:
         data["description"] = view.description
     if record.location:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -98,6 +99,9 @@ def test_the_detail_page_falls_back_to_untitled(client: FlaskClient, markup_app:
     html = client.get(f"/resources/{markup_app[1][title]}").text
     assert _links(html, r"<h1>(.*?)</h1>") == ["(zonder titel)"]
     assert "<title>(zonder titel) ·" in html
+    # The structured data names nothing rather than an empty or markup name.
+    [ld] = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    assert "name" not in json.loads(ld)
     client.set_cookie("lang", "en")
     assert _links(client.get(f"/resources/{markup_app[1][title]}").text, r"<h1>(.*?)</h1>") == ["(untitled)"]
 
