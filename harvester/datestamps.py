@@ -25,7 +25,11 @@ def parse_datestamp(text: str) -> datetime:
     parsed = datetime.fromisoformat(value)
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        # `0001-01-01T00:00:00+01:00` is before year 1 in UTC: no datetime holds it.
+        raise ValueError(f"datestamp {value!r} is out of range in UTC") from None
 
 
 def format_datestamp(moment: datetime, granularity: Granularity) -> str:

@@ -7,6 +7,7 @@ it, and these are the conventions of XML Schema's duration ordering.
 
 from __future__ import annotations
 
+import math
 import re
 
 _DURATION = re.compile(
@@ -28,7 +29,10 @@ _SECONDS = {
 
 
 def duration_to_seconds(text: str) -> int | None:
-    """Whole seconds of an ISO 8601 duration (`PT1H30M` -> 5400), or None if it is not one."""
+    """Whole seconds of an ISO 8601 duration (`PT1H30M` -> 5400), or None if it is not one.
+
+    None too for a duration too large to count in seconds (hundreds of digits overflow a float).
+    """
     match = _DURATION.fullmatch(text.strip())
     if match is None:
         return None
@@ -36,7 +40,7 @@ def duration_to_seconds(text: str) -> int | None:
     for unit, value in match.groupdict().items():
         if value:
             total += float(value.replace(",", ".")) * _SECONDS[unit]
-    return round(total)
+    return round(total) if math.isfinite(total) else None
 
 
 def seconds_to_duration(seconds: int) -> str:

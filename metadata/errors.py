@@ -24,3 +24,7 @@ class OAIResponseError(MetadataError):
 
 class RecordError(MetadataError):
     """One record of a page could not be normalised; the rest of the page is unaffected."""
+
+
+class RecordTooLargeError(RecordError):
+    """A record's metadata XML is larger than `metadata.limits.RECORD_XML_MAX`; it is refused unread."""

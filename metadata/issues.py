@@ -20,6 +20,9 @@ operators, counted per source): add new ones, never rename.
 | `relation-without-kind` | a relation has no kind; kept with an empty kind |
 | `relation-without-target` | a relation names no resource; it cannot be kept |
 | `required-missing` | an element NL-LOM requires (or requires in this record's situation) is absent |
+| `unsafe-link` | a location or relation target is a link that is not http(s); it is not kept |
+| `value-too-long` | a value is longer than its limit (`metadata.limits`): prose is cut to fit, other values are not kept; the message gives the length and the limit |
+| `too-many-values` | a list has more values than its limit (`metadata.limits`): the first ones are kept; the message gives the count and the limit |
 """
 
 from __future__ import annotations
@@ -45,6 +48,8 @@ class IssueCode(str, Enum):
     RELATION_WITHOUT_TARGET = "relation-without-target"
     REQUIRED_MISSING = "required-missing"
     UNSAFE_LINK = "unsafe-link"
+    VALUE_TOO_LONG = "value-too-long"
+    TOO_MANY_VALUES = "too-many-values"
 
 
 def make_issue(code: IssueCode, path: str, message: str) -> Issue:

@@ -8,6 +8,8 @@ Entry points:
 - `normalize_oai_record(element)`: one OAI-PMH `<record>` element (header and
   metadata), e.g. one that sickle already parsed.
 - `normalize_metadata(payload)`: one metadata payload (`lom` or `oai_dc`).
+- `parse_record_xml(data)`: one record's metadata XML parsed as `normalize_metadata`
+  parses it, for a caller that looks at the payload before normalising it.
 
 What a document yields:
 
@@ -21,9 +23,15 @@ What a document yields:
 | an SRU `searchRetrieveResponse` | one record per `recordData` payload (`oai_identifier` is the SRU `recordIdentifier`) |
 | anything else, or XML that is not well-formed or is unsafe | `UnsupportedMetadataError` / `XMLInputError` |
 
-Text is kept as the source gives it apart from whitespace (see
-`metadata.text`): HTML inside a description stays in the text and is escaped
-when displayed, never interpreted here.
+Text is kept as the source gives it apart from whitespace and control
+characters (see `metadata.text`): HTML inside a description stays in the text
+and is escaped when displayed, never interpreted here.
+
+Every record is brought within the size limits of `metadata.limits` (a cut
+field gets an issue). One record's metadata XML larger than `RECORD_XML_MAX`
+is refused unread by `normalize_metadata` and `parse_record_xml`
+(`RecordTooLargeError`); a document of many records is bounded by whoever
+fetched it (the harvester's client bounds a page).
 """
 
 from __future__ import annotations
@@ -42,6 +50,7 @@ from metadata.errors import (
     UnsupportedMetadataError,
 )
 from metadata.issues import IssueCode, make_issue
+from metadata.limits import check_record_size, limit_record
 from metadata.lom import LomFacts, read_lom
 from metadata.record import Issue, Record
 from metadata.text import clean_line
@@ -138,10 +147,20 @@ def normalize_metadata(
     """
     issues: list[Issue] = []
     if isinstance(payload, bytes):
-        parsed = parse_xml(payload)
+        parsed = parse_record_xml(payload)
         issues = _illegal_character_issues(parsed, 0, None)
         payload = parsed.root
     return _read_payload(payload, issues, oai_identifier, datestamp)
+
+
+def parse_record_xml(data: bytes) -> ParsedXml:
+    """Parse one record's metadata XML (`parse_xml`), refusing it unread when over `RECORD_XML_MAX` bytes.
+
+    Raises `RecordTooLargeError` (a `RecordError`: the record fails, not its
+    page) or, for XML that cannot be read safely, `XMLInputError`.
+    """
+    check_record_size(len(data))
+    return parse_xml(data)
 
 
 # --- pages ---------------------------------------------------------------------------------
@@ -283,6 +302,8 @@ def _read_payload(
         tag = element.tag if isinstance(element.tag, str) else "?"
         raise UnsupportedMetadataError(
             f"metadata <{local_name(tag)}> ({namespace_of(tag) or 'no namespace'}) is neither LOM nor oai_dc")
+    # Before completeness: a value too long to keep counts as missing.
+    record = limit_record(record)
     completeness = assess_completeness(
         record,
         has_metadata_scheme=facts.has_metadata_scheme,

@@ -300,7 +300,7 @@ class _Checker:
             return
         try:
             level = int(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: JSON's Infinity
             level = 0
         if isinstance(value, bool) or level not in (1, 2, 3, 4):
             self.add("aggregation_level", "invalid", "De omvang (aggregatieniveau) is 1, 2, 3 of 4.",
@@ -369,7 +369,7 @@ class _Checker:
             return
         try:
             minutes = int(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: JSON's Infinity
             minutes = -1
         if isinstance(value, bool) or not 0 < minutes <= LEARNING_TIME_MAX_MINUTES:
             self.add("typical_learning_time", "invalid", "Geef de leertijd in hele minuten (bijv. 45).",

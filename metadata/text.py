@@ -7,6 +7,11 @@ one space; multi-line fields (descriptions) keep their line breaks but lose
 the indentation of each line. Both rules are idempotent, which the
 parse-serialise-parse round trip relies on. Markup inside descriptions is
 kept as text: it is escaped when displayed, not interpreted or removed here.
+
+Control characters (Unicode category Cc) other than white space are removed
+from both kinds: XML 1.0 allows DEL and the C1 controls (U+007F-U+009F), but
+no text means them (they are what a Windows-1252 text declared as
+ISO-8859-1 turns into), and they show as nothing or as boxes.
 """
 
 from __future__ import annotations
@@ -18,22 +23,34 @@ NO_LANGUAGE = "x-none"
 
 # XML 1.0 section 2.2: the characters no XML document may contain.
 _ILLEGAL_XML_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Control characters a text keeps none of; a block keeps its tabs and line breaks.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_CONTROL_IN_BLOCK = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def clean_line(text: str | None) -> str:
-    """Collapse all whitespace (including line breaks) to single spaces and strip."""
+    """Collapse all whitespace (including line breaks) to single spaces and strip; drop control characters."""
     if not text:
         return ""
-    return " ".join(text.split())
+    line = " ".join(text.split())
+    # isprintable() is the fast test; it is also False for some characters that stay (soft hyphens).
+    if line.isprintable() or _CONTROL.search(line) is None:
+        return line
+    return " ".join(_CONTROL.sub("", line).split())
 
 
 def clean_block(text: str | None) -> str:
-    """Strip every line and the block; keep the line breaks between lines."""
+    """Strip every line and the block; keep the line breaks between lines; drop control characters."""
     if not text:
         return ""
     if "\n" not in text and "\r" not in text:
-        return text.strip()
-    return "\n".join(line.strip() for line in text.splitlines()).strip()
+        block = text.strip()
+    else:
+        block = "\n".join(line.strip() for line in text.splitlines()).strip()
+    if _CONTROL_IN_BLOCK.search(block) is None:
+        return block
+    # Again without them: a line may now end in white space.
+    return clean_block(_CONTROL_IN_BLOCK.sub("", block))
 
 
 def clean_language(code: str | None) -> str:

@@ -13,7 +13,7 @@ import quopri
 import re
 from dataclasses import dataclass
 
-from metadata.text import clean_line
+from metadata.text import clean_line, xml_safe_text
 
 _FN_LINE = re.compile(r"^([ \t]*)(?:[A-Za-z0-9-]+\.)?FN(;[^:\r\n]*)?:(.*)$", re.MULTILINE | re.IGNORECASE)
 _PROPERTY = re.compile(r"(?:[A-Za-z0-9-]+\.)?([A-Za-z0-9-]+)((?:;[^:]*)?):(.*)", re.DOTALL)
@@ -38,7 +38,7 @@ def read_vcard_name(text: str | None) -> VcardName:
         return VcardName(quick)
     properties = _properties(_unfold(text))
     if not properties:
-        return VcardName(clean_line(text), "entity is not a vCard; its text is used as the name")
+        return VcardName(clean_line(text) or None, "entity is not a vCard; its text is used as the name")
     problem = None
     if properties[0][0] != "BEGIN" or properties[0][2].strip().upper() != "VCARD":
         problem = "entity does not start with BEGIN:VCARD"
@@ -127,10 +127,14 @@ def _decode(params: str, value: str) -> str:
         return value
     charset = re.search(r"CHARSET=([A-Za-z0-9_-]+)", upper)
     try:
-        return quopri.decodestring(value.encode("ascii", "replace")).decode(
+        decoded = quopri.decodestring(value.encode("ascii", "replace")).decode(
             charset.group(1) if charset else "utf-8", "replace")
-    except LookupError:
+    except (LookupError, UnicodeError):
+        # A charset Python does not know, or one that is no text encoding (`idna` refuses "replace").
         return value
+    # The decoded text never passed the XML parser's checks: `=00` is a NUL, and some charsets
+    # decode to U+FFFE or lone surrogates. None of those may be stored or written out.
+    return xml_safe_text(decoded)
 
 
 def _unescape(value: str) -> str:

@@ -59,9 +59,9 @@ from harvester.summary import HarvestSummary, RunIssue
 from metadata.errors import MetadataError
 from metadata.formats import OAI_DC
 from metadata.lom import LOM_NAMESPACES
-from metadata.normalize import normalize_metadata
+from metadata.normalize import normalize_metadata, parse_record_xml
 from metadata.oai import Granularity
-from metadata.xml_input import local_name, namespace_of, parse_xml
+from metadata.xml_input import local_name, namespace_of
 from oer.errors import OerError
 from oer.harvesting.addresses import judge_address
 from oer.harvesting.checkpoints import load_checkpoint, save_checkpoint
@@ -241,7 +241,7 @@ def harvested_record(raw: RawRecord, metadata_prefix: str) -> HarvestedRecord:
         return HarvestedRecord(raw.oai_identifier, raw.datestamp, raw_xml=raw.raw_xml,
                                failure="record has no metadata")
     try:
-        root = parse_xml(raw.metadata_xml).root
+        root = parse_record_xml(raw.metadata_xml).root
         problem = format_problem(root, metadata_prefix)
         if problem is not None:
             return HarvestedRecord(raw.oai_identifier, raw.datestamp, raw_xml=raw.raw_xml, failure=problem)

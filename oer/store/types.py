@@ -63,4 +63,8 @@ def parse_datestamp(value: datetime | date | str) -> datetime:
     if parsed.tzinfo is None:
         # OAI-PMH datestamps are UTC by definition (OAI-PMH 2.0, 3.3.1).
         return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        # `0001-01-01T00:00:00+01:00` is before year 1 in UTC: no datetime holds it.
+        raise ValueError(f"datestamp {value!r} is out of range in UTC") from None

@@ -31,3 +31,8 @@ def test_writing(seconds: int, text: str) -> None:
 @given(st.integers(min_value=0, max_value=10**8))
 def test_round_trip(seconds: int) -> None:
     assert duration_to_seconds(seconds_to_duration(seconds)) == seconds
+
+
+def test_a_duration_too_large_to_count_is_none() -> None:
+    # Hundreds of digits overflow a float; this once raised OverflowError and cost the record.
+    assert duration_to_seconds("P" + "9" * 400 + "Y") is None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from metadata.submission import PublisherContext, check_submission, submission_of_record
 from tests.support.publishing import KERNDOEL_PO_26, SUBMISSION
 
@@ -52,6 +54,12 @@ def test_malformed_values_are_refused_each_with_dutch_and_english() -> None:
         ("kleur", "unknown-field")}
     assert all(p.message_nl != p.message_en for p in checked.problems)
     assert [p.field for p in checked.problems][:3] == ["keywords", "languages", "location"], "in form order"
+
+
+@pytest.mark.parametrize("name", ["aggregation_level", "typical_learning_time"])
+def test_json_infinity_is_an_invalid_number_not_a_crash(name: str) -> None:
+    # Python's JSON reader accepts `Infinity`; int() of it raised OverflowError.
+    assert (name, "invalid") in fields({**SUBMISSION, name: float("inf")})
 
 
 def test_unsafe_links_never_become_the_location() -> None:

@@ -41,3 +41,19 @@ def test_written_vcard_reads_back(name: str) -> None:
     text = name_to_vcard(name)
     assert text.startswith("BEGIN:VCARD\nVERSION:3.0\n") and text.endswith("END:VCARD")
     assert read_vcard_name(text) == VcardName(name)
+
+
+@pytest.mark.parametrize("text, name", [
+    # `=00` decodes to NUL, which no database text and no XML may hold.
+    ("BEGIN:VCARD\nFN;ENCODING=QUOTED-PRINTABLE:Piet=00=1B Jansen\nEND:VCARD", "Piet Jansen"),
+    ("BEGIN:VCARD\nFN;ENCODING=QUOTED-PRINTABLE;CHARSET=utf-16-le:=FE=FFa=00\nEND:VCARD", "a"),
+    # Charsets that are no text encoding: the value is kept undecoded instead of raising.
+    ("BEGIN:VCARD\nFN;ENCODING=QUOTED-PRINTABLE;CHARSET=idna:Jan\nEND:VCARD", "Jan"),
+    ("BEGIN:VCARD\nFN;ENCODING=QUOTED-PRINTABLE;CHARSET=punycode:=E2=82\nEND:VCARD", "=E2=82"),
+])
+def test_decoded_names_hold_only_text(text: str, name: str) -> None:
+    assert read_vcard_name(text).name == name
+
+
+def test_an_entity_of_control_characters_has_no_name() -> None:
+    assert read_vcard_name("\x1b\x7f").name is None
