@@ -65,7 +65,7 @@ from harvester.errors import (
 )
 from harvester.records import DeletedRecordPolicy, Page, RawRecord, RepositoryInfo
 from metadata.errors import XMLInputError
-from metadata.oai import Granularity
+from metadata.oai import Granularity, origin_identifiers
 from metadata.xml_input import parse_xml
 
 OAI_NAMESPACE = "http://www.openarchives.org/OAI/2.0/"
@@ -878,7 +878,8 @@ def _raw_record(element: Any) -> RawRecord:
         else:
             problem = problem or "record has no metadata"
     return RawRecord(oai_identifier=identifier, datestamp=datestamp, deleted=deleted,
-                     set_specs=set_specs, metadata_xml=metadata_xml, raw_xml=raw_xml, problem=problem)
+                     set_specs=set_specs, metadata_xml=metadata_xml, raw_xml=raw_xml, problem=problem,
+                     origin_identifiers=origin_identifiers(element))
 
 
 _RECORD_START = re.compile(rb"<(?:[\w.-]+:)?record[\s>]")

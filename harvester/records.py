@@ -54,6 +54,7 @@ class RawRecord:
     whole `<record>` element, for the archive. `problem` says why the harvester
     could not read the record (header without identifier, no metadata, not
     well-formed XML); such a record must be stored as failed with its raw XML.
+    `origin_identifiers` name the same record at the repositories it came from.
     `oai_identifier` is "" when the header has none; `sha256` then tells such
     records apart.
     """
@@ -65,6 +66,9 @@ class RawRecord:
     metadata_xml: bytes | None
     raw_xml: bytes
     problem: str | None = None
+    # The OAI identifiers of the record at the repositories it was harvested from before
+    # (`<about><provenance><originDescription><identifier>`, as Edurep gives for what it re-serves).
+    origin_identifiers: tuple[str, ...] = ()
     sha256: str = field(init=False)
 
     def __post_init__(self) -> None:

@@ -148,8 +148,8 @@ def identify_inner(*, name: str, base_url: str, earliest: str, granularity: Gran
 
 
 def record_element(identifier: str, datestamp: str, metadata: bytes | None, *,
-                   set_specs: Sequence[str] = (), deleted: bool = False) -> bytes:
-    """One `<record>` (section 2.5); `metadata` is inserted as it is, so tests can break it."""
+                   set_specs: Sequence[str] = (), deleted: bool = False, about: bytes | None = None) -> bytes:
+    """One `<record>` (section 2.5); `metadata` (and `about`'s content) inserted as is, so tests can break it."""
     status = ' status="deleted"' if deleted else ""
     sets = "".join(f"<setSpec>{escape(spec)}</setSpec>" for spec in set_specs)
     header = (
@@ -158,7 +158,8 @@ def record_element(identifier: str, datestamp: str, metadata: bytes | None, *,
     ).encode()
     if deleted or metadata is None:
         return header + b"</record>"
-    return header + b"<metadata>" + metadata + b"</metadata></record>"
+    about_element = b"<about>" + about + b"</about>" if about else b""
+    return header + b"<metadata>" + metadata + b"</metadata>" + about_element + b"</record>"
 
 
 def resumption_token_element(token: str | None, *, cursor: int | None = None,
@@ -359,6 +360,7 @@ class GeneratedCorpus:
         deleted_every: int | None = None,
         granularity: Granularity = Granularity.SECOND,
         now: Callable[[], datetime] = now_utc,
+        about: Callable[[int], bytes | None] | None = None,
     ) -> None:
         if total < 0 or page_size < 1:
             raise ValueError("total must be >= 0 and page_size >= 1")
@@ -373,6 +375,8 @@ class GeneratedCorpus:
         self.deleted_every = deleted_every
         self.granularity = granularity
         self.now = now
+        # Record i's `<about>` content (e.g. a provenance container), if any.
+        self.about = about
 
     def identifier(self, index: int) -> str:
         return f"{self.identifier_prefix}{index}"
@@ -387,7 +391,8 @@ class GeneratedCorpus:
         deleted = self.is_deleted(index)
         return record_element(self.identifier(index), self.datestamp(index),
                               None if deleted else self.record(index),
-                              set_specs=(self.set_spec,), deleted=deleted)
+                              set_specs=(self.set_spec,), deleted=deleted,
+                              about=self.about(index) if self.about else None)
 
     def __call__(self, request: ReplayRequest) -> Reply:
         if request.verb == "Identify":

@@ -89,6 +89,29 @@ def record_keys(record: Record) -> frozenset[Key]:
     return frozenset(_usable(keys))
 
 
+# Relations that say a record is the same material as their target (another version or format of
+# it): a shared target identifier then is as strong as a shared catalog entry.
+SAME_MATERIAL_RELATIONS = frozenset({"isversionof", "hasformat", "isformatof"})
+
+
+def same_material_keys(record: Record) -> frozenset[Key]:
+    """Identifier keys of what a record says it is a version or another format of."""
+    keys = (target_key(relation.target) for relation in record.relations
+            if relation.kind.strip().lower() in SAME_MATERIAL_RELATIONS)
+    return frozenset(key for key in keys if key is not None and key[0] is KeyKind.IDENTIFIER)
+
+
+def oai_record_keys(identifiers: Iterable[str]) -> frozenset[Key]:
+    """Keys for OAI identifiers of a record: its own, and those of its origins (`<about><provenance>`).
+
+    The oai-identifier scheme makes them unique across repositories, so a repository that
+    re-serves a record (Edurep) and names its origin names the material the origin serves.
+    They live in a namespace of their own: no catalog entry or relation target names them.
+    """
+    keys = (f"oai-record:{value.strip()}" for value in identifiers if value.strip())
+    return frozenset((KeyKind.IDENTIFIER, key) for key in keys if fits_index(key))
+
+
 def target_key(target: str) -> Key | None:
     """The key a relation's target (an identifier entry or a URL) would match."""
     keys = list(_usable([identifier_key(None, target)]))

@@ -11,7 +11,9 @@ The rules, in one place:
   `Provenance`. Within one source, distinct OAI identifiers are always distinct
   materials. A record seen for the first time joins an existing harvested
   resource of other sources when they share a strong key (`oer.catalogue.keys`:
-  a canonical identifier such as `urn:uuid:…` or a DOI), or share a location
+  a canonical identifier such as `urn:uuid:…` or a DOI; an OAI identifier, the
+  record's own or an origin's that Edurep names in `<about><provenance>`; the
+  target of an `isversionof`/`hasformat` relation), or share a location
   URL and their titles agree as well; records that only share a URL stay
   separate materials. Preference among several matches: a live resource over a
   tombstone, an identifier match over a location match, then the oldest
@@ -66,7 +68,7 @@ from metadata.record import Record
 from oer.catalogue import service as catalogue
 from oer.catalogue.changes import mark_changed
 from oer.catalogue.content import record_hash
-from oer.catalogue.keys import Key, KeyKind, fits_index, record_keys
+from oer.catalogue.keys import Key, KeyKind, fits_index, oai_record_keys, record_keys, same_material_keys
 from oer.catalogue.models import (
     Origin,
     Resource,
@@ -99,6 +101,8 @@ class HarvestedRecord:
     deleted: bool = False
     raw_xml: bytes | str | None = None
     failure: str | None = None
+    # OAI identifiers of the same record at the repositories it was harvested from before.
+    origin_identifiers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,6 +303,8 @@ class _Prepared:
     record_json: dict[str, Any] | None = None
     content_hash: str | None = None
     keys: frozenset[Key] = frozenset()
+    # The record's own identifiers (catalog entries, location): what it may be refused for claiming.
+    own_keys: frozenset[Key] = frozenset()
 
 
 @dataclass(slots=True)
@@ -408,7 +414,9 @@ class _Page:
             else:
                 prepared.record_json = item.record.to_dict()
                 prepared.content_hash = record_hash(prepared.record_json)
-                prepared.keys = record_keys(item.record)
+                prepared.own_keys = record_keys(item.record)
+                prepared.keys = (prepared.own_keys | same_material_keys(item.record)
+                                 | oai_record_keys((item.oai_identifier, *item.origin_identifiers)))
         return prepared
 
     def _apply_one(self, p: _Prepared) -> Outcome:
@@ -426,7 +434,7 @@ class _Page:
             return Outcome.DELETED
         assert p.record_json is not None and p.content_hash is not None
         if provenance is None:
-            claimed = self._claimed_material(p.keys)
+            claimed = self._claimed_material(p.own_keys)
             if claimed is not None:
                 self.refusals[p.item.oai_identifier] = (
                     f"its identifier {claimed} is that of a material published here; "

@@ -26,7 +26,7 @@ from harvester.oai_client import OAI_NAMESPACE
 from harvester.outcome import Outcome
 from harvester.records import RawRecord
 from metadata.errors import XMLInputError
-from metadata.oai import Granularity
+from metadata.oai import Granularity, origin_identifiers
 from metadata.xml_input import parse_xml
 from oer.harvesting.archive import ArchivedVersion, iter_archived_records
 from oer.harvesting.index_catch_up import index_catch_up
@@ -127,7 +127,7 @@ def raw_record_from_archive(archived: ArchivedVersion) -> RawRecord:
         else:
             problem = "record has no metadata"
     return RawRecord(archived.oai_identifier, header_datestamp or datestamp, deleted, set_specs,
-                     metadata_xml, archived.xml, problem=problem)
+                     metadata_xml, archived.xml, problem=problem, origin_identifiers=origin_identifiers(root))
 
 
 def _renormalize_source(
@@ -157,7 +157,7 @@ def _renormalize_source(
                         # The archive already holds this version: nothing to archive again.
                         item = harvested_record(raw, source.metadata_prefix)
                         items.append(HarvestedRecord(item.oai_identifier, record.datestamp, item.record,
-                                                     item.deleted, None, item.failure))
+                                                     item.deleted, None, item.failure, item.origin_identifiers))
                     result = apply_harvested_page(session, source, items)
                     touched = result.changed_ids | result.deleted_ids
                 for outcome in result.outcomes:

@@ -252,7 +252,8 @@ def harvested_record(raw: RawRecord, metadata_prefix: str) -> HarvestedRecord:
     except Exception as error:  # noqa: BLE001 - a mapping bug must cost one record, not the harvest
         return HarvestedRecord(raw.oai_identifier, raw.datestamp, raw_xml=raw.raw_xml,
                                failure=f"cannot normalise the metadata: {type(error).__name__}: {_one_line(error)}")
-    return HarvestedRecord(raw.oai_identifier, raw.datestamp, record=record, raw_xml=raw.raw_xml)
+    return HarvestedRecord(raw.oai_identifier, raw.datestamp, record=record, raw_xml=raw.raw_xml,
+                           origin_identifiers=raw.origin_identifiers)
 
 
 def record_failure_stage(raw: RawRecord, item: HarvestedRecord) -> ErrorStage:

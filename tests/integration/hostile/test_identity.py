@@ -172,3 +172,70 @@ def test_a_record_claiming_a_material_published_here_is_refused_and_reported(
         assert "published here" in error.message
         shown = session.get(Resource, published)
         assert shown is not None and shown.title == SUBMISSION["title"]
+
+
+def elsewhere(index: int) -> bytes:
+    """Record `index` with its own catalog entry, title and location: nothing it shares with the original."""
+    record = nl_lom_record(500 + index)
+    return re.sub(rb"<title><langstring([^>]*)>[^<]*<", rb"<title><langstring\1>Herpubliceerd<", record, count=1)
+
+
+def test_a_record_naming_its_origin_in_about_provenance_joins_the_original(
+    instance: Settings, oai_server: Callable[[PageSource], OaiReplayServer],
+) -> None:
+    school = oai_server(GeneratedCorpus(2, identifier_prefix="oai:school.example.org:"))
+    add(instance, "school", school.url)
+    assert harvest(instance, ["school"])[0].count(Outcome.CREATED) == 2
+
+    # An aggregator re-serves school record 1 under its own identifier and catalog entry, naming
+    # the origin as Edurep does; its record 0 names no origin.
+    def provenance(index: int) -> bytes | None:
+        if index != 1:
+            return None
+        return (b'<provenance xmlns="http://www.openarchives.org/OAI/2.0/provenance">'
+                b'<originDescription harvestDate="2026-01-01T00:00:00Z" altered="true">'
+                b"<baseURL>https://school.example.org/oai</baseURL>"
+                b"<identifier>oai:school.example.org:1</identifier>"
+                b"<datestamp>2020-01-01T00:01:00Z</datestamp>"
+                b"<metadataNamespace>http://www.imsglobal.org/xsd/imsmd_v1p2</metadataNamespace>"
+                b"</originDescription></provenance>")
+
+    aggregator = oai_server(GeneratedCorpus(2, record=elsewhere, about=provenance,
+                                            identifier_prefix="oai:aggregator.example.org:school:"))
+    add(instance, "aggregator", aggregator.url)
+    [report] = harvest(instance, ["aggregator"])
+    assert (report.count(Outcome.CREATED), report.count(Outcome.MERGED)) == (1, 1)
+    assert resources(instance) == 3
+    with store_sessions(instance) as sessions, sessions() as session:
+        shown = {resource.title: resource.id for resource in session.scalars(select(Resource))}
+        detail = get_resource(session, shown["Rekenen: breuken, les 2"])
+        assert detail is not None
+        # The original keeps what it shows; the aggregator's version is kept beside it.
+        assert {p.source: p.record.title for p in detail.provenances} == {
+            "school": "Rekenen: breuken, les 2", "aggregator": "Herpubliceerd"}
+
+
+def test_an_explicit_version_or_format_relation_joins_the_original(
+    instance: Settings, oai_server: Callable[[PageSource], OaiReplayServer],
+) -> None:
+    first = oai_server(GeneratedCorpus(3))
+    add(instance, "eerste", first.url)
+    assert harvest(instance, ["eerste"])[0].count(Outcome.CREATED) == 3
+
+    def related(kind: str, index: int) -> bytes:
+        target = f"urn:uuid:{uuid.UUID(int=index + 1)}".encode()
+        relation = (b'<relation><kind><source><langstring xml:lang="x-none">LOMv1.0</langstring></source>'
+                    b'<value><langstring xml:lang="x-none">' + kind.encode() + b"</langstring></value></kind>"
+                    b"<resource><catalogentry><catalog>URI</catalog><entry>"
+                    b'<langstring xml:lang="x-none">' + target + b"</langstring></entry></catalogentry>"
+                    b"</resource></relation>")
+        return elsewhere(index).replace(b"</lom>", relation + b"</lom>")
+
+    kinds = ("isversionof", "hasformat", "haspart")
+    other = oai_server(GeneratedCorpus(3, record=lambda i: related(kinds[i], i),
+                                       identifier_prefix="oai:ander.example.org:"))
+    add(instance, "ander", other.url)
+    [report] = harvest(instance, ["ander"])
+    # A version and another format are the same material; a part is a material of its own.
+    assert (report.count(Outcome.MERGED), report.count(Outcome.CREATED)) == (2, 1)
+    assert resources(instance) == 4

@@ -65,6 +65,8 @@ def test_initial_record_creates_resource_provenance_and_archive(
     assert {(k.kind.value, k.value) for k in provenance.keys} == {
         ("identifier", "urn:uuid:5af0e26f-c4d2-4ddd-94ab-7dd0bd531751"),
         ("location", "https://example.org/m/1"),
+        # Its OAI identifier: a repository re-serving it names it in <about><provenance>.
+        ("identifier", "oai-record:oai:edurep:1"),
     }
     [raw] = store_session.scalars(select(ArchivedRecord)).all()
     assert raw.status is RawStatus.OK
