@@ -32,6 +32,7 @@ from datetime import datetime
 from html.parser import HTMLParser
 from typing import Any
 
+from metadata.dublin_core import publication_date
 from metadata.duration import seconds_to_duration
 from metadata.facets import (
     FACET_FIELDS,
@@ -48,6 +49,7 @@ from metadata.licence import (
     licence_name,
     licence_rights,
 )
+from metadata.links import is_web_url
 from metadata.record import Licence, Record, Term
 from metadata.vocabulary import (
     OBK_SOURCE,
@@ -867,7 +869,9 @@ def _iso(moment: datetime) -> str:
 def json_ld(view: ResourceView, page_url: str, resource_url: Any) -> dict[str, Any]:
     """The schema.org `LearningResource` description of a material (for its detail page).
 
-    `resource_url(id)` gives the page URL of another resource (parts, wholes).
+    `resource_url(id)` gives the page URL of another resource (parts, wholes). Every `url`
+    in it is an http(s) URL: a part or whole known here by its page, else by its own web
+    location; an identifier that is no web address (`oai:…`) is given as `identifier`.
     """
     record = view.record
     data: dict[str, Any] = {
@@ -881,8 +885,8 @@ def json_ld(view: ResourceView, page_url: str, resource_url: Any) -> dict[str, A
         data["name"] = name
     if view.description:
         data["description"] = view.description
-    if record.location:
-        data["url"] = record.location
+    if record.location and is_web_url(record.location):
+        data["url"] = record.location.strip()
     if record.languages:
         data["inLanguage"] = list(record.languages)
     if record.keywords:
@@ -902,6 +906,8 @@ def json_ld(view: ResourceView, page_url: str, resource_url: Any) -> dict[str, A
         data["audience"] = [
             {"@type": "EducationalAudience", "educationalRole": role} for role in record.end_user_roles
         ]
+    if record.typical_age_range:
+        data["typicalAgeRange"] = _age_range(record.typical_age_range)
     if view.learning_time:
         data["timeRequired"] = seconds_to_duration(view.learning_time)
     if view.licence is not None and view.licence.url:
@@ -921,8 +927,17 @@ def json_ld(view: ResourceView, page_url: str, resource_url: Any) -> dict[str, A
         data["hasPart"] = [_ld_link(link, resource_url) for link in view.parts]
     if view.part_of:
         data["isPartOf"] = [_ld_link(link, resource_url) for link in view.part_of]
+    published = publication_date(record)
+    if published is not None:
+        data["datePublished"] = published
     data["dateModified"] = _iso(view.updated_at)
     return data
+
+
+def _age_range(text: str) -> str:
+    # schema.org writes an open range as "18-"; NL-LOM records write "16+".
+    text = text.strip()
+    return f"{text[:-1]}-" if text.endswith("+") else text
 
 
 def _defined_term(term: Term) -> dict[str, Any]:
@@ -933,9 +948,15 @@ def _defined_term(term: Term) -> dict[str, Any]:
 
 
 def _ld_link(link: Link, resource_url: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {"@type": "LearningResource"}
     if link.resource_id:
-        data: dict[str, Any] = {"@type": "LearningResource", "@id": resource_url(link.resource_id)}
-        if link.title:
-            data["name"] = link.title
-        return data
-    return {"@type": "LearningResource", "url": link.target}
+        page = resource_url(link.resource_id)
+        data["@id"] = data["url"] = page
+    elif is_web_url(link.target):
+        data["url"] = link.target.strip()
+    else:
+        # An OAI identifier or URN of a material not known here: no page to link to.
+        data["identifier"] = link.target
+    if link.title:
+        data["name"] = link.title
+    return data

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import Blueprint, Flask, Response, current_app, request
+from flask import Blueprint, Flask, Response, current_app, request, url_for
 from werkzeug.exceptions import TooManyRequests
 
 from metadata.formats import FORMATS, MetadataFormats
@@ -27,6 +27,9 @@ from oer.feed.oai.tokens import MINIMUM_LIFETIME, ResumptionTokens
 
 EXTENSION = "oai"
 CONTENT_TYPE = "text/xml; charset=utf-8"
+# The human view of the feed (a browser runs it; harvesters ignore the processing instruction).
+STYLESHEET = "oai/oai2.xsl"
+_XML_DECLARATION = b"<?xml version='1.0' encoding='UTF-8'?>\n"
 # Level 6 is zlib's default; responses are text-heavy and compress about tenfold.
 _GZIP_LEVEL = 6
 
@@ -76,13 +79,28 @@ def endpoint() -> Response:
     # Spec 3.1.1: GET carries the arguments in the query, POST in a form-encoded body.
     source = request.form if request.method == "POST" else request.args
     arguments = {name: source.getlist(name) for name in source}
-    body = extension.provider.handle(extension.repository_factory(), arguments)
+    body = with_stylesheet(extension.provider.handle(extension.repository_factory(), arguments))
     response = Response(body, status=200, content_type=CONTENT_TYPE)
     response.vary.add("Accept-Encoding")
     if request.accept_encodings.quality("gzip") > 0:
         response.set_data(gzip.compress(body, compresslevel=_GZIP_LEVEL, mtime=0))
         response.headers["Content-Encoding"] = "gzip"
     return response
+
+
+def with_stylesheet(body: bytes) -> bytes:
+    """`body` with an `xml-stylesheet` instruction after its XML declaration (XML 1.0 section 2.6;
+    W3C "Associating Style Sheets with XML documents"), so a browser shows the feed as a page.
+
+    The href is a same-origin path (browsers run only same-origin XSLT), through `url_for` so it
+    carries the script root and the file's version like every other static URL.
+    """
+    if not body.startswith(_XML_DECLARATION):
+        return body
+    href = url_for("static", filename=STYLESHEET)
+    # The PI's pseudo-attribute is quoted with '"'; `url_for` gives a path with a URL-safe query.
+    instruction = f'<?xml-stylesheet type="text/xsl" href="{href}"?>\n'.encode()
+    return _XML_DECLARATION + instruction + body[len(_XML_DECLARATION):]
 
 
 @blueprint.errorhandler(TooManyRequests)

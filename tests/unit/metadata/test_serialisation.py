@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from lxml import etree
 
 from metadata.conformance import ims_lom_errors
+from metadata.dublin_core import DCMI_TYPES
 from metadata.errors import MetadataError
 from metadata.formats import (
     FORMATS,
@@ -30,6 +31,7 @@ from metadata.formats import (
     record_to_element,
     record_to_xml,
 )
+from metadata.links import is_web_url
 from metadata.normalize import normalize_document, normalize_metadata
 from metadata.record import Completeness, Contributor, Identifier, Record, Relation
 from metadata.xml_input import parse_xml
@@ -61,19 +63,23 @@ def dc_projection(record: Record) -> Record:
         title=record.title,
         titles=titles,
         description=record.description,
-        # Kerndoelen go out as dc:subject (their label, else their id) and come back as keywords.
+        # Disciplines (by their label) and kerndoelen (their label, else their id) go out as
+        # dc:subject and come back as keywords.
         keywords=tuple(dict.fromkeys(
-            (*record.keywords, *(term.label or term.id for term in record.educational_objectives)))),
+            (*record.keywords, *(term.label for term in record.disciplines if term.label),
+             *(term.label or term.id for term in record.educational_objectives)))),
         languages=record.languages,
         identifiers=tuple(Identifier("URI", entry) for entry in entries),
         location=next((e for e in entries if e.startswith(("http://", "https://"))), None),
         formats=record.formats,
-        learning_resource_types=record.learning_resource_types,
+        # dc:type `Collection` (aggregation level 3/4) is a DCMI type, not read back as a type.
+        learning_resource_types=tuple(kind for kind in record.learning_resource_types if kind not in DCMI_TYPES),
         contributors=tuple(Contributor(roles.get(c.role, "unknown"), c.name)
                            for c in record.contributors if c.name),
         licence=record.licence if record.licence is None or record.licence.url
         or record.licence.code in ("yes", "no") else None,
-        relations=tuple(Relation("", target) for target in dict.fromkeys(r.target for r in record.relations)),
+        relations=tuple(Relation("", target) for target in dict.fromkeys(r.target for r in record.relations)
+                        if is_web_url(target)),
     )
 
 
