@@ -21,7 +21,6 @@ from oer.commands.context import command_settings
 from oer.demo import is_demo_source
 from oer.discovery.indexing import SearchIndexer
 from oer.harvesting.addresses import check_source_url
-from oer.harvesting.errors import DuplicateSourceError
 from oer.harvesting.models import HarvestRun, Source
 from oer.harvesting.probe import probe_repository
 from oer.harvesting.queries import RunError, count_run_errors, run_errors, source_errors
@@ -29,10 +28,9 @@ from oer.harvesting.service import default_client_settings, source_lock
 from oer.harvesting.sources import (
     SourceStatus,
     add_source,
-    find_source,
     get_source,
+    refuse_duplicate,
     remove_source,
-    source_harvesting,
     source_statuses,
     validate_source,
 )
@@ -80,14 +78,7 @@ def add_command(
                         cron, every)
         with sessions() as session:
             # Before looking the host up or asking the repository: a duplicate is refused offline.
-            if find_source(session, name) is not None:
-                raise DuplicateSourceError(f"a source named {name.strip()!r} already exists")
-            same = source_harvesting(session, url, metadata_prefix, set_spec)
-            if same is not None:
-                raise DuplicateSourceError(
-                    f"source {same.name!r} already harvests {same.base_url} "
-                    f"(prefix {same.metadata_prefix}, set {same.set_spec or 'none'})"
-                )
+            refuse_duplicate(session, name, url, metadata_prefix, set_spec)
         checked = check_source_url(url, allow_private=settings.allow_private_sources, must_resolve=not no_probe)
         if not no_probe:
             probe_repository(checked, metadata_prefix.strip(), default_client_settings(settings))

@@ -92,14 +92,7 @@ def add_source(
     metadata_prefix = metadata_prefix.strip()
     set_spec = set_spec.strip() if set_spec and set_spec.strip() else None
     validate_source(name, base_url, metadata_prefix, set_spec, schedule_cron, schedule_minutes)
-    if find_source(session, name) is not None:
-        raise DuplicateSourceError(f"a source named {name!r} already exists")
-    same = source_harvesting(session, base_url, metadata_prefix, set_spec)
-    if same is not None:
-        raise DuplicateSourceError(
-            f"source {same.name!r} already harvests {base_url} "
-            f"(prefix {metadata_prefix}, set {set_spec or 'none'})"
-        )
+    refuse_duplicate(session, name, base_url, metadata_prefix, set_spec)
     source = Source(
         name=name,
         base_url=base_url,
@@ -112,6 +105,19 @@ def add_source(
     session.add(source)
     session.flush()
     return source
+
+
+def refuse_duplicate(session: Session, name: str, base_url: str, metadata_prefix: str,
+                     set_spec: str | None) -> None:
+    """DuplicateSourceError when the name is taken or another source harvests this endpoint already."""
+    if find_source(session, name) is not None:
+        raise DuplicateSourceError(f"a source named {name.strip()!r} already exists")
+    same = source_harvesting(session, base_url, metadata_prefix, set_spec)
+    if same is not None:
+        raise DuplicateSourceError(
+            f"source {same.name!r} already harvests {same.base_url} "
+            f"(prefix {same.metadata_prefix}, set {same.set_spec or 'none'})"
+        )
 
 
 def source_harvesting(session: Session, base_url: str, metadata_prefix: str, set_spec: str | None) -> Source | None:
