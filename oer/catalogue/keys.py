@@ -101,19 +101,28 @@ def same_material_keys(record: Record) -> frozenset[Key]:
     return frozenset(key for key in keys if key is not None and key[0] is KeyKind.IDENTIFIER)
 
 
+# The oai-identifier scheme (OAI-PMH 2.0 guidelines): `oai:` namespace-identifier `:` local part.
+_OAI_IDENTIFIER = re.compile(r"^oai:[A-Za-z][A-Za-z0-9\-]*(\.[A-Za-z][A-Za-z0-9\-]*)+:\S+$")
+_OAI_RECORD = "oai-record:"
+
+
 def oai_record_keys(identifiers: Iterable[str]) -> frozenset[Key]:
     """Keys for OAI identifiers of a record: its own, and those of its origins (`<about><provenance>`).
 
     The oai-identifier scheme makes them unique across repositories, so a repository that
     re-serves a record (Edurep) and names its origin names the material the origin serves.
-    They live in a namespace of their own: no catalog entry or relation target names them.
+    They live in a namespace of their own, which a relation target in the oai-identifier
+    scheme names too (`target_key`): Edurep's parts name their wholes that way.
     """
-    keys = (f"oai-record:{value.strip()}" for value in identifiers if value.strip())
+    keys = (_OAI_RECORD + value.strip() for value in identifiers if value.strip())
     return frozenset((KeyKind.IDENTIFIER, key) for key in keys if fits_index(key))
 
 
 def target_key(target: str) -> Key | None:
-    """The key a relation's target (an identifier entry or a URL) would match."""
+    """The key a relation's target (an identifier entry, an OAI identifier or a URL) would match."""
+    if _OAI_IDENTIFIER.match(target.strip()):
+        key = _OAI_RECORD + target.strip()
+        return (KeyKind.IDENTIFIER, key) if fits_index(key) else None
     keys = list(_usable([identifier_key(None, target)]))
     return keys[0] if keys else None
 

@@ -83,18 +83,23 @@ def test_open_age_range_and_author_date(client: FlaskClient, resource_ids: dict[
     assert_urls_are_web_urls(data)
 
 
-def test_parts_known_only_by_oai_identifier_have_no_url(client: FlaskClient,
-                                                        resource_ids: dict[str, str]) -> None:
+def test_parts_named_by_their_origin_s_oai_identifier_link_to_their_pages(
+        client: FlaskClient, resource_ids: dict[str, str]) -> None:
     whole = json_ld_of(client, resource_ids[EDUREP_WHOLE])
-    # The parts' NL-LOM relations name them by an OAI identifier: no page, no url.
+    # Edurep's relations name parts by the OAI identifier at their origin (oai:surfsharekit.nl:…),
+    # which Edurep's own records give in <about><provenance>: the parts it serves link to their pages.
     assert whole["hasPart"]
+    known = [part for part in whole["hasPart"] if "url" in part]
+    assert f"http://localhost/resources/{resource_ids[EDUREP_PART]}" in [part["url"] for part in known]
     for part in whole["hasPart"]:
         assert part["@type"] == "LearningResource"
-        assert "url" not in part and "@id" not in part
-        assert part["identifier"].startswith("oai:surfsharekit.nl:")
+        if "url" in part:
+            assert part["@id"] == part["url"] and part["url"].startswith("http://localhost/resources/")
+        else:  # a part not harvested here keeps only its identifier
+            assert part["identifier"].startswith("oai:surfsharekit.nl:")
     part = json_ld_of(client, resource_ids[EDUREP_PART])
-    assert [whole["identifier"] for whole in part["isPartOf"]] == [
-        "oai:surfsharekit.nl:3c2b4e81-e9a1-41bc-8b6a-97bfe7e4048b"]
+    assert [whole["url"] for whole in part["isPartOf"]] == [
+        f"http://localhost/resources/{resource_ids[EDUREP_WHOLE]}"]
     assert_urls_are_web_urls(whole)
     assert_urls_are_web_urls(part)
 

@@ -16,6 +16,7 @@ from harvester.replay_pages import GeneratedCorpus, nl_lom_record
 from metadata.normalize import normalize_metadata
 from metadata.oai import Granularity
 from metadata.record import Record
+from oer.catalogue.models import ResourceRelation
 from oer.discovery.indexing import BackgroundIndexer, rebuild_search_index
 from oer.harvesting import service as harvesting
 from oer.harvesting.checkpoints import load_checkpoint
@@ -109,6 +110,24 @@ def test_initial_harvest_stores_archives_indexes_and_records_the_run(instance: S
     assert checkpoint is not None and checkpoint.state is not None
     assert checkpoint.state["complete"] is True and checkpoint.resumption_token is None
     assert status.health is SourceHealth.OK and status.resources == 11
+
+
+def test_edurep_s_part_relations_resolve_through_the_origins_it_names(instance: Settings,
+                                                                     oai_server: StartServer) -> None:
+    # Edurep names parts by their OAI identifier at the origin (oai:surfsharekit.nl:…) and serves
+    # them as surfsharekit:oai:surfsharekit.nl:…, naming that origin in <about><provenance>.
+    server = oai_server(edurep_pages())
+    add(instance, "edurep", server.url)
+    assert harvest(instance, ["edurep"])[0].ok
+    whole, part = ("surfsharekit:oai:surfsharekit.nl:3c2b4e81-e9a1-41bc-8b6a-97bfe7e4048b",
+                   "surfsharekit:oai:surfsharekit.nl:a18cdda7-e9c7-40d7-a7ad-6e875d9015ce")
+    with store_sessions(instance) as sessions, sessions() as session:
+        ids = {row.oai_identifier: row.resource_id
+               for row in session.execute(select(Provenance.oai_identifier, Provenance.resource_id))}
+        links = [tuple(row) for row in session.execute(
+            select(ResourceRelation.kind, ResourceRelation.target, ResourceRelation.target_resource_id)
+            .where(ResourceRelation.resource_id == ids[part]))]
+    assert ("ispartof", "oai:surfsharekit.nl:3c2b4e81-e9a1-41bc-8b6a-97bfe7e4048b", ids[whole]) in links
 
 
 def test_delta_applies_updates_and_deletions_and_the_index_follows(instance: Settings,
