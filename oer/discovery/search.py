@@ -758,6 +758,11 @@ class SourceCopy:
     datestamp: datetime
     harvested_at: datetime
     deleted: bool
+    # What this source itself says the material is called, in which languages, and about:
+    # a merged material shows the first source's record, and the others' stay readable here.
+    title: str | None = None
+    languages: tuple[str, ...] = ()
+    description: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -766,6 +771,9 @@ class SourceCopy:
             "datestamp": _iso(self.datestamp),
             "harvested_at": _iso(self.harvested_at),
             "deleted": self.deleted,
+            "title": self.title,
+            "languages": list(self.languages),
+            "description": self.description,
         }
 
 
@@ -827,12 +835,16 @@ def provenance_of(detail: ResourceDetail) -> list[dict[str, Any]]:
 
 
 def _source_copy(provenance: ProvenanceEntry) -> SourceCopy:
+    record = provenance.record
     return SourceCopy(
         source=provenance.source,
         oai_identifier=provenance.oai_identifier,
         datestamp=provenance.source_datestamp,
         harvested_at=provenance.harvested_at,
         deleted=provenance.deleted,
+        title=_clean(record.title),
+        languages=tuple(record.languages),
+        description=" ".join(text_of(record.description).split()) or None if record.description else None,
     )
 
 

@@ -88,6 +88,11 @@ def _schemas() -> dict[str, Any]:
                 "datestamp": {**_DATE_TIME, "description": "The source's datestamp of the record"},
                 "harvested_at": {**_DATE_TIME, "description": "When this repository last harvested it"},
                 "deleted": {"type": "boolean", "description": "The source has deleted the record"},
+                "title": {"type": ["string", "null"], "description": "The title in this source's own record"},
+                "languages": {"type": "array", "items": {"type": "string"},
+                              "description": "The languages this source's record gives"},
+                "description": {"type": ["string", "null"],
+                                "description": "The description in this source's own record, as text"},
             },
         },
         "Licence": {

@@ -144,6 +144,14 @@ def test_a_source_claiming_another_s_identifier_never_changes_what_it_shows(
             "eerste": "Biologie: cellen, les 1", "kaper": "Overgenomen!"}
         feed = client.get("/oai?verb=ListRecords&metadataPrefix=lom").get_data(as_text=True)
         assert "Overgenomen!" not in feed and "javascript:" not in feed
+        # Each source's own title stays readable, in the API's provenance and on the page's sources.
+        provenance = client.get(f"/api/v1/resources/{item['id']}").get_json()["provenance"]
+        assert {entry["source"]: (entry["title"], entry["languages"]) for entry in provenance} == {
+            "eerste": ("Biologie: cellen, les 1", ["nl"]), "kaper": ("Overgenomen!", ["nl"])}
+        page = client.get(f"/resources/{item['id']}").get_data(as_text=True)
+        sources = page[page.index('id="sources-heading"'):]
+        assert "Biologie: cellen, les 1" in sources and "Overgenomen!" in sources
+        assert "javascript:" not in page
     finally:
         app.extensions["oer_runtime"].close()
 
