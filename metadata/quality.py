@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -102,10 +102,16 @@ class Framework:
     groups: tuple[Group, ...]
     replaces: str | None
     mapping: Mapping[str, str]
+    _criteria: dict[str, Criterion] = field(init=False, repr=False, compare=False)
 
     @property
     def criteria(self) -> dict[str, Criterion]:
-        return {criterion.id: criterion for group in self.groups for criterion in group.criteria}
+        # Read per annotation on the feed's path: built once, not on every access.
+        return self._criteria
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_criteria",
+                           {criterion.id: criterion for group in self.groups for criterion in group.criteria})
 
     def name(self, language: str) -> str:
         return self.name_en if language == "en" else self.name_nl

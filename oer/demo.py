@@ -25,6 +25,7 @@ import socket
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -167,9 +168,15 @@ def register_sample_sources(session: Session, replay_base_url: str,
     return done
 
 
+@cache
+def _samples() -> tuple[SampleSource, ...]:
+    # Read once per process: `sources list` asks for every row.
+    return sample_sources()
+
+
 def is_demo_source(source: Source) -> bool:
     """Whether a registered source is one of the demo's bundled samples (served only while it runs)."""
-    return any(is_sample_registration(source, sample) for sample in sample_sources())
+    return any(is_sample_registration(source, sample) for sample in _samples())
 
 
 def demo_replay_is_up(source: Source, *, timeout: float = 1.0) -> bool:

@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
 from metadata.facets import FACETS_BY_NAME, FacetValues
-from oer.discovery.search import text_of
+from oer.discovery.search import clean_text
 
 # What facet values are called, by facet field (the fields and their own labels are declared in
 # `metadata.facets.FACETS`). Fields whose values are codes of a fixed list need their codes here.
@@ -120,8 +120,7 @@ def title_label(title: str | None, fallback: str | None = None) -> str:
     A title that is only markup (`<b></b>`, `<script>…</script>`) leaves no text:
     then `fallback`, else "(zonder titel)", never an empty link or heading.
     """
-    text = " ".join(text_of(title).split()) if title else ""
-    return text or fallback or gettext("(zonder titel)")
+    return clean_text(title) or fallback or gettext("(zonder titel)")
 
 
 def language_name(code: str) -> str:

@@ -101,7 +101,7 @@ def same_location(session: Session, resource_id: str, *,
         .distinct()
         .subquery()
     )
-    total = session.scalar(select(func.count()).select_from(others)) or 0
-    rows = session.execute(select(others.c.id, others.c.title)
+    # One query: the window count is the total before the limit.
+    rows = session.execute(select(others.c.id, others.c.title, func.count().over().label("total"))
                            .order_by(others.c.created_at, others.c.id).limit(limit)).all()
-    return [SameLocation(id=row.id, title=row.title or "") for row in rows], total
+    return [SameLocation(id=row.id, title=row.title or "") for row in rows], rows[0].total if rows else 0

@@ -34,10 +34,6 @@ SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 DESCRIPTION_LENGTH = 4000
 
 
-def _problem(field: str, code: str, nl: str, en: str) -> Problem:
-    return Problem(field, code, nl, en)
-
-
 def _clean(text: str | None) -> str | None:
     # A title is one line: runs of white space become one space.
     return " ".join((text or "").split()) or None
@@ -46,7 +42,7 @@ def _clean(text: str | None) -> str | None:
 def _check(title: str | None, description: str | None) -> list[Problem]:
     problems = []
     if not title:
-        problems.append(_problem("title", "required", "Geef een titel.", "Give a title."))
+        problems.append(Problem("title", "required", "Geef een titel.", "Give a title."))
     elif len(title) > TITLE_LENGTH:
         problems.append(Problem.too_long("title", TITLE_LENGTH, len(title)))
     if description and len(description) > DESCRIPTION_LENGTH:
@@ -89,11 +85,11 @@ def create_collection(
     title_, description_ = _clean(title), (description or "").strip() or None
     problems = _check(title_, description_)
     if not SLUG.fullmatch(slug) or len(slug) > SLUG_LENGTH:
-        problems.append(_problem("slug", "invalid",
+        problems.append(Problem("slug", "invalid",
                                  f"Gebruik kleine letters, cijfers en streepjes (hoogstens {SLUG_LENGTH} tekens).",
                                  f"Use lower-case letters, digits and hyphens (at most {SLUG_LENGTH} characters)."))
     elif session.scalar(select(func.count()).where(Collection.slug == slug)):
-        problems.append(_problem("slug", "taken", "Deze naam is al in gebruik.", "This name is taken."))
+        problems.append(Problem("slug", "taken", "Deze naam is al in gebruik.", "This name is taken."))
     if problems:
         raise InvalidCollection(tuple(problems))
     now = utcnow()

@@ -17,6 +17,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from harvester.outcome import Outcome
 from oer.commands.context import command_settings
 from oer.demo import is_demo_source
 from oer.discovery.indexing import SearchIndexer
@@ -24,7 +25,7 @@ from oer.harvesting.addresses import check_source_url
 from oer.harvesting.models import HarvestRun, Source
 from oer.harvesting.probe import probe_repository
 from oer.harvesting.queries import RunError, count_run_errors, run_errors, source_errors
-from oer.harvesting.service import default_client_settings, source_lock
+from oer.harvesting.service import COUNTED_OUTCOMES, default_client_settings, source_lock
 from oer.harvesting.sources import (
     SourceStatus,
     add_source,
@@ -113,7 +114,7 @@ def list_command(as_json: bool) -> None:
         console.width = PIPED_WIDTH
     table = Table()
     for column in ("Name", "URL", "Prefix", "Set", "Resources", "Last run", "Status",
-                   "Created/merged/updated/unchanged/deleted/failed", "Health", "Schedule"):
+                   "/".join(outcome.value for outcome in TABLE_OUTCOMES).capitalize(), "Health", "Schedule"):
         table.add_column(column, overflow="fold")
     for status in statuses:
         source, run = status.source, status.last_run
@@ -202,8 +203,12 @@ def _when(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
+# The table's counts column: every counted outcome but skipped deletions, in COUNTED_OUTCOMES' order.
+TABLE_OUTCOMES = tuple(outcome for outcome in COUNTED_OUTCOMES if outcome is not Outcome.SKIPPED)
+
+
 def _counts(run: HarvestRun) -> str:
-    return f"{run.created}/{run.merged}/{run.updated}/{run.unchanged}/{run.deleted}/{run.failed}"
+    return "/".join(str(getattr(run, outcome.value)) for outcome in TABLE_OUTCOMES)
 
 
 def _error_json(error: RunError) -> dict[str, Any]:
@@ -233,13 +238,7 @@ def _status_json(status: SourceStatus, errors: dict[int, tuple[list[RunError], i
             "finished_at": run.finished_at.isoformat() if run.finished_at else None,
             "duration_seconds": run.duration_seconds,
             "pages": run.pages,
-            "created": run.created,
-            "merged": run.merged,
-            "updated": run.updated,
-            "unchanged": run.unchanged,
-            "deleted": run.deleted,
-            "skipped": run.skipped,
-            "failed": run.failed,
+            **{outcome.value: getattr(run, outcome.value) for outcome in COUNTED_OUTCOMES},
             "errors": [error.to_dict() for error in listed],
             "error_count": total,
         },

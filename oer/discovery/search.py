@@ -810,7 +810,7 @@ def describe_resource(detail: ResourceDetail) -> ResourceView:
     part_of = [_link(r) for r in detail.relations if r.kind in PART_OF_KINDS]
     part_of += [_incoming(r) for r in detail.incoming if r.kind in PART_KINDS]
     related = [_link(r) for r in detail.relations if r.kind not in (*PART_KINDS, *PART_OF_KINDS)]
-    title = " ".join(text_of(record.title or next(iter(record.titles.values()), "")).split())
+    title = clean_text(record.title or next(iter(record.titles.values()), "")) or ""
     return ResourceView(
         id=detail.id,
         record=record,
@@ -842,24 +842,25 @@ def _source_copy(provenance: ProvenanceEntry) -> SourceCopy:
         datestamp=provenance.source_datestamp,
         harvested_at=provenance.harvested_at,
         deleted=provenance.deleted,
-        title=_clean(record.title),
+        title=clean_text(record.title),
         languages=tuple(record.languages),
-        description=" ".join(text_of(record.description).split()) or None if record.description else None,
+        description=clean_text(record.description),
     )
 
 
 def _link(relation: RelationEntry) -> Link:
-    return Link(relation.kind, relation.target, relation.resource_id, _clean(relation.title))
+    return Link(relation.kind, relation.target, relation.resource_id, clean_text(relation.title))
 
 
 def _incoming(relation: RelationEntry) -> Link:
     # For an incoming relation, `resource_id` is the resource that points here.
     return Link(relation.kind, relation.resource_id or relation.target, relation.resource_id,
-                _clean(relation.title))
+                clean_text(relation.title))
 
 
-def _clean(title: str | None) -> str | None:
-    return " ".join(text_of(title).split()) or None if title else None
+def clean_text(text: str | None) -> str | None:
+    """Harvested text (a title, a description) as plain text on one line; None when nothing is left."""
+    return " ".join(text_of(text).split()) or None if text else None
 
 
 def _unique_links(links: Iterable[Link]) -> tuple[Link, ...]:
@@ -891,10 +892,9 @@ def json_ld(view: ResourceView, page_url: str, resource_url: Any) -> dict[str, A
         "@type": "LearningResource",
         "@id": page_url,
     }
-    # The title as text: one made only of markup has no name to give (schema.org allows none).
-    name = " ".join(text_of(view.title).split()) if view.title else ""
-    if name:
-        data["name"] = name
+    # The view's title is text already: one made only of markup leaves no name (schema.org allows none).
+    if view.title:
+        data["name"] = view.title
     if view.description:
         data["description"] = view.description
     if record.location and is_web_url(record.location):

@@ -32,7 +32,12 @@ class SourceAddressRefused(InvalidSourceError):
     """The source URL is not http(s), or points at an address this server may not fetch."""
 
 
-def _why_refused(address: ipaddress.IPv4Address | ipaddress.IPv6Address, allow_private: bool) -> str | None:
+def judge_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address, *, allow_private: bool) -> str | None:
+    """Why this server may not connect to `address` (None: it may).
+
+    Asked at registration and of every address the harvester connects to, redirects
+    included (`harvester.oai_client.ClientSettings.address_policy`).
+    """
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
     if address in _METADATA or address.is_link_local:
@@ -45,23 +50,6 @@ def _why_refused(address: ipaddress.IPv4Address | ipaddress.IPv6Address, allow_p
     if address.is_reserved or not address.is_global:
         return "not a public address"
     return None
-
-
-def _is_address(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
-
-
-def judge_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address, *, allow_private: bool) -> str | None:
-    """Why this server may not connect to `address` (None: it may).
-
-    The harvester asks this of every address it connects to, redirects
-    included (`harvester.oai_client.ClientSettings.address_policy`).
-    """
-    return _why_refused(address, allow_private)
 
 
 def normalise_source_url(url: str) -> str:
@@ -106,14 +94,14 @@ def check_source_url(url: str, *, allow_private: bool, resolve: Resolver = socke
     try:
         answers = resolve(parts.hostname, port or _DEFAULT_PORTS[parts.scheme.lower()], type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as error:
-        if not must_resolve and not _is_address(parts.hostname):
+        if not must_resolve:
             return normalise_source_url(text)
         raise SourceAddressRefused(f"the host {parts.hostname!r} cannot be found") from error
     addresses = {ipaddress.ip_address(str(answer[4][0]).split("%")[0]) for answer in answers}
     if not addresses:
         raise SourceAddressRefused(f"the host {parts.hostname!r} has no address")
     for address in sorted(addresses, key=str):
-        reason = _why_refused(address, allow_private)
+        reason = judge_address(address, allow_private=allow_private)
         if reason is not None:
             raise SourceAddressRefused(f"{parts.hostname} is {address}: {reason}")
     return normalise_source_url(text)

@@ -48,7 +48,7 @@ from metadata.quality import (
 )
 from metadata.record import Record
 from metadata.submission import Problem
-from oer.accounts.actor import Actor, can_annotate, can_curate, can_give_feedback, is_platform_beheerder
+from oer.accounts.actor import Actor, can_curate, can_give_feedback, is_platform_beheerder
 from oer.accounts.models import Organisation, PlatformRole, User
 from oer.catalogue import service as catalogue
 from oer.catalogue.changes import mark_changed
@@ -213,7 +213,7 @@ def _role_check(session: Session, actor: Actor, role: AnnotatorRole, record: Rec
             raise AnnotationNotAllowed("only the redactie annotates as redactie")
         return True
     if role is AnnotatorRole.VAKEXPERT:
-        disciplines = [d for d in actor.disciplines() if can_annotate(actor, d)]
+        disciplines = actor.disciplines()
         if not (disciplines and in_discipline(record, disciplines)):
             raise AnnotationNotAllowed("a vakexpert annotates only materials of the disciplines of their grants")
         return True
@@ -233,10 +233,6 @@ def _role_check(session: Session, actor: Actor, role: AnnotatorRole, record: Rec
 # -- annotations -------------------------------------------------------------------------------
 
 
-def _problem(field: str, code: str, nl: str, en: str) -> Problem:
-    return Problem(field, code, nl, en)
-
-
 def _clean(text: str | None) -> str | None:
     cleaned = (text or "").strip()
     return cleaned or None
@@ -248,18 +244,18 @@ def check_annotation(framework: Framework, role: AnnotatorRole, criterion_id: st
     problems: list[Problem] = []
     criterion = framework.criteria.get(criterion_id)
     if criterion is None:
-        problems.append(_problem("criterion", "unknown", f"Kies een criterium uit versie {framework.version}.",
+        problems.append(Problem("criterion", "unknown", f"Kies een criterium uit versie {framework.version}.",
                                  f"Choose a criterion of version {framework.version}."))
         return None, problems
     if role not in criterion.roles:
-        problems.append(_problem(
+        problems.append(Problem(
             "role", "not-for-criterion", f"'{criterion.nl}' wordt niet door de rol {role.value} beoordeeld.",
             f"'{criterion.en}' is not annotated in the role {role.value}."))
     if criterion.scale.value(value) is None:
         codes = ", ".join(v.code for v in criterion.scale.values)
-        problems.append(_problem("value", "unknown", f"Kies een van: {codes}.", f"Choose one of: {codes}."))
+        problems.append(Problem("value", "unknown", f"Kies een van: {codes}.", f"Choose one of: {codes}."))
     elif value == criterion.scale.lowest and not justification:
-        problems.append(_problem("justification", "required",
+        problems.append(Problem("justification", "required",
                                  "Licht de laagste waarde toe: wat ontbreekt er?",
                                  "Justify the lowest value: what is missing?"))
     if justification and len(justification) > TEXT_LENGTH:
@@ -351,7 +347,7 @@ def _require_moderator(actor: Actor) -> None:
 def _decision(approve: bool, reason: str | None) -> tuple[ModerationState, str | None]:
     reason = _clean(reason)
     if not approve and not reason:
-        raise InvalidAnnotation((_problem("reason", "required", "Geef een reden voor de afwijzing.",
+        raise InvalidAnnotation((Problem("reason", "required", "Geef een reden voor de afwijzing.",
                                           "Give a reason for the rejection."),))
     if reason and len(reason) > TEXT_LENGTH:
         raise InvalidAnnotation((Problem.too_long("reason", TEXT_LENGTH, len(reason)),))
@@ -396,7 +392,7 @@ def reply(session: Session, actor: Actor, annotation_id: int, text: str) -> None
         raise AlreadyReplied("this annotation has been answered already")
     cleaned = _clean(text)
     if not cleaned:
-        raise InvalidAnnotation((_problem("reply", "required", "Schrijf een reactie.", "Write a reply."),))
+        raise InvalidAnnotation((Problem("reply", "required", "Schrijf een reactie.", "Write a reply."),))
     if len(cleaned) > TEXT_LENGTH:
         raise InvalidAnnotation((Problem.too_long("reply", TEXT_LENGTH, len(cleaned)),))
     annotation.reply = cleaned
@@ -427,10 +423,10 @@ def report_experience(
     good, bad = _clean(worked), _clean(not_worked)
     problems = []
     if not group:
-        problems.append(_problem("group_level", "required", "Met welke groep of op welk niveau?",
+        problems.append(Problem("group_level", "required", "Met welke groep of op welk niveau?",
                                  "With which group or at which level?"))
     if not (good or bad):
-        problems.append(_problem("worked", "required", "Vertel wat werkte of wat niet werkte.",
+        problems.append(Problem("worked", "required", "Vertel wat werkte of wat niet werkte.",
                                  "Say what worked or what did not."))
     for field, value, limit in (("group_level", group, SHORT_LENGTH), ("duration", how_long, SHORT_LENGTH),
                                 ("worked", good, TEXT_LENGTH), ("not_worked", bad, TEXT_LENGTH)):
@@ -480,7 +476,7 @@ def report_abuse(
         raise UnknownAnnotation("nothing shown with that id")
     cleaned = _clean(reason)
     if not cleaned:
-        raise InvalidAnnotation((_problem("reason", "required", "Wat is er mis mee?", "What is wrong with it?"),))
+        raise InvalidAnnotation((Problem("reason", "required", "Wat is er mis mee?", "What is wrong with it?"),))
     abuse = AbuseReport(annotation_id=annotation_id, report_id=report_id, reason=cleaned[:TEXT_LENGTH],
                         reporter_id=actor.user_id if actor is not None else None, created_at=utcnow())
     session.add(abuse)

@@ -25,6 +25,7 @@ from oer.discovery.search import (
 )
 from oer.publishing.models import EXTERNAL_ID_LENGTH
 from oer.quality.models import ModerationState
+from oer.remix.service import SETTABLE
 from schemas import resources
 from web.publishing.api import MAX_BODY_BYTES as PUBLISH_BODY_BYTES
 from web.quality.api import MAX_BODY_BYTES as ANNOTATION_BODY_BYTES
@@ -461,9 +462,8 @@ def _arrangement_schemas() -> dict[str, Any]:
                 "keywords": {"type": "array", "items": {"type": "string"}},
                 "publish": {"type": "boolean", "description": "Publish it now (default false)"},
                 **{name: {"description": "Overrides what the parts give (the record's field, as in Submission)"}
-                   for name in ("contexts", "educational_levels", "disciplines", "educational_objectives",
-                                "typical_age_range", "typical_learning_time", "languages", "end_user_roles",
-                                "learning_resource_types", "authors")},
+                   # What the remix service lets an arrangement set, but for licence and keywords above.
+                   for name in sorted(SETTABLE - {"licence", "keywords"})},
                 "sections": {"type": "array", "minItems": 1, "items": {
                     "type": "object", "required": ["title"],
                     "properties": {"title": {"type": "string"}, "parts": {"type": "array", "items": part_in}},
