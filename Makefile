@@ -43,8 +43,8 @@ test: $(TEST_STAMP)
 fuzz: $(TEST_STAMP)
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/fuzz $(PYTEST_ARGS)
 
-# What CI runs: installs and starts PostgreSQL, Redis, Elasticsearch and Chromium, then `make lint`
-# and `make test`.
+# What CI runs: installs and starts PostgreSQL, Redis, Elasticsearch, OpenSearch and Chromium, then
+# `make lint` and `make test`.
 ci:
 	bash .ci/run
 

@@ -3,7 +3,7 @@
 Every key has one commented default here; nothing else in the project reads
 `os.environ` for configuration. The embedded defaults run everything on one
 machine (SQLite, tantivy, tasks in-process); the scaled deployment sets the
-URLs to PostgreSQL, Elasticsearch and Redis.
+URLs to PostgreSQL, Elasticsearch (or OpenSearch) and Redis.
 """
 
 from __future__ import annotations
@@ -26,6 +26,15 @@ _DOMAIN_NAME = re.compile(r"[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)+")
 # The feed's page size bounds: small enough for one response to stay quick, large enough
 # that a harvester of 100k records does not need thousands of requests.
 OAI_PAGE_SIZES = (100, 500)
+# OER_SEARCH_URL's scheme names the search engine, as a database URL's names the driver:
+# plain http(s) is Elasticsearch; `opensearch+` in front names OpenSearch, whose client gets
+# the URL without it.
+SEARCH_URL_ENGINES = {
+    "http": "elasticsearch",
+    "https": "elasticsearch",
+    "opensearch+http": "opensearch",
+    "opensearch+https": "opensearch",
+}
 # Flask-Limiter's notation, one or more limits separated by ";": "120/minute", "10 per second".
 _RATE_LIMIT = re.compile(
     r"\d+\s*(?:/|per)\s*(?:\d+\s*)?(?:second|minute|hour|day)s?(?:\s*;\s*\d+\s*(?:/|per)\s*(?:\d+\s*)?"
@@ -39,13 +48,14 @@ class Settings:
     home: Path
     # SQLAlchemy URL; default: SQLite file `oer.sqlite3` in `home`.
     database_url: str
-    # None: tantivy index in `home/index`; `http(s)://host:9200`: Elasticsearch.
+    # None: tantivy index in `home/index`; `http(s)://host:9200`: Elasticsearch;
+    # `opensearch+http(s)://host:9200`: OpenSearch.
     search_url: str | None
     # None: tasks run in-process; `redis://...`: Celery broker (workers + beat).
     broker_url: str | None
     # Signs sessions, CSRF tokens and OAI-PMH resumption tokens; None until `oer init`.
     secret_key: str | None
-    # Prefix of the Elasticsearch index/alias names (lets tests share one cluster).
+    # Prefix of the Elasticsearch/OpenSearch index/alias names (lets tests share one cluster).
     search_index_prefix: str = "oer"
     # The OAI-PMH feed's Identify: repository name, admin email, and the domain name in its
     # `oai:DOMAIN:RESOURCE-ID` identifiers (keep it fixed: identifiers must never change).
@@ -130,7 +140,18 @@ class Settings:
 
     @property
     def search_backend(self) -> str:
-        return "elasticsearch" if self.search_url else "tantivy"
+        """`tantivy`, `elasticsearch` or `opensearch`; '' for a URL scheme that names none."""
+        if not self.search_url:
+            return "tantivy"
+        return SEARCH_URL_ENGINES.get(urlsplit(self.search_url).scheme, "")
+
+    @property
+    def search_service_url(self) -> str | None:
+        """OER_SEARCH_URL as the engine's client takes it: http(s)://, without `opensearch+`."""
+        if self.search_url is None:
+            return None
+        engine, plus, _ = urlsplit(self.search_url).scheme.rpartition("+")
+        return self.search_url[len(engine) + 1 :] if plus else self.search_url
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -185,10 +206,11 @@ class Settings:
                 f"OER_DATABASE_URL: unsupported database {scheme or self.database_url!r}; "
                 "use sqlite:///PATH or postgresql://USER@HOST/DB"
             )
-        if self.search_url is not None and urlsplit(self.search_url).scheme not in ("http", "https"):
+        if self.search_url is not None and not self.search_backend:
             raise ConfigurationError(
                 f"OER_SEARCH_URL: {self.search_url!r} is not an Elasticsearch URL "
-                "(http(s)://HOST:9200); leave it unset for the embedded tantivy index"
+                "(http(s)://HOST:9200) or an OpenSearch URL (opensearch+http(s)://HOST:9200); "
+                "leave it unset for the embedded tantivy index"
             )
         if self.broker_url is not None and urlsplit(self.broker_url).scheme not in ("redis", "rediss"):
             raise ConfigurationError(

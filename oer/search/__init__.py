@@ -1,14 +1,15 @@
 """The search layer's front door: the backend the settings ask for. I/O: opens that backend.
 
-One interface (`SearchBackend`), an embedded tantivy backend and an
-Elasticsearch one, the neutral query objects and results (search hits,
+One interface (`SearchBackend`), an embedded tantivy backend and
+Elasticsearch and OpenSearch ones, the neutral query objects and results (search hits,
 search-box `Suggestion`s, `Spelling` for "did you mean"), and
 `document_from_record`. The facet fields are declared in
 `metadata.facets.FACETS`.
 
 `open_backend(settings)` is the one way the rest of the product gets a
 backend: the embedded tantivy index in OER_HOME when OER_SEARCH_URL is unset,
-Elasticsearch when it is an http(s) URL. It fails at start-up, with a
+Elasticsearch when it is an http(s) URL, OpenSearch when it is an
+opensearch+http(s) URL (`Settings.search_backend`). It fails at start-up, with a
 ConfigurationError a user can act on, when the backend cannot be used; later
 outages raise SearchUnavailableError from the operation that met them.
 """
@@ -16,6 +17,7 @@ outages raise SearchUnavailableError from the operation that met them.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from oer.errors import ConfigurationError
@@ -25,6 +27,9 @@ from oer.search.errors import SearchError, SearchQueryError, SearchUnavailableEr
 from oer.search.query import Hit, SearchQuery, SearchResult, Sort, Spelling, Suggestion
 from oer.search.reindex import ReindexReport, reindex
 from oer.settings import Settings
+
+if TYPE_CHECKING:
+    from oer.search.cluster_backend import ClusterBackend
 
 __all__ = [
     "Capability",
@@ -59,7 +64,8 @@ def open_backend(settings: Settings) -> SearchBackend:
     `oer reindex` repairs it.
     """
     backend: SearchBackend
-    if settings.search_url is None:
+    service_url = settings.search_service_url
+    if service_url is None:
         from oer.search.tantivy_backend import TantivyBackend
 
         try:
@@ -69,19 +75,24 @@ def open_backend(settings: Settings) -> SearchBackend:
                 f"OER_HOME: the search index in {settings.index_dir} cannot be used: {error}"
             ) from error
     else:
-        scheme = urlsplit(settings.search_url).scheme
-        if scheme not in ("http", "https"):
+        cluster: type[ClusterBackend]
+        if settings.search_backend == "elasticsearch":
+            from oer.search.elasticsearch_backend import ElasticsearchBackend
+
+            cluster = ElasticsearchBackend
+        elif settings.search_backend == "opensearch":
+            from oer.search.opensearch_backend import OpenSearchBackend
+
+            cluster = OpenSearchBackend
+        else:
+            scheme = urlsplit(settings.search_url or "").scheme
             raise ConfigurationError(
                 f"OER_SEARCH_URL: unsupported search backend {scheme or settings.search_url!r}; "
-                "use http(s)://HOST:9200 for Elasticsearch, "
-                "or leave it unset for the embedded index"
+                "use http(s)://HOST:9200 for Elasticsearch, opensearch+http(s)://HOST:9200 "
+                "for OpenSearch, or leave it unset for the embedded index"
             )
-        from oer.search.elasticsearch_backend import ElasticsearchBackend
-
         try:
-            backend = ElasticsearchBackend.connect(
-                settings.search_url, index_prefix=settings.search_index_prefix
-            )
+            backend = cluster.connect(service_url, index_prefix=settings.search_index_prefix)
         except SearchError as error:
             raise ConfigurationError(
                 f"OER_SEARCH_URL: the search index cannot be set up: {error}"

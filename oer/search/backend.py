@@ -1,7 +1,8 @@
 """The interface every search backend implements, and the capabilities it declares. Pure; no I/O.
 
 Implementations: `TantivyBackend` (embedded default, an index directory in
-OER_HOME) and `ElasticsearchBackend` (the scaled deployment). Both pass the
+OER_HOME), and `ElasticsearchBackend` and `OpenSearchBackend` (the scaled
+deployment; both built on `cluster_backend.ClusterBackend`). All pass the
 same contract test suite. Operations raise SearchUnavailableError when the
 index cannot be reached or read, never an empty result.
 """

@@ -1,168 +1,44 @@
 """The scaled search backend: Elasticsearch through the official client. I/O: network.
 
-Searches go to the alias `{prefix}-resources`; the documents live in a
-versioned index `{prefix}-resources-v{timestamp}` behind it. `rebuild` fills a
-new versioned index and then moves the alias in one atomic `_aliases` call, so
-searches never see a partial index, and deletes the old one.
-
-Dutch analysis needs the `analysis-common` module (Dutch stop words come with
-the core): with it, text fields use the Snowball Dutch stemmer and a
-`.folded` subfield adds ASCII folding (`Azie` finds `Azië`), as SURF
-edusources does. Minimal distributions (Maven Central's integ-test-zip) lack
-that module; the backend detects this at start-up (it asks the node to
-analyse a word with the Dutch stemmer), logs a warning and builds its indexes
-with the standard tokenizer, lower-casing and Dutch stop words only, and says
-so in `capabilities`. The analysis an index was built with is recorded in its
-mapping's `_meta`, so capabilities follow the index actually searched.
-
-Search-box suggestions use a completion field (an in-memory FST per segment);
-spelling corrections use the term suggester over a `spelling` field that
-holds the words of titles and keywords as written (lower-cased, accent-folded
-where the analysis allows, never stemmed, so corrections are real words).
+Everything but the client is shared with the OpenSearch backend and lives in
+`oer.search.cluster_backend` (index layout, analysis and its detection, the
+request bodies); this module only makes the calls with the `elasticsearch`
+client and turns its exceptions into `ClusterRequestError`.
 """
 
 from __future__ import annotations
 
-import enum
-import logging
-import re
-import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import AbstractContextManager, contextmanager
-from datetime import UTC, datetime
+from contextlib import contextmanager
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import elastic_transport
-from elasticsearch import ApiError, BadRequestError, Elasticsearch, NotFoundError
+from elasticsearch import ApiError, Elasticsearch, NotFoundError
 from elasticsearch.helpers import streaming_bulk
 
-from metadata.facets import FACETS
-from oer.errors import ConfigurationError
-from oer.search.backend import ALL_CAPABILITIES, Capability, Health, SearchBackend
-from oer.search.document import (
-    HIGHLIGHT_FIELDS,
-    INDEX_SCHEMA_VERSION,
-    TEXT_FIELD_BOOSTS,
-    SearchDocument,
+from oer.search.cluster_backend import (
+    BULK_CHUNK,
+    REQUEST_TIMEOUT,
+    Analysis,
+    ClusterBackend,
+    ClusterRequestError,
+    analysis_settings,
+    index_mappings,
+    text_fields,
 )
-from oer.search.errors import SearchError, SearchQueryError, SearchUnavailableError
-from oer.search.query import (
-    MIN_SUGGEST_CHARS,
-    Cursor,
-    CursorValue,
-    Hit,
-    SearchQuery,
-    SearchResult,
-    Sort,
-    Spelling,
-    Suggestion,
-    facet_counts,
-)
-from oer.search.spelling import MIN_SPELLING_CHARS, max_edits
-from oer.search.text import balance_quotes
 
-log = logging.getLogger(__name__)
+__all__ = ["Analysis", "ElasticsearchBackend", "analysis_settings", "index_mappings"]
 
-REQUEST_TIMEOUT = 10.0
-BULK_CHUNK = 1_000
-DESCRIPTION_SNIPPET_CHARS = 200
-# Completion inputs per title: the whole title and the title from its 2nd, 3rd ... word.
-SUGGEST_SUFFIXES = 6
-SUGGEST_CANDIDATES = 3
-SPELLING_SOURCES = ("title", "keywords")
-_WORD = re.compile(r"\w+")
+# The name this had before the OpenSearch backend shared it (benchmarks/search.py
+# reads it); new code imports `text_fields` from oer.search.cluster_backend.
+_text_fields = text_fields
 
 
-class Analysis(enum.Enum):
-    """Which text analysis an index uses."""
-
-    DUTCH = "dutch"  # analysis-common present: stemmer + ASCII folding + stop words
-    STANDARD = "standard"  # core only: standard tokenizer, lower-case, Dutch stop words
-
-
-STANDARD_CAPABILITIES = ALL_CAPABILITIES - {Capability.DUTCH_STEMMING, Capability.ACCENT_FOLDING}
-
-
-def analysis_settings(analysis: Analysis) -> dict[str, Any]:
-    """The index `analysis` settings for `analysis`; the analyzer names are the same in both."""
-    stop = {"type": "stop", "stopwords": "_dutch_"}
-    if analysis is Analysis.DUTCH:
-        return {
-            "filter": {
-                "oer_dutch_stop": stop,
-                "oer_dutch_stemmer": {"type": "stemmer", "language": "dutch"},
-            },
-            "analyzer": {
-                "oer_dutch": {
-                    "tokenizer": "standard",
-                    "filter": ["lowercase", "oer_dutch_stop", "oer_dutch_stemmer"],
-                },
-                "oer_dutch_folded": {
-                    "tokenizer": "standard",
-                    "filter": ["lowercase", "oer_dutch_stop", "asciifolding", "oer_dutch_stemmer"],
-                },
-                "oer_suggest": {"tokenizer": "standard", "filter": ["lowercase", "asciifolding"]},
-            },
-        }
-    return {
-        "filter": {"oer_dutch_stop": stop},
-        "analyzer": {
-            "oer_dutch": {"tokenizer": "standard", "filter": ["lowercase", "oer_dutch_stop"]},
-            "oer_dutch_folded": {
-                "tokenizer": "standard",
-                "filter": ["lowercase", "oer_dutch_stop"],
-            },
-            "oer_suggest": {"tokenizer": "standard", "filter": ["lowercase"]},
-        },
-    }
-
-
-def index_mappings(analysis: Analysis) -> dict[str, Any]:
-    text = {
-        "type": "text",
-        "analyzer": "oer_dutch",
-        "fields": {"folded": {"type": "text", "analyzer": "oer_dutch_folded"}},
-    }
-    properties: dict[str, Any] = {
-        "id": {"type": "keyword"},
-        **{name: dict(text) for name in TEXT_FIELD_BOOSTS},
-        # Spelling corrections come from the words of titles and keywords.
-        "spelling": {
-            "type": "text",
-            "analyzer": "oer_suggest",
-            "index_options": "docs",
-            "norms": False,
-        },
-        "updated_at": {"type": "date"},
-        "url": {"type": "keyword", "index": False, "doc_values": False},
-        "labels": {"type": "object", "enabled": False},
-        "suggest": {
-            "type": "completion",
-            "analyzer": "oer_suggest",
-            "search_analyzer": "oer_suggest",
-            "max_input_length": 100,
-        },
-        **{facet.name: {"type": "keyword"} for facet in FACETS},
-    }
-    for name in SPELLING_SOURCES:
-        properties[name]["copy_to"] = "spelling"
-    return {
-        "dynamic": "strict",
-        "_meta": {"schema_version": INDEX_SCHEMA_VERSION, "analysis": analysis.value},
-        "properties": properties,
-    }
-
-
-class ElasticsearchBackend(SearchBackend):
-    """Elasticsearch at `url`, using indexes named after `index_prefix`.
-
-    The constructor does no I/O; `start` (called by `open_backend` and by
-    `connect`) checks the cluster, detects the analysis and creates the first
-    index when there is none. Pass `analysis` to skip the detection.
-    """
+class ElasticsearchBackend(ClusterBackend):
+    """Elasticsearch at `url`, using indexes named after `index_prefix` (see ClusterBackend)."""
 
     name = "elasticsearch"
+    product = "Elasticsearch"
 
     def __init__(
         self,
@@ -172,496 +48,89 @@ class ElasticsearchBackend(SearchBackend):
         analysis: Analysis | None = None,
         request_timeout: float = REQUEST_TIMEOUT,
     ) -> None:
-        self._url = url
-        self._alias = f"{index_prefix}-resources"
+        super().__init__(url, index_prefix=index_prefix, analysis=analysis)
         self._client = Elasticsearch(
             url, request_timeout=request_timeout, max_retries=1, retry_on_timeout=False
-        )
-        self._forced_analysis = analysis
-        self._analysis: Analysis | None = analysis
-        self._index_analysis: Analysis | None = None
-        self._index_version: int | None = None
-
-    @classmethod
-    def connect(
-        cls, url: str, *, index_prefix: str = "oer", analysis: Analysis | None = None
-    ) -> ElasticsearchBackend:
-        backend = cls(url, index_prefix=index_prefix, analysis=analysis)
-        backend.start()
-        return backend
-
-    @property
-    def alias(self) -> str:
-        return self._alias
-
-    @property
-    def analysis(self) -> Analysis:
-        """The analysis new indexes get (detected at start-up unless forced)."""
-        return self._analysis or Analysis.STANDARD
-
-    @property
-    def capabilities(self) -> frozenset[Capability]:
-        analysis = self._index_analysis or self.analysis
-        return ALL_CAPABILITIES if analysis is Analysis.DUTCH else STANDARD_CAPABILITIES
-
-    def start(self) -> None:
-        """Check the cluster answers, detect the analysis, create the first index if needed.
-
-        Raises ConfigurationError when the cluster cannot be reached: that is
-        a start-up problem the operator has to fix, not a run-time outage.
-        """
-        try:
-            self._client.cluster.health()
-        except (elastic_transport.TransportError, ApiError) as error:
-            raise ConfigurationError(
-                f"OER_SEARCH_URL: Elasticsearch at {_display_url(self._url)} cannot be "
-                f"reached ({_reason(error)}); start it, or unset OER_SEARCH_URL to use the "
-                "embedded index"
-            ) from error
-        with self._unavailable():
-            if self._forced_analysis is None:
-                self._analysis = self.detect_analysis()
-            if not self._client.indices.exists_alias(name=self._alias):
-                self._install(self._create_index())
-            else:
-                self._read_meta()
-
-    def detect_analysis(self) -> Analysis:
-        """DUTCH when the node can run the Dutch stemmer and ASCII folding, else STANDARD."""
-        try:
-            result = self._client.indices.analyze(
-                tokenizer="standard",
-                filter=["lowercase", "asciifolding", {"type": "stemmer", "language": "dutch"}],
-                text="Rivieren",
-            )
-        except BadRequestError as error:
-            log.warning(
-                "Elasticsearch at %s lacks the analysis-common module (%s): indexing with the "
-                "standard analyzer and Dutch stop words only, without Dutch stemming and "
-                "accent folding. Use a distribution that includes analysis-common for Dutch "
-                "search quality.",
-                _display_url(self._url),
-                _reason(error),
-            )
-            return Analysis.STANDARD
-        tokens = [token["token"] for token in result.get("tokens", [])]
-        return Analysis.DUTCH if tokens == ["rivier"] else Analysis.STANDARD
-
-    # -- writing ---------------------------------------------------------------
-
-    def index(self, documents: Iterable[SearchDocument]) -> int:
-        actions = (
-            {"_op_type": "index", "_index": self._alias, "_id": d.id, "_source": _source(d)}
-            for d in documents
-        )
-        with self._unavailable():
-            # require_alias: never let a write auto-create a concrete index
-            # with a guessed mapping where the alias should be.
-            count = self._bulk(actions, require_alias=True)
-            if count:
-                self._client.indices.refresh(index=self._alias)
-        return count
-
-    def delete(self, ids: Iterable[str]) -> None:
-        actions = ({"_op_type": "delete", "_index": self._alias, "_id": i} for i in ids)
-        with self._unavailable():
-            if self._bulk(actions, require_alias=True, missing_ok=True):
-                self._client.indices.refresh(index=self._alias)
-
-    def rebuild(self, documents: Iterable[SearchDocument]) -> int:
-        with self._unavailable():
-            new_index = self._create_index(bulk_load=True)
-            try:
-                actions = (
-                    {"_op_type": "index", "_index": new_index, "_id": d.id, "_source": _source(d)}
-                    for d in documents
-                )
-                count = self._bulk(actions)
-                self._client.indices.put_settings(
-                    index=new_index, settings={"index": {"refresh_interval": None}}
-                )
-                self._client.indices.refresh(index=new_index)
-            except BaseException:
-                self._client.indices.delete(index=new_index, ignore_unavailable=True)
-                raise
-            self._install(new_index)
-        return count
-
-    # -- reading ---------------------------------------------------------------
-
-    def search(self, query: SearchQuery) -> SearchResult:
-        text = balance_quotes(query.text).strip()
-        must: list[dict[str, Any]] = []
-        if text:
-            must.append(_text_query(text))
-        filters = [{"terms": {name: list(values)}} for name, values in query.filters.items()]
-        es_query: dict[str, Any] = {
-            "bool": {"must": must or [{"match_all": {}}], "filter": filters}
-        }
-        by_score = query.sort is Sort.RELEVANCE and bool(text)
-        sort: list[Any]
-        if query.sort is Sort.RELEVANCE:
-            sort = ["_score", {"id": "asc"}] if by_score else [{"id": "asc"}]
-        else:
-            order = "desc" if query.sort is Sort.DATE_DESC else "asc"
-            sort = [{"updated_at": order}, {"id": "asc"}]
-
-        request: dict[str, Any] = {
-            "query": es_query,
-            "sort": sort,
-            "size": query.size,
-            "track_total_hits": True,
-            "source_excludes": ["suggest"],
-        }
-        seen = query.offset
-        if query.search_after is not None:
-            cursor = Cursor.decode(query.search_after, backend=self.name, sort=query.sort)
-            if len(cursor.values) != len(sort):
-                raise SearchQueryError("search_after cursor belongs to another search")
-            request["search_after"] = list(cursor.values)
-            seen = cursor.seen
-        elif query.offset:
-            request["from_"] = query.offset
-        if query.facets:
-            request["aggs"] = {
-                name: {"terms": {"field": name, "size": query.facet_limit}}
-                for name in query.facets
-            }
-        if query.highlight and text:
-            request["highlight"] = _highlight_request()
-
-        with self._unavailable():
-            response = self._client.search(index=self._alias, **request)
-        body: Mapping[str, Any] = response.body
-        total = int(body["hits"]["total"]["value"])
-        raw_hits = body["hits"]["hits"]
-        hits = tuple(
-            Hit(
-                id=str(raw["_id"]),
-                score=float(raw["_score"]) if by_score and raw.get("_score") is not None else None,
-                document=SearchDocument.from_dict(raw["_source"]),
-                highlights=_highlights(raw.get("highlight") or {}),
-            )
-            for raw in raw_hits
-        )
-        seen += len(hits)
-        next_cursor = None
-        if hits and seen < total:
-            values: tuple[CursorValue, ...] = tuple(raw_hits[-1]["sort"])
-            next_cursor = Cursor(self.name, query.sort, seen, values).encode()
-        facets: dict[str, dict[str, int]] = {}
-        for name in query.facets:
-            buckets = body.get("aggregations", {}).get(name, {}).get("buckets", [])
-            facets[name] = facet_counts(
-                {str(bucket["key"]): int(bucket["doc_count"]) for bucket in buckets}
-            )
-        return SearchResult(total=total, hits=hits, facets=facets, next_search_after=next_cursor)
-
-    def suggest(self, prefix: str, limit: int = 10) -> tuple[Suggestion, ...]:
-        if len(" ".join(prefix.split())) < MIN_SUGGEST_CHARS or limit < 1:
-            return ()
-        with self._unavailable():
-            response = self._client.search(
-                index=self._alias,
-                size=0,
-                source_includes=["id", "title"],
-                suggest={
-                    "titles": {
-                        "prefix": prefix.lstrip(),
-                        "completion": {
-                            "field": "suggest",
-                            "size": limit * SUGGEST_CANDIDATES,
-                            "skip_duplicates": True,
-                        },
-                    }
-                },
-            )
-        folds = Capability.ACCENT_FOLDING in self.capabilities
-        # The completion analyzer drops a trailing space, so "the last word is
-        # finished" is checked here: it must be a whole word of the title.
-        finished = _words(prefix, folds)[-1:] if prefix[-1:].isspace() else []
-        suggestions: list[Suggestion] = []
-        seen: set[str] = set()
-        for entry in response.body.get("suggest", {}).get("titles", []):
-            for option in entry.get("options", []):
-                source = option.get("_source") or {}
-                title = str(source.get("title") or "")
-                key = " ".join(_words(title, folds, keep_punctuation=True))
-                if not title or key in seen:
-                    continue
-                if finished and finished[0] not in _words(title, folds):
-                    continue
-                seen.add(key)
-                document_id = str(source.get("id") or option["_id"])
-                suggestions.append(Suggestion(text=title, id=document_id))
-                if len(suggestions) == limit:
-                    return tuple(suggestions)
-        return tuple(suggestions)
-
-    def spelling(self, word: str, limit: int = 5) -> Spelling:
-        if not word.strip():
-            return Spelling(word=word, known=False)
-        edits = max_edits(word)
-        # One request. Known: the word finds something on its own, or is
-        # written in a title or keyword (a stop word, which search drops);
-        # counting stops at the first hit. Candidates: the term suggester.
-        request: dict[str, Any] = {
-            "size": 0,
-            "track_total_hits": 1,
-            "query": {
-                "bool": {
-                    "should": [
-                        _text_query(balance_quotes(word)),
-                        {"match": {"spelling": word}},
-                    ]
-                }
-            },
-        }
-        if edits and limit >= 1:
-            request["suggest"] = {
-                "spelling": {
-                    "text": word,
-                    "term": {
-                        "field": "spelling",
-                        "suggest_mode": "missing",
-                        "size": limit,
-                        "max_edits": edits,
-                        "min_word_length": MIN_SPELLING_CHARS,
-                        # A typo in the first letter is corrected too, as on
-                        # the embedded index; the vocabulary is small enough.
-                        "prefix_length": 0,
-                        "string_distance": "damerau_levenshtein",
-                        "sort": "score",
-                    },
-                }
-            }
-        with self._unavailable():
-            body: Mapping[str, Any] = self._client.search(index=self._alias, **request).body
-        if body["hits"]["total"]["value"]:
-            return Spelling(word=word, known=True)
-        entries = body.get("suggest", {}).get("spelling", [])
-        # One entry per token of the word; a word of several tokens is not one word to correct.
-        options = entries[0].get("options", []) if len(entries) == 1 else []
-        candidates = tuple(str(option["text"]) for option in options)[:limit]
-        return Spelling(word=word, known=False, candidates=candidates)
-
-    def count(self) -> int:
-        with self._unavailable():
-            return int(self._client.count(index=self._alias).body["count"])
-
-    def health(self) -> Health:
-        try:
-            with self._unavailable():
-                cluster = self._client.cluster.health().body
-                documents = int(self._client.count(index=self._alias).body["count"])
-                self._read_meta()
-        except SearchError as error:
-            return Health(ok=False, backend=self.name, detail=str(error))
-        if self._index_version != INDEX_SCHEMA_VERSION:
-            return Health(
-                ok=False,
-                backend=self.name,
-                detail=(
-                    f"index {self._alias} was built by another version of oer "
-                    f"(schema {self._index_version}, need {INDEX_SCHEMA_VERSION}); run `oer reindex`"
-                ),
-                documents=documents,
-            )
-        analysis = (self._index_analysis or self.analysis).value
-        return Health(
-            ok=cluster.get("status") in ("green", "yellow"),
-            backend=self.name,
-            detail=(
-                f"Elasticsearch at {_display_url(self._url)}, cluster {cluster.get('status')}, "
-                f"alias {self._alias}, {analysis} analysis"
-            ),
-            documents=documents,
         )
 
     def close(self) -> None:
         self._client.close()
 
-    # -- indexes and aliases -----------------------------------------------------
+    @contextmanager
+    def _client_errors(self) -> Iterator[None]:
+        try:
+            yield
+        except elastic_transport.TransportError as error:
+            raise ClusterRequestError(None, _reason(error)) from error
+        except ApiError as error:
+            raise ClusterRequestError(error.meta.status, _reason(error)) from error
 
-    def indexes(self) -> tuple[str, ...]:
-        """The concrete indexes the alias points at now."""
-        with self._unavailable():
-            try:
-                return tuple(sorted(self._client.indices.get_alias(name=self._alias).body))
-            except NotFoundError:
-                return ()
+    def _api_cluster_health(self) -> Mapping[str, Any]:
+        health: Mapping[str, Any] = self._client.cluster.health().body
+        return health
 
-    def drop(self) -> None:
-        """Delete the alias and every index this backend created (tests, teardown)."""
-        with self._unavailable():
-            # Deleting by wildcard is refused by default (action.destructive_requires_name).
-            names = self._client.indices.get(
-                index=f"{self._alias}-v*", allow_no_indices=True, expand_wildcards="all"
+    def _api_analyze(self, body: dict[str, Any]) -> Mapping[str, Any]:
+        result: Mapping[str, Any] = self._client.indices.analyze(body=body).body
+        return result
+
+    def _api_search(self, index: str, body: dict[str, Any]) -> Mapping[str, Any]:
+        result: Mapping[str, Any] = self._client.search(index=index, body=body).body
+        return result
+
+    def _api_count(self, index: str) -> int:
+        return int(self._client.count(index=index).body["count"])
+
+    def _api_create_index(self, name: str, body: dict[str, Any]) -> None:
+        self._client.indices.create(index=name, body=body)
+
+    def _api_delete_index(self, name: str) -> None:
+        self._client.indices.delete(index=name, ignore_unavailable=True)
+
+    def _api_index_names(self, pattern: str) -> Iterable[str]:
+        return list(
+            self._client.indices.get(
+                index=pattern, allow_no_indices=True, expand_wildcards="all"
             ).body
-            for name in names:
-                self._client.indices.delete(index=name, ignore_unavailable=True)
-
-    def _create_index(self, *, bulk_load: bool = False) -> str:
-        analysis = self.analysis
-        name = f"{self._alias}-v{datetime.now(UTC):%Y%m%d%H%M%S%f}"
-        settings: dict[str, Any] = {
-            "number_of_shards": 1,
-            # One replica where there is a second node, none on a single node.
-            "auto_expand_replicas": "0-1",
-            "analysis": analysis_settings(analysis),
-        }
-        if bulk_load:
-            settings["refresh_interval"] = "-1"
-        self._client.indices.create(
-            index=name, settings=settings, mappings=index_mappings(analysis)
         )
-        return name
 
-    def _install(self, new_index: str) -> None:
-        """Point the alias at `new_index` in one atomic step, then drop the old indexes."""
-        old = [name for name in self.indexes() if name != new_index]
-        actions: list[Mapping[str, Any]] = [
-            {"remove": {"index": name, "alias": self._alias}} for name in old
-        ]
-        actions.append({"add": {"index": new_index, "alias": self._alias}})
+    def _api_alias_exists(self, alias: str) -> bool:
+        return bool(self._client.indices.exists_alias(name=alias))
+
+    def _api_alias_indexes(self, alias: str) -> Iterable[str]:
+        try:
+            return list(self._client.indices.get_alias(name=alias).body)
+        except NotFoundError:
+            return []
+
+    def _api_update_aliases(self, actions: list[dict[str, Any]]) -> None:
         self._client.indices.update_aliases(actions=actions)
-        for name in old:
-            self._client.indices.delete(index=name, ignore_unavailable=True)
-        self._read_meta()
 
-    def _read_meta(self) -> None:
-        mappings = self._client.indices.get_mapping(index=self._alias).body
-        for index_mapping in mappings.values():
-            meta = index_mapping.get("mappings", {}).get("_meta", {})
-            version = meta.get("schema_version")
-            self._index_version = int(version) if isinstance(version, int) else None
-            try:
-                self._index_analysis = Analysis(meta.get("analysis"))
-            except ValueError:
-                self._index_analysis = None
-            return
+    def _api_put_settings(self, index: str, settings: dict[str, Any]) -> None:
+        self._client.indices.put_settings(index=index, settings=settings)
 
-    def _bulk(
+    def _api_refresh(self, index: str) -> None:
+        self._client.indices.refresh(index=index)
+
+    def _api_mappings(self, index: str) -> Mapping[str, Any]:
+        mappings: Mapping[str, Any] = self._client.indices.get_mapping(index=index).body
+        return mappings
+
+    def _api_bulk(
         self,
         actions: Iterable[dict[str, Any]],
         *,
-        require_alias: bool = False,
-        missing_ok: bool = False,
-    ) -> int:
-        count = 0
+        require_alias: bool,
+        ignore_status: tuple[int, ...],
+    ) -> Iterable[tuple[bool, Mapping[str, Any]]]:
         options: dict[str, Any] = {"require_alias": True} if require_alias else {}
-        for ok, item in streaming_bulk(
+        return streaming_bulk(
             self._client,
             actions,
             chunk_size=BULK_CHUNK,
             raise_on_error=False,
-            ignore_status=(404,) if missing_ok else (),
+            ignore_status=ignore_status,
             **options,
-        ):
-            result = next(iter(item.values()))
-            error = result.get("error") or {}
-            if error.get("type") == "index_not_found_exception":
-                raise SearchUnavailableError(
-                    f"search index {self._alias} does not exist; run `oer reindex`"
-                )
-            if not ok and not (missing_ok and result.get("status") == 404):
-                status = result.get("status")
-                reason = error.get("reason") or result
-                if isinstance(status, int) and (status >= 500 or status == 429):
-                    raise SearchUnavailableError(f"search index refused a write: {reason}")
-                raise SearchError(f"search index refused document {result.get('_id')}: {reason}")
-            count += 1
-        return count
-
-    def _unavailable(self) -> AbstractContextManager[None]:
-        return _unavailable(self._alias)
-
-
-@contextmanager
-def _unavailable(alias: str) -> Iterator[None]:
-    """Turn transport failures, server errors and a missing index into SearchUnavailableError."""
-    try:
-        yield
-    except elastic_transport.TransportError as error:
-        raise SearchUnavailableError(
-            f"Elasticsearch cannot be reached ({_reason(error)})"
-        ) from error
-    except NotFoundError as error:
-        raise SearchUnavailableError(
-            f"search index {alias} does not exist; run `oer reindex`"
-        ) from error
-    except ApiError as error:
-        if error.meta.status >= 500 or error.meta.status == 429:
-            raise SearchUnavailableError(f"Elasticsearch failed ({_reason(error)})") from error
-        raise SearchError(f"Elasticsearch refused the request: {_reason(error)}") from error
-
-
-def _source(document: SearchDocument) -> dict[str, Any]:
-    source = document.to_dict()
-    words = document.title.split()
-    suffixes = [" ".join(words[i:]) for i in range(1, min(len(words), SUGGEST_SUFFIXES + 1))]
-    suggest: list[dict[str, Any]] = []
-    if document.title:
-        # The whole title outranks a match further into a title.
-        suggest.append({"input": [document.title], "weight": 10})
-    if suffixes:
-        suggest.append({"input": suffixes, "weight": 5})
-    source["suggest"] = suggest
-    return source
-
-
-def _words(text: str, fold_accents: bool, *, keep_punctuation: bool = False) -> list[str]:
-    """Lower-cased words of `text` (or its space-separated parts), accents folded if asked."""
-    if fold_accents:
-        decomposed = unicodedata.normalize("NFKD", text)
-        text = "".join(char for char in decomposed if not unicodedata.combining(char))
-    text = text.casefold()
-    return text.split() if keep_punctuation else _WORD.findall(text)
-
-
-def _text_query(text: str) -> dict[str, Any]:
-    """Every word (or "quoted phrase") of `text` must match in one of the text fields."""
-    return {
-        "simple_query_string": {
-            "query": text,
-            "fields": _text_fields(),
-            "default_operator": "and",
-            # Only "phrases": - + | * ( ) ~ are ordinary characters, as in the
-            # embedded backend.
-            "flags": "PHRASE|WHITESPACE",
-        }
-    }
-
-
-def _text_fields() -> list[str]:
-    fields = []
-    for name, boost in TEXT_FIELD_BOOSTS.items():
-        fields += [f"{name}^{boost:g}", f"{name}.folded^{boost:g}"]
-    return fields
-
-
-def _highlight_request() -> dict[str, Any]:
-    fields: dict[str, Any] = {}
-    for name in HIGHLIGHT_FIELDS:
-        options = (
-            {"number_of_fragments": 0}
-            if name == "title"
-            else {"fragment_size": DESCRIPTION_SNIPPET_CHARS, "number_of_fragments": 1,
-                  "no_match_size": 0}
         )
-        fields[name] = options
-        fields[f"{name}.folded"] = options
-    return {"pre_tags": ["<mark>"], "post_tags": ["</mark>"], "encoder": "html", "fields": fields}
-
-
-def _highlights(raw: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
-    highlights: dict[str, tuple[str, ...]] = {}
-    for name in HIGHLIGHT_FIELDS:
-        # The stemmed field marks exact-accent matches; the folded one the rest.
-        fragments = raw.get(name) or raw.get(f"{name}.folded")
-        if fragments:
-            highlights[name] = tuple(str(fragment) for fragment in fragments)
-    return highlights
 
 
 def _reason(error: BaseException) -> str:
@@ -686,13 +155,3 @@ def _reason(error: BaseException) -> str:
             return str(detail.get("reason") or detail.get("type") or error.message)
         return str(error.message)
     return str(error) or error.__class__.__name__
-
-
-def _display_url(url: str) -> str:
-    """The URL without credentials, fit for messages and logs."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
-

@@ -49,7 +49,7 @@ def settings(backend_factory: BackendFactory, tmp_path: Path) -> Settings:
     return Settings(
         home=tmp_path,
         database_url=f"sqlite:///{tmp_path / 'oer.sqlite3'}",
-        search_url=backend_factory.url,
+        search_url=backend_factory.search_url,
         broker_url=None,
         secret_key="test",
         search_index_prefix=backend_factory.prefix,

@@ -1,4 +1,4 @@
-"""The search-backend contract: every test runs against tantivy and Elasticsearch.
+"""The search-backend contract: every test runs against tantivy, Elasticsearch and OpenSearch.
 
 Behaviour that depends on text analysis a backend may lack (Dutch stemming
 and accent folding on an Elasticsearch without analysis-common) is asserted

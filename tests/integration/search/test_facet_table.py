@@ -24,7 +24,7 @@ from metadata.record import Licence, Record, Term
 from metadata.vocabulary import vocabulary
 from oer.discovery.search import OBK_FIELDS, SearchRequest, catalogue_overview, search
 from oer.search import SearchBackend, SearchDocument, SearchQuery, document_from_record
-from oer.search.elasticsearch_backend import Analysis, _source, index_mappings
+from oer.search.cluster_backend import Analysis, document_source, index_mappings
 
 UPDATED = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
 
@@ -88,14 +88,14 @@ def test_every_declared_facet_is_a_keyword_field_of_the_elasticsearch_mapping() 
             assert properties[name] == {"type": "keyword"}
         # The mapping is strict: every key of a stored document must be mapped.
         assert mappings["dynamic"] == "strict"
-        assert set(_source(_document())) <= set(properties)
+        assert set(document_source(_document())) <= set(properties)
 
 
 def test_a_new_facet_row_reaches_the_elasticsearch_mapping(monkeypatch: pytest.MonkeyPatch) -> None:
-    from oer.search import elasticsearch_backend
+    from oer.search import cluster_backend
 
     extra = FacetField("example", "Voorbeeld", lambda record, sources: (), FacetValues.NAME)
-    monkeypatch.setattr(elasticsearch_backend, "FACETS", (*FACETS, extra))
+    monkeypatch.setattr(cluster_backend, "FACETS", (*FACETS, extra))
     assert index_mappings(Analysis.STANDARD)["properties"]["example"] == {"type": "keyword"}
 
 

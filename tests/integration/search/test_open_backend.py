@@ -11,6 +11,7 @@ import pytest
 from oer.errors import ConfigurationError
 from oer.search import open_backend
 from oer.search.elasticsearch_backend import ElasticsearchBackend
+from oer.search.opensearch_backend import OpenSearchBackend
 from oer.search.tantivy_backend import (
     CURRENT_FILE,
     GENERATIONS_DIR,
@@ -58,14 +59,24 @@ def test_an_unreachable_elasticsearch_is_a_configuration_error(tmp_path: Path) -
         open_backend(settings_for(tmp_path, url))
 
 
+def test_an_unreachable_opensearch_is_a_configuration_error_naming_it(tmp_path: Path) -> None:
+    port = closed_port()
+    with pytest.raises(ConfigurationError) as raised:
+        open_backend(settings_for(tmp_path, f"opensearch+http://127.0.0.1:{port}"))
+    assert str(raised.value).startswith(
+        f"OER_SEARCH_URL: OpenSearch at http://127.0.0.1:{port} cannot be reached (Connection refused)"
+    )
+
+
 def test_an_unknown_backend_is_a_configuration_error(tmp_path: Path) -> None:
     # Settings.from_env refuses it already; settings built in code are checked again.
     with pytest.raises(ConfigurationError, match="unsupported search backend 'solr'"):
         open_backend(settings_for(tmp_path, "solr://localhost:8983"))
 
 
-def test_credentials_in_the_url_stay_out_of_messages(tmp_path: Path) -> None:
-    url = f"http://elastic:s3cret@127.0.0.1:{closed_port()}"
+@pytest.mark.parametrize("scheme", ["http", "opensearch+http"])
+def test_credentials_in_the_url_stay_out_of_messages(tmp_path: Path, scheme: str) -> None:
+    url = f"{scheme}://elastic:s3cret@127.0.0.1:{closed_port()}"
     with pytest.raises(ConfigurationError) as raised:
         open_backend(settings_for(tmp_path, url))
     assert "s3cret" not in str(raised.value)
@@ -99,6 +110,29 @@ def test_an_http_url_means_elasticsearch_with_the_configured_prefix(
         assert isinstance(backend, ElasticsearchBackend)
         assert backend.alias == f"{prefix}-resources"
         assert backend.health().ok
+    finally:
+        backend.drop()
+        backend.close()
+
+
+@pytest.mark.opensearch
+def test_an_opensearch_url_means_opensearch_with_the_configured_prefix(
+    tmp_path: Path,
+    opensearch_url: str,
+    opensearch_cleanup: list[str],
+    search_session_prefix: str,
+) -> None:
+    opensearch_cleanup.append(opensearch_url)
+    prefix = f"{search_session_prefix}-open"
+    backend = open_backend(settings_for(tmp_path, f"opensearch+{opensearch_url}", prefix))
+    # Left behind if this fails: the session's cleanup removes it.
+    assert isinstance(backend, OpenSearchBackend)
+    try:
+        assert backend.alias == f"{prefix}-resources"
+        health = backend.health()
+        assert health.ok
+        assert health.backend == "opensearch"
+        assert health.detail.startswith(f"OpenSearch at {opensearch_url}")
     finally:
         backend.drop()
         backend.close()
