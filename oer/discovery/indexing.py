@@ -19,11 +19,8 @@ harvest indexes on a second core while it stores on the first.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import multiprocessing
 import os
-import platform
 import time
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import datetime
@@ -194,8 +191,6 @@ class SearchIndexer:
 
     def _open(self) -> SearchBackend:
         if self._backend is None:
-            if self._settings.search_url is None:
-                limit_malloc_arenas()
             self._backend = self._opener(self._settings)
         return self._backend
 
@@ -301,31 +296,6 @@ def _drain_in_background(settings: Settings, wake: Event, stop: Event, connectio
         indexer.close()
         engine.dispose()
         connection.close()
-
-
-# glibc's M_ARENA_MAX (malloc.h): how many malloc arenas threads may spread over.
-_M_ARENA_MAX = -8
-_ARENAS = 2
-
-
-def limit_malloc_arenas() -> None:
-    """Let threads share two malloc arenas (glibc only; elsewhere a no-op).
-
-    The embedded index runs each batch on fresh writer threads; by default
-    glibc gives threads arenas of their own and keeps their freed memory, so
-    a long harvest's resident memory creeps up batch after batch (measured:
-    +80 MB over 100,000 records). Shared arenas reuse that memory and keep
-    it flat, at no measurable cost in speed. Process-wide; harmless to repeat.
-    """
-    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
-        return
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return
-    try:
-        ctypes.CDLL(name).mallopt(_M_ARENA_MAX, _ARENAS)
-    except (OSError, AttributeError):
-        return
 
 
 def _pending_batch(

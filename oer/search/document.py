@@ -72,21 +72,42 @@ class SearchDocument:
         unknown = sorted(set(facet_values) - set(FACET_FIELDS))
         if unknown:
             raise TypeError(f"SearchDocument has no field {unknown[0]!r}")
+        self._assign(
+            id,
+            title,
+            updated_at,
+            description,
+            keywords,
+            authors,
+            url,
+            {name: tuple(facet_values.get(name, ())) for name in FACET_FIELDS},
+            {} if labels is None else labels,
+        )
+
+    def _assign(
+        self,
+        id: str,
+        title: str,
+        updated_at: datetime,
+        description: str | None,
+        keywords: tuple[str, ...],
+        authors: tuple[str, ...],
+        url: str | None,
+        facets: Mapping[str, tuple[str, ...]],
+        labels: Mapping[str, str],
+    ) -> None:
         if updated_at.tzinfo is None:
             raise ValueError("SearchDocument.updated_at must be timezone-aware")
-        values: dict[str, Any] = {
-            "id": id,
-            "title": title,
-            "updated_at": updated_at,
-            "description": description,
-            "keywords": keywords,
-            "authors": authors,
-            "url": url,
-            "facets": {name: tuple(facet_values.get(name, ())) for name in FACET_FIELDS},
-            "labels": {} if labels is None else labels,
-        }
-        for name, value in values.items():
-            object.__setattr__(self, name, value)
+        assign = object.__setattr__
+        assign(self, "id", id)
+        assign(self, "title", title)
+        assign(self, "updated_at", updated_at)
+        assign(self, "description", description)
+        assign(self, "keywords", keywords)
+        assign(self, "authors", authors)
+        assign(self, "url", url)
+        assign(self, "facets", facets)
+        assign(self, "labels", labels)
 
     def __getattr__(self, name: str) -> tuple[str, ...]:
         # Only called when ordinary lookup fails: the facet fields.
@@ -107,24 +128,31 @@ class SearchDocument:
             "authors": list(self.authors),
             "url": self.url,
         }
+        facets = self.facets
         for name in FACET_FIELDS:
-            data[name] = list(self.facet_values(name))
+            data[name] = list(facets[name])
         data["labels"] = dict(self.labels)
         return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SearchDocument:
-        return cls(
-            id=str(data["id"]),
-            title=str(data.get("title") or ""),
-            updated_at=datetime.fromisoformat(str(data["updated_at"])),
-            description=data.get("description"),
-            keywords=tuple(data.get("keywords") or ()),
-            authors=tuple(data.get("authors") or ()),
-            url=data.get("url"),
-            labels=dict(data.get("labels") or {}),
-            **{name: tuple(data.get(name) or ()) for name in FACET_FIELDS},
+        # Called for every hit of every search (the stored form of both
+        # backends), so it fills the fields directly instead of going through
+        # the keyword constructor: the keys are the ones `to_dict` writes.
+        get = data.get
+        document = object.__new__(cls)
+        document._assign(
+            str(data["id"]),
+            str(get("title") or ""),
+            datetime.fromisoformat(str(data["updated_at"])),
+            get("description"),
+            tuple(get("keywords") or ()),
+            tuple(get("authors") or ()),
+            get("url"),
+            {name: tuple(get(name) or ()) for name in FACET_FIELDS},
+            dict(get("labels") or {}),
         )
+        return document
 
 
 def document_from_record(

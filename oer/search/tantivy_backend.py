@@ -22,6 +22,28 @@ titles shown are read from the document store; spelling candidates come from
 a fuzzy (Levenshtein automaton) lookup in the words of titles and keywords,
 with a terms aggregation naming the words it matched.
 
+Facet counts come from one terms aggregation over value sets: besides one
+term per value (what filters match), every document holds its values of each
+facet field joined into one term (`value_set`), and the counts of the sets
+found are added up per value. tantivy counts a single-valued column several
+times faster than a multi-valued one, and most results hold few distinct
+sets; a field whose result holds more than VALUE_SET_BUCKETS of them is
+counted value by value instead.
+
+Writes (`index`, `delete`) go through one long-lived tantivy writer per
+backend, committed at the end of every call, instead of a writer per call:
+opening one starts its indexing and merging threads and, with glibc, lets
+their freed memory pile up in new malloc arenas batch after batch; a kept
+writer also merges segments in the background between calls instead of
+making each call wait for its merges. tantivy allows one writer per index,
+and several processes write (the harvest's indexer, the web workers after a
+publish, a Celery worker), so the writer is given up when it is not in use:
+after WRITER_IDLE_SECONDS without a write, and as soon as another writer
+waiting for the lock asks for it (it touches WANTED_FILE in the index
+directory while it waits; the holder looks at the end of every call and,
+when idle, every WRITER_POLL_SECONDS). A waiter thus gets the lock within
+one call of the holder, never after a whole harvest.
+
 Documents written to the old generation while a rebuild runs in another
 process are not in the new one: reindex from the store after such writes (the
 store, not the index, is the source of truth).
@@ -40,8 +62,8 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -77,17 +99,33 @@ log = logging.getLogger(__name__)
 CURRENT_FILE = "CURRENT"
 GENERATIONS_DIR = "generations"
 VERSION_FILE = "oer-search.json"
+# Touched by a writer waiting for the index's lock: the holder gives it up.
+WANTED_FILE = ".writer-wanted"
 
 DUTCH_ANALYZER = "oer_dutch"
 WORDS_ANALYZER = "oer_words"
 TITLE_KEY_ANALYZER = "oer_title_key"
 STARTS_ANALYZER = "oer_starts"
 
-# Writer memory: small for the frequent small batches, larger for a rebuild.
+# The long-lived writer of `index`/`delete`: batches of up to a few thousand
+# documents, one indexing thread (the Python side building documents is the
+# slower half; merges run on tantivy's own merge threads).
 INDEX_WRITER_HEAP = 50_000_000
+INDEX_WRITER_THREADS = 1
+# A rebuild's writer: a large heap gives few, large segments, so less merging
+# while it runs and fewer segments for every search afterwards.
 REBUILD_WRITER_HEAP = 200_000_000
+REBUILD_WRITER_THREADS = 0  # tantivy's default: one per core, at most 8
+# The long-lived writer is given up after this long without a write ...
+WRITER_IDLE_SECONDS = 10.0
+# ... and, when idle, looks this often whether another writer is waiting for it.
+WRITER_POLL_SECONDS = 0.1
 # How long a write waits for another process's writer to finish.
 WRITER_LOCK_TIMEOUT = 30.0
+# How often a waiting writer retries (and renews its request); a request not
+# renewed for WANTED_FRESH_SECONDS is one whose waiter gave up or died.
+WRITER_RETRY_SECONDS = 0.05
+WANTED_FRESH_SECONDS = 1.0
 # Characters of description around the matched words in a highlight.
 DESCRIPTION_SNIPPET_CHARS = 200
 TITLE_SNIPPET_CHARS = 1_000
@@ -96,8 +134,21 @@ TITLE_SNIPPET_CHARS = 1_000
 STARTS_MAX_CHARS = 20
 # Words of the matching documents a spelling lookup considers, most frequent first.
 SPELLING_WORDS = 50
+# Joins a document's values of a facet field into its value set (`value_set`).
+VALUE_SET_SEPARATOR = "\x1f"
+# Distinct value sets of one field a facet count reads; a result with more
+# (rare: many documents, each with many values) is counted value by value.
+VALUE_SET_BUCKETS = 1_000
+# This backend's own index layout beyond the shared schema (INDEX_SCHEMA_VERSION):
+# bump it when `build_schema` or `_to_tantivy` change what an index holds.
+# 2: the facet value sets; title words without positions.
+LAYOUT_VERSION = 2
 # Id keys are 63 bits: tantivy's Python binding reads ints as signed on the way in.
 _ID_KEY_MASK = (1 << 63) - 1
+# The stored form of a document (`SearchDocument.to_dict`): compact, and ASCII
+# (escaped), which the json module encodes fastest.
+_STORED_JSON = json.JSONEncoder(separators=(",", ":"))
+_STORED_JSON_DECODE = json.JSONDecoder().decode
 
 _T = TypeVar("_T")
 
@@ -158,6 +209,32 @@ def starts_analyzer() -> tantivy.TextAnalyzer:
     )
 
 
+def value_set_field(name: str) -> str:
+    """The field holding each document's set of values of facet field `name` as one term."""
+    return f"{name}_set"
+
+
+def value_set(values: Iterable[str]) -> str:
+    """A document's values of a facet field as one term: sorted, so equal sets are one term.
+
+    Facet counts are computed from these: a document has exactly one set per
+    field, so the set column is single-valued, which tantivy aggregates several
+    times faster than a multi-valued column (it skips the per-document lookup
+    of where each document's values start and end); the count of a value is
+    the sum of the counts of the sets holding it, exact because a document
+    holds a value at most once. No values is the separator alone, so every
+    document has a set. Facet values are codes and ids: one with the separator
+    (a control character) inside would be counted as its pieces.
+    """
+    return VALUE_SET_SEPARATOR.join(sorted(values)) or VALUE_SET_SEPARATOR
+
+
+# Each facet field and its value-set field, in table order.
+_VALUE_SET_FIELDS: tuple[tuple[str, str], ...] = tuple(
+    (facet.name, value_set_field(facet.name)) for facet in FACETS
+)
+
+
 def build_schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("id", tokenizer_name="raw", index_option="basic")
@@ -169,7 +246,8 @@ def build_schema() -> tantivy.Schema:
     # Suggestions: title words as typed; the whole folded title, also as a fast
     # (columnar) field for terms aggregations; the starts of the title and of
     # each of its words.
-    builder.add_text_field("title_words", tokenizer_name=WORDS_ANALYZER)
+    # Matched, never scored or phrase-searched: no frequencies or positions.
+    builder.add_text_field("title_words", tokenizer_name=WORDS_ANALYZER, index_option="basic")
     builder.add_text_field(
         "title_key", tokenizer_name=TITLE_KEY_ANALYZER, index_option="basic", fast=True
     )
@@ -183,7 +261,12 @@ def build_schema() -> tantivy.Schema:
         "spelling", tokenizer_name=WORDS_ANALYZER, index_option="basic", fast=True
     )
     for facet in FACETS:
+        # One term per value: filters, and exact counts when the sets below are too many.
         builder.add_text_field(facet.name, tokenizer_name="raw", fast=True, index_option="basic")
+        # All of the document's values as one term (`value_set`): what facets are counted from.
+        builder.add_text_field(
+            value_set_field(facet.name), tokenizer_name="raw", fast=True, index_option="basic"
+        )
     # The document's JSON form; search results are built from it alone.
     builder.add_bytes_field("stored", stored=True)
     return builder.build()
@@ -228,6 +311,11 @@ class _Generation:
     seen_meta: tuple[int, int, int] = (0, 0, 0)
     # A read-only index is read through a mirror of links (see `_mirror`); None when writable.
     mirror: Path | None = None
+    # Checked before every operation: kept as a string, not joined anew each time.
+    meta_path: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.meta_path = str(self.path / "meta.json")
 
     def close(self) -> None:
         if self.mirror is not None:
@@ -236,7 +324,7 @@ class _Generation:
 
     def refresh(self) -> None:
         try:
-            stat = (self.path / "meta.json").stat()
+            stat = os.stat(self.meta_path)
         except OSError as error:
             raise SearchUnavailableError(
                 f"search index {self.path} is missing or unreadable ({error.strerror}); "
@@ -250,6 +338,23 @@ class _Generation:
             self.seen_meta = meta
 
 
+@dataclass(slots=True)
+class _Writer:
+    """The backend's long-lived writer, on the generation it was opened for."""
+
+    generation: str
+    writer: tantivy.IndexWriter
+    # The process that opened it: a child made by fork inherits the object but
+    # not its threads, and must not use it (see `_release_writer`).
+    pid: int
+    last_used: float
+
+
+# Writers inherited through fork: their threads live in the parent, so they
+# are never called or dropped (dropping one joins threads this process lacks).
+_INHERITED_WRITERS: list[tantivy.IndexWriter] = []
+
+
 class TantivyBackend(SearchBackend):
     """A tantivy index in `directory`; safe to share between threads of one process."""
 
@@ -257,6 +362,8 @@ class TantivyBackend(SearchBackend):
 
     def __init__(self, directory: Path) -> None:
         self._directory = Path(directory)
+        self._current_path = str(self._directory / CURRENT_FILE)
+        self._wanted_path = self._directory / WANTED_FILE
         self._schema = build_schema()
         self._dutch = dutch_analyzer()
         self._words = words_analyzer()
@@ -264,6 +371,10 @@ class TantivyBackend(SearchBackend):
         self._starts = starts_analyzer()
         self._lock = threading.RLock()
         self._generation: _Generation | None = None
+        self._writer: _Writer | None = None
+        # Wakes the watcher (`_watch_writer`) when the writer is given up.
+        self._writer_changed = threading.Condition(self._lock)
+        self._watcher: threading.Thread | None = None
 
     @classmethod
     def open(cls, directory: Path) -> TantivyBackend:
@@ -296,7 +407,7 @@ class TantivyBackend(SearchBackend):
     def index(self, documents: Iterable[SearchDocument]) -> int:
         with self._lock:
             generation = self._current()
-            with self._writer(generation.index, INDEX_WRITER_HEAP, 1) as writer:
+            with self._writing(generation) as writer:
                 count = 0
                 for document in documents:
                     writer.delete_documents_by_term("id", document.id)
@@ -311,14 +422,20 @@ class TantivyBackend(SearchBackend):
     def delete(self, ids: Iterable[str]) -> None:
         with self._lock:
             generation = self._current()
-            with self._writer(generation.index, INDEX_WRITER_HEAP, 1) as writer:
+            with self._writing(generation) as writer:
+                count = 0
                 for document_id in ids:
                     writer.delete_documents_by_term("id", document_id)
-                writer.commit()
-            generation.refresh()
+                    count += 1
+                if count:
+                    writer.commit()
+            if count:
+                generation.refresh()
 
     def rebuild(self, documents: Iterable[SearchDocument]) -> int:
         with self._lock:
+            # The kept writer belongs to the generation this replaces.
+            self._release_writer()
             with _unavailable_on_os_error(self._directory):
                 self._directory.mkdir(parents=True, exist_ok=True)
             count = [0]
@@ -343,14 +460,19 @@ class TantivyBackend(SearchBackend):
             return SearchResult(total=0, hits=(), facets={name: {} for name in query.facets})
         base = self._filtered(text_query or tantivy.Query.all_query(), query)
 
-        total = self._call(lambda: _count(searcher, base))
-        if total and query.size:
+        # The page's own engine call counts the matches too where it runs on
+        # the whole result (it has to visit every match anyway); a count of
+        # its own only for a page resumed after a cursor or of size 0.
+        page: list[tuple[float | None, tantivy.DocAddress]] = []
+        next_values: tuple[CursorValue, ...] = ()
+        total: int | None = None
+        if query.size:
             if query.sort is Sort.RELEVANCE and text_query is not None:
-                page, next_values = self._relevance_page(searcher, base, query)
+                page, next_values, total = self._relevance_page(searcher, base, query)
             else:
-                page, next_values = self._keyset_page(searcher, base, query)
-        else:
-            page, next_values = [], ()
+                page, next_values, total = self._keyset_page(searcher, base, query)
+        if total is None:
+            total = self._call(lambda: _count(searcher, base))
 
         seen = self._seen(query) + len(page)
         next_cursor = None
@@ -363,7 +485,12 @@ class TantivyBackend(SearchBackend):
             else None
         )
         hits = tuple(self._hit(searcher, score, address, highlighter) for score, address in page)
-        facets = self._facets(searcher, base, query) if query.facets else {}
+        if not query.facets:
+            facets: dict[str, dict[str, int]] = {}
+        elif total:
+            facets = self._facets(searcher, base, query)
+        else:
+            facets = {name: {} for name in query.facets}
         return SearchResult(total=total, hits=hits, facets=facets, next_search_after=next_cursor)
 
     def suggest(self, prefix: str, limit: int = 10) -> tuple[Suggestion, ...]:
@@ -446,7 +573,9 @@ class TantivyBackend(SearchBackend):
         )
 
     def close(self) -> None:
+        """Give up the writer (waiting for its merges) and the reader; the backend may be used again."""
         with self._lock:
+            self._release_writer()
             if self._generation is not None:
                 self._generation.close()
             self._generation = None
@@ -455,9 +584,8 @@ class TantivyBackend(SearchBackend):
 
     def _current(self) -> _Generation:
         """The generation CURRENT names, (re)opened if another process swapped it."""
-        current_file = self._directory / CURRENT_FILE
         try:
-            name = current_file.read_text(encoding="utf-8").strip()
+            name = _read_small_file(self._current_path).strip()
         except OSError as error:
             raise SearchUnavailableError(
                 f"search index {self._directory} is missing or unreadable ({error.strerror}); "
@@ -499,11 +627,12 @@ class TantivyBackend(SearchBackend):
             raise SearchUnavailableError(
                 f"search index {path} is incomplete; run `oer reindex`"
             ) from error
-        if version.get("schema_version") != INDEX_SCHEMA_VERSION:
+        found = (version.get("schema_version"), version.get("layout"))
+        if found != (INDEX_SCHEMA_VERSION, LAYOUT_VERSION):
             raise SearchUnavailableError(
                 f"search index {path} was built by another version of oer "
-                f"(schema {version.get('schema_version')}, need {INDEX_SCHEMA_VERSION}); "
-                "run `oer reindex`"
+                f"(schema {found[0]}, layout {found[1]}; need {INDEX_SCHEMA_VERSION}, "
+                f"layout {LAYOUT_VERSION}); run `oer reindex`"
             )
 
     def _create_generation(self, documents: Iterable[SearchDocument]) -> _Generation:
@@ -514,13 +643,22 @@ class TantivyBackend(SearchBackend):
                 path.mkdir(parents=True)
                 index = tantivy.Index(self._schema, path=str(path), reuse=False)
             self._register_analyzers(index)
-            with self._writer(index, REBUILD_WRITER_HEAP, 0) as writer:
+            writer = self._open_writer(index, REBUILD_WRITER_HEAP, REBUILD_WRITER_THREADS)
+            try:
+                add, to_tantivy = writer.add_document, self._to_tantivy
                 for document in documents:
-                    writer.add_document(self._to_tantivy(document))
+                    add(to_tantivy(document))
                 writer.commit()
+            except BaseException:
+                writer.rollback()
+                raise
+            finally:
+                # Waits for the merges, and releases the new generation's lock at once.
+                writer.wait_merging_threads()
             with _unavailable_on_os_error(path):
                 (path / VERSION_FILE).write_text(
-                    json.dumps({"schema_version": INDEX_SCHEMA_VERSION}), encoding="utf-8"
+                    json.dumps({"schema_version": INDEX_SCHEMA_VERSION, "layout": LAYOUT_VERSION}),
+                    encoding="utf-8",
                 )
             index.reload()
         except BaseException:
@@ -557,72 +695,163 @@ class TantivyBackend(SearchBackend):
         index.register_fast_field_tokenizer(WORDS_ANALYZER, self._words)
         index.register_fast_field_tokenizer(TITLE_KEY_ANALYZER, self._title_key)
 
+    # -- the writer ------------------------------------------------------------
+
     @contextmanager
-    def _writer(
-        self, index: tantivy.Index, heap: int, threads: int
-    ) -> Iterator[tantivy.IndexWriter]:
-        """An index writer, waiting for one held by another process to finish."""
+    def _writing(self, generation: _Generation) -> Iterator[tantivy.IndexWriter]:
+        """The kept writer of `generation`, opened on first use, for one call's changes.
+
+        The caller holds `_lock` and commits. A failed call is rolled back and
+        its writer given up, so the next call starts from a fresh one.
+        """
+        held = self._writer
+        if held is not None and (held.generation != generation.name or held.pid != os.getpid()):
+            # CURRENT names another generation now (a rebuild elsewhere), or we were forked.
+            self._release_writer()
+            held = None
+        if held is None:
+            writer = self._open_writer(generation.index, INDEX_WRITER_HEAP, INDEX_WRITER_THREADS)
+            held = _Writer(generation.name, writer, os.getpid(), time.monotonic())
+            self._writer = held
+            self._start_watcher()
+        try:
+            yield held.writer
+        except BaseException:
+            with suppress(ValueError, OSError):
+                held.writer.rollback()
+            self._release_writer()
+            raise
+        held.last_used = time.monotonic()
+        if self._writer_wanted():
+            self._release_writer()
+
+    def _open_writer(self, index: tantivy.Index, heap: int, threads: int) -> tantivy.IndexWriter:
+        """A new index writer, waiting (and asking) for one held elsewhere to be given up."""
         deadline = time.monotonic() + WRITER_LOCK_TIMEOUT
-        while True:
-            try:
-                writer = index.writer(heap_size=heap, num_threads=threads)
-                break
-            except ValueError as error:
-                if "LockBusy" not in str(error):
+        asked = False
+        try:
+            while True:
+                try:
+                    return index.writer(heap_size=heap, num_threads=threads)
+                except ValueError as error:
+                    if "LockBusy" not in str(error):
+                        raise SearchUnavailableError(
+                            f"search index cannot be written: {error}"
+                        ) from error
+                    if time.monotonic() > deadline:
+                        raise SearchUnavailableError(
+                            "search index is locked by another writer "
+                            f"for more than {WRITER_LOCK_TIMEOUT:.0f} s"
+                        ) from error
+                    asked = self._ask_for_writer() or asked
+                    time.sleep(WRITER_RETRY_SECONDS)
+                except OSError as error:
                     raise SearchUnavailableError(
                         f"search index cannot be written: {error}"
                     ) from error
-                if time.monotonic() > deadline:
-                    raise SearchUnavailableError(
-                        "search index is locked by another writer "
-                        f"for more than {WRITER_LOCK_TIMEOUT:.0f} s"
-                    ) from error
-                time.sleep(0.05)
-            except OSError as error:
-                raise SearchUnavailableError(f"search index cannot be written: {error}") from error
-        try:
-            yield writer
-        except BaseException:
-            writer.rollback()
-            raise
         finally:
-            # Waiting for merges also releases the directory lock right away.
-            writer.wait_merging_threads()
+            if asked:
+                with suppress(OSError):
+                    self._wanted_path.unlink()
+
+    def _ask_for_writer(self) -> bool:
+        """Ask whoever holds the writer to give it up; False where we cannot (read-only)."""
+        try:
+            self._wanted_path.touch()
+        except OSError:
+            return False
+        return True
+
+    def _writer_wanted(self) -> bool:
+        """Whether another writer is waiting for this index's lock now."""
+        try:
+            asked = os.stat(self._wanted_path).st_mtime
+        except OSError:
+            return False
+        return time.time() - asked < WANTED_FRESH_SECONDS
+
+    def _release_writer(self) -> None:
+        """Give up the kept writer, if any: wait for its merges, which frees the lock."""
+        with self._lock:
+            held, self._writer = self._writer, None
+            if held is None:
+                return
+            self._writer_changed.notify_all()
+            if held.pid != os.getpid():
+                _INHERITED_WRITERS.append(held.writer)
+                return
+            try:
+                held.writer.wait_merging_threads()
+            except (ValueError, OSError) as error:
+                # A merge failed (its generation was replaced and removed meanwhile):
+                # the committed segments are intact, the merge is simply not done.
+                log.warning("search index writer closed with an error: %s", error)
+
+    def _start_watcher(self) -> None:
+        """Start the thread that gives the kept writer up when idle or wanted (caller holds `_lock`)."""
+        if self._watcher is not None and self._watcher.is_alive():
+            return
+        self._watcher = threading.Thread(
+            target=self._watch_writer, name=f"oer-index-writer-{self._directory.name}", daemon=True
+        )
+        self._watcher.start()
+
+    def _watch_writer(self) -> None:
+        with self._lock:
+            try:
+                while (held := self._writer) is not None:
+                    idle = time.monotonic() - held.last_used
+                    if idle >= WRITER_IDLE_SECONDS or self._writer_wanted():
+                        self._release_writer()
+                        break
+                    self._writer_changed.wait(
+                        min(WRITER_POLL_SECONDS, WRITER_IDLE_SECONDS - idle)
+                    )
+            finally:
+                self._watcher = None
 
     # -- documents -------------------------------------------------------------
 
     def _to_tantivy(self, document: SearchDocument) -> tantivy.Document:
+        # The Python half of indexing, on one core for every document: kept to
+        # plain calls (one per value is faster than Document.from_dict).
         doc = tantivy.Document()
-        doc.add_text("id", document.id)
+        add = doc.add_text
+        add("id", document.id)
         doc.add_unsigned("id_key", id_key(document.id))
         doc.add_integer("date", _micros(document.updated_at))
-        doc.add_text("title", document.title)
-        doc.add_text("title_words", document.title)
+        title = document.title
+        add("title", title)
+        add("title_words", title)
         # Runs of spaces collapsed, as typed text is before it is looked up.
-        title = " ".join(document.title.split())
-        doc.add_text("title_key", title)
-        doc.add_text("title_start", title)
-        for word in dict.fromkeys(self._words.analyze(title)):
-            doc.add_text("title_word_starts", word)
-        doc.add_text("spelling", title)
+        key = " ".join(title.split())
+        add("title_key", key)
+        add("title_start", key)
+        for word in dict.fromkeys(self._words.analyze(key)):
+            add("title_word_starts", word)
+        add("spelling", key)
         if document.description:
-            doc.add_text("description", document.description)
+            add("description", document.description)
         for keyword in document.keywords:
-            doc.add_text("keywords", keyword)
-            doc.add_text("spelling", keyword)
+            add("keywords", keyword)
+            add("spelling", keyword)
         for author in document.authors:
-            doc.add_text("authors", author)
-        for name, values in document.facets.items():
+            add("authors", author)
+        facets = document.facets
+        for name, set_name in _VALUE_SET_FIELDS:
+            values = facets[name]
             for value in values:
-                doc.add_text(name, value)
-        doc.add_bytes("stored", json.dumps(document.to_dict(), ensure_ascii=False).encode())
+                add(name, value)
+            add(set_name, values[0] if len(values) == 1 else value_set(values))
+        doc.add_bytes("stored", _STORED_JSON.encode(document.to_dict()).encode())
         return doc
 
     def _stored(self, searcher: tantivy.Searcher, address: tantivy.DocAddress) -> SearchDocument:
         stored = self._call(lambda: searcher.doc(address).get_first("stored"))
         if not isinstance(stored, bytes):
             raise SearchUnavailableError("search index holds a document without its stored form")
-        return SearchDocument.from_dict(json.loads(stored))
+        # Decoded first: json.loads would otherwise sniff the bytes' encoding.
+        return SearchDocument.from_dict(_STORED_JSON_DECODE(stored.decode("utf-8")))
 
     def _hit(
         self,
@@ -739,11 +968,21 @@ class TantivyBackend(SearchBackend):
     def _filtered(self, base: tantivy.Query, query: SearchQuery) -> tantivy.Query:
         if not query.filters:
             return base
+        schema = self._schema
         clauses = [(tantivy.Occur.Must, base)]
         for name, values in query.filters.items():
+            # Term queries, not a term set query: a term set first collects every
+            # document holding one of the values (a third of the index for
+            # contexts=PO), a term query is stepped through only where the
+            # text matches.
+            terms = [tantivy.Query.term_query(schema, name, value) for value in values]
+            either = (
+                terms[0]
+                if len(terms) == 1
+                else tantivy.Query.boolean_query([(tantivy.Occur.Should, t) for t in terms])
+            )
             # A constant score of 0: filters narrow the result, they do not rank it.
-            term_set = tantivy.Query.term_set_query(self._schema, name, list(values))
-            clauses.append((tantivy.Occur.Must, tantivy.Query.const_score_query(term_set, 0.0)))
+            clauses.append((tantivy.Occur.Must, tantivy.Query.const_score_query(either, 0.0)))
         return tantivy.Query.boolean_query(clauses)
 
     def _and(self, *queries: tantivy.Query) -> tantivy.Query:
@@ -774,19 +1013,25 @@ class TantivyBackend(SearchBackend):
 
     def _relevance_page(
         self, searcher: tantivy.Searcher, base: tantivy.Query, query: SearchQuery
-    ) -> tuple[list[tuple[float | None, tantivy.DocAddress]], tuple[CursorValue, ...]]:
+    ) -> tuple[list[tuple[float | None, tantivy.DocAddress]], tuple[CursorValue, ...], int]:
+        """A page by score, and the number of matches."""
         # Scores cannot be range-queried, so a relevance cursor resumes at an
         # offset: exact as long as the index does not change between pages.
         offset = self._seen(query)
-        found = self._call(lambda: searcher.search(base, query.size, offset=offset).hits)
-        return [(float(score), address) for score, address in found], ()
+        result: Any = self._call(lambda: searcher.search(base, query.size, offset=offset))
+        page: list[tuple[float | None, tantivy.DocAddress]] = [
+            (float(score), address) for score, address in result.hits
+        ]
+        return page, (), int(result.count or 0)
 
     def _keyset_page(
         self, searcher: tantivy.Searcher, base: tantivy.Query, query: SearchQuery
-    ) -> tuple[list[tuple[float | None, tantivy.DocAddress]], tuple[CursorValue, ...]]:
+    ) -> tuple[list[tuple[float | None, tantivy.DocAddress]], tuple[CursorValue, ...], int | None]:
         """A page in (date, id_key) or (id_key) order, resuming after the cursor's keys.
 
         Used for date orders and for relevance without text (every score equal).
+        Also the number of matches, unless the page resumes after a cursor
+        (its engine calls then see only part of the result).
         """
         by_date = query.sort is not Sort.RELEVANCE
         descending = query.sort is Sort.DATE_DESC
@@ -802,25 +1047,27 @@ class TantivyBackend(SearchBackend):
                 scope, start = self._and(base, self._after_key(key)), 0
             else:
                 scope, start = base, query.offset
-            found = self._call(
+            result: Any = self._call(
                 lambda: searcher.search(
                     scope,
                     query.size,
+                    count=cursor is None,
                     order_by_field="id_key",
                     order=tantivy.Order.Asc,
                     offset=start,
-                ).hits
+                )
             )
-            rows = [(0, int(key), address) for key, address in found]
+            rows = [(0, int(key), address) for key, address in result.hits]
             next_values: tuple[CursorValue, ...] = (rows[-1][1],) if rows else ()
-            return [(None, address) for _, _, address in rows], next_values
+            total = None if cursor else int(result.count or 0)
+            return [(None, address) for _, _, address in rows], next_values, total
 
         if cursor:
             date, key = _cursor_ints(cursor, 2)
             tie = self._and(base, self._date_range(date, date), self._after_key(key))
             found = self._call(
                 lambda: searcher.search(
-                    tie, query.size, order_by_field="id_key", order=tantivy.Order.Asc
+                    tie, query.size, count=False, order_by_field="id_key", order=tantivy.Order.Asc
                 ).hits
             )
             rows = [(date, int(k), address) for k, address in found]
@@ -832,11 +1079,14 @@ class TantivyBackend(SearchBackend):
             )
             needed = query.size - len(rows)
             if needed:
-                rows += self._top_by_date(searcher, rest, 0, needed, descending)
+                rows += self._top_by_date(searcher, rest, 0, needed, descending)[0]
+            total = None
         else:
-            rows = self._top_by_date(searcher, base, query.offset, query.size, descending)
+            rows, total = self._top_by_date(
+                searcher, base, query.offset, query.size, descending
+            )
         next_values = (rows[-1][0], rows[-1][1]) if rows else ()
-        return [(None, address) for _, _, address in rows], next_values
+        return [(None, address) for _, _, address in rows], next_values, total
 
     def _top_by_date(
         self,
@@ -845,8 +1095,8 @@ class TantivyBackend(SearchBackend):
         start: int,
         count: int,
         descending: bool,
-    ) -> list[tuple[int, int, tantivy.DocAddress]]:
-        """Rows start..start+count of `scope` in (date, id_key) order.
+    ) -> tuple[list[tuple[int, int, tantivy.DocAddress]], int]:
+        """Rows start..start+count of `scope` in (date, id_key) order, and how many match.
 
         tantivy sorts by one field; ties on the date are put in id_key order
         here. Every document dated after the last date in the top list is in
@@ -854,11 +1104,13 @@ class TantivyBackend(SearchBackend):
         """
         limit = start + count
         order = tantivy.Order.Desc if descending else tantivy.Order.Asc
-        found = self._call(
-            lambda: searcher.search(scope, limit, order_by_field="date", order=order).hits
+        result: Any = self._call(
+            lambda: searcher.search(scope, limit, order_by_field="date", order=order)
         )
+        found = result.hits
+        matches = int(result.count or 0)
         if not found:
-            return []
+            return [], matches
         last_date = int(found[-1][0])
         complete = [(int(date), address) for date, address in found if int(date) != last_date]
         keys = self._call(
@@ -872,26 +1124,50 @@ class TantivyBackend(SearchBackend):
         group = self._and(scope, self._date_range(last_date, last_date))
         tail = self._call(
             lambda: searcher.search(
-                group, limit - len(rows), order_by_field="id_key", order=tantivy.Order.Asc
+                group,
+                limit - len(rows),
+                count=False,
+                order_by_field="id_key",
+                order=tantivy.Order.Asc,
             ).hits
         )
         rows += [(last_date, int(key), address) for key, address in tail]
-        return rows[start:limit]
+        return rows[start:limit], matches
 
     def _facets(
         self, searcher: tantivy.Searcher, base: tantivy.Query, query: SearchQuery
     ) -> dict[str, dict[str, int]]:
-        aggregations = {
-            name: {"terms": {"field": name, "size": query.facet_limit}} for name in query.facets
+        """Counts of the values of each requested field, from one aggregation over the value sets."""
+        sets = {
+            name: {"terms": {"field": value_set_field(name), "size": VALUE_SET_BUCKETS}}
+            for name in query.facets
         }
-        result: dict[str, Any] = self._call(lambda: searcher.aggregate(base, aggregations))
-        facets: dict[str, dict[str, int]] = {}
+        result: dict[str, Any] = self._call(lambda: searcher.aggregate(base, sets))
+        counted: dict[str, dict[str, int]] = {}
         for name in query.facets:
-            buckets = (result.get(name) or {}).get("buckets") or []
-            facets[name] = facet_counts(
-                {str(bucket["key"]): int(bucket["doc_count"]) for bucket in buckets}
-            )
-        return facets
+            found = result.get(name) or {}
+            if found.get("sum_other_doc_count"):
+                continue  # more sets than were read: counted value by value below
+            counts: dict[str, int] = {}
+            for bucket in found.get("buckets") or ():
+                documents = int(bucket["doc_count"])
+                for value in str(bucket["key"]).split(VALUE_SET_SEPARATOR):
+                    if value:
+                        counts[value] = counts.get(value, 0) + documents
+            counted[name] = counts
+        rest = [name for name in query.facets if name not in counted]
+        if rest:
+            values = {
+                name: {"terms": {"field": name, "size": query.facet_limit}} for name in rest
+            }
+            result = self._call(lambda: searcher.aggregate(base, values))
+            for name in rest:
+                buckets = (result.get(name) or {}).get("buckets") or ()
+                counted[name] = {str(bucket["key"]): int(bucket["doc_count"]) for bucket in buckets}
+        return {
+            name: dict(list(facet_counts(counted[name]).items())[: query.facet_limit])
+            for name in query.facets
+        }
 
     def _call(self, operation: Callable[[], _T]) -> _T:
         """Run a tantivy read, turning I/O failures into SearchUnavailableError."""
@@ -951,6 +1227,15 @@ def _mark(fragment: str, ranges: Sequence[tuple[int, int]]) -> str:
         position = end
     out.append(html.escape(data[position:].decode("utf-8", "replace")))
     return "".join(out)
+
+
+def _read_small_file(path: str) -> str:
+    # Without pathlib or a buffered file object: read before every operation.
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        return os.read(descriptor, 4096).decode("utf-8")
+    finally:
+        os.close(descriptor)
 
 
 def _count(searcher: tantivy.Searcher, query: tantivy.Query) -> int:

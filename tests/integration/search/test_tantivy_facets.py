@@ -1,0 +1,86 @@
+"""tantivy's facet counts from value sets: the same counts as value by value, and the layout they need."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from metadata.facets import FACET_FIELDS
+from oer.search import SearchQuery, SearchUnavailableError
+from oer.search import tantivy_backend as module
+from oer.search.tantivy_backend import CURRENT_FILE, GENERATIONS_DIR, VERSION_FILE, TantivyBackend
+from tests.fixtures.search import make_document
+
+DOCUMENTS = [
+    make_document("a", "Breuken", contexts="PO", educational_levels=["po", "groep-7"],
+                  learning_resource_types=["oefening", "toets"], source="een"),
+    make_document("b", "Breuken", contexts="PO", educational_levels=["groep-7", "po"],
+                  learning_resource_types="oefening", source=["een", "twee"]),
+    make_document("c", "Breuken", contexts="VO", educational_levels="vo",
+                  learning_resource_types=["toets", "oefening"], source="twee"),
+    make_document("d", "Breuken", contexts=["PO", "VO"], educational_levels=["po", "vo"]),
+    make_document("e", "Vulkanen", contexts="VO", educational_levels="vo", source="een"),
+]
+
+
+@pytest.fixture
+def backend(tmp_path: Path) -> TantivyBackend:
+    opened = TantivyBackend.open(tmp_path / "index")
+    opened.index(DOCUMENTS)
+    return opened
+
+
+def counts(backend: TantivyBackend, **options: object) -> dict[str, dict[str, int]]:
+    query = SearchQuery(text="breuken", facets=FACET_FIELDS, **options)  # type: ignore[arg-type]
+    return {name: dict(values) for name, values in backend.search(query).facets.items()}
+
+
+def test_value_sets_count_what_counting_value_by_value_counts(
+    backend: TantivyBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from_sets = counts(backend)
+    assert from_sets["educational_levels"] == {"po": 3, "groep-7": 2, "vo": 2}
+    assert from_sets["learning_resource_types"] == {"oefening": 3, "toets": 2}
+    assert from_sets["contexts"] == {"PO": 3, "VO": 2}
+    assert from_sets["source"] == {"een": 2, "twee": 2}
+    assert from_sets["quality"] == {}
+
+    # Too many distinct sets: every field with more than one is counted value by value.
+    monkeypatch.setattr(module, "VALUE_SET_BUCKETS", 1)
+    assert counts(backend) == from_sets
+
+
+def test_value_set_counts_keep_the_most_frequent_values_up_to_the_limit(
+    backend: TantivyBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    limited = counts(backend, facet_limit=2)
+    assert limited["educational_levels"] == {"po": 3, "groep-7": 2}
+    monkeypatch.setattr(module, "VALUE_SET_BUCKETS", 1)
+    assert counts(backend, facet_limit=2)["educational_levels"] == {"po": 3, "groep-7": 2}
+
+
+def test_filters_match_single_values_of_documents_with_several(backend: TantivyBackend) -> None:
+    result = backend.search(
+        SearchQuery(filters={"educational_levels": ("groep-7",)}, facets=("contexts",), size=10)
+    )
+    assert sorted(hit.id for hit in result.hits) == ["a", "b"]
+    assert result.facets == {"contexts": {"PO": 2}}
+    either = backend.search(SearchQuery(filters={"source": ("twee", "een")}, size=10))
+    assert sorted(hit.id for hit in either.hits) == ["a", "b", "c", "e"]
+
+
+def test_an_index_without_value_sets_asks_for_a_reindex(tmp_path: Path) -> None:
+    directory = tmp_path / "index"
+    TantivyBackend.open(directory).close()
+    name = (directory / CURRENT_FILE).read_text().strip()
+    # What the version before the value sets wrote.
+    (directory / GENERATIONS_DIR / name / VERSION_FILE).write_text(
+        json.dumps({"schema_version": module.INDEX_SCHEMA_VERSION})
+    )
+    backend = TantivyBackend(directory)
+    with pytest.raises(SearchUnavailableError, match="oer reindex"):
+        backend.search(SearchQuery())
+    backend.rebuild([make_document("a", "Les")])
+    assert backend.search(SearchQuery(facets=("contexts",))).total == 1
