@@ -5,8 +5,8 @@ The Flask app (`web.app.create_app`) and the Celery worker
 `Settings`; CLI commands and tasks take store sessions from their settings
 (`oer.store.database.store_sessions`), and nothing else builds an engine. Every
 entry point registers the projections every commit runs
-(`oer.catalogue.changes`: the feed's set membership and the search index's
-outbox) and the drain a long harvest uses to keep the index caught up
+(`oer.catalogue.changes`: the feed's set membership, its stored payloads and
+the search index's outbox) and the drain a long harvest uses to keep the index caught up
 (`oer.harvesting.index_catch_up`). This is the one module in `oer` that may
 import every domain.
 
@@ -32,8 +32,10 @@ from oer.discovery.indexing import (
     SearchIndexProjection,
     drain_index_pending,
 )
+from oer.feed.payloads import FeedPayloadProjection
 from oer.feed.projection import FeedMembershipProjection
 from oer.harvesting.index_catch_up import IndexCatchUp, register_index_catch_up
+from oer.quality.annotators import watch_annotator_names
 from oer.search import SearchBackend, open_backend
 from oer.search.errors import SearchError
 from oer.settings import Settings
@@ -48,7 +50,7 @@ if TYPE_CHECKING:
 
 def projections() -> tuple[Projection, ...]:
     """What follows from resources, in the order it is brought up to date."""
-    return (FeedMembershipProjection(), SearchIndexProjection())
+    return (FeedMembershipProjection(), FeedPayloadProjection(), SearchIndexProjection())
 
 
 def index_catch_up() -> IndexCatchUp:
@@ -61,9 +63,11 @@ def index_catch_up() -> IndexCatchUp:
 
 
 def register() -> None:
-    """Register the projections and the index catch-up for this process (idempotent; every entry point calls it)."""
+    """Register the projections, the index catch-up and the watch on annotators' names (which the
+    feed shows) for this process (idempotent; every entry point calls it)."""
     register_projections(projections())
     register_index_catch_up(index_catch_up())
+    watch_annotator_names()
 
 
 @dataclass

@@ -16,6 +16,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "init",
     "worker",
     "search",
+    "feed",
     "sources",
     "harvest",
     "demo",

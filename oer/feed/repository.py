@@ -12,6 +12,12 @@ item named ``oai:REPOSITORY-ID:RESOURCE-ID``, listed in ascending
   ``(set_spec, datestamp, resource_id)`` over their index: current members
   with their own state, former members as deleted items.
 
+Asked for a metadata format, a list reads each live item's stored payload in
+it (`oer.feed.payloads`) by an outer join on ``(resource_id, metadata_prefix)``,
+and not its record: a page is then one index range and the bytes to send. A
+payload written by another version of the serialiser, or missing, is not
+served: that item is serialised now, from its record (`PAYLOAD_VERSION`).
+
 Both orders equal the contract's order: every identifier has the same
 ``oai:REPOSITORY-ID:`` prefix, so identifiers compare as their resource ids
 do, and resource ids are lower-case UUIDs (`oer.catalogue.models.new_resource_id`),
@@ -23,18 +29,21 @@ index, so it keeps working while search is down.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, literal, select, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Row, Select, and_, exists, func, literal, or_, select, tuple_
+from sqlalchemy.orm import Session, aliased
 
-from metadata.record import Annotation, Record
+from metadata.formats import FORMATS, MetadataFormat
+from metadata.record import Record
 from oer.catalogue.models import Resource
 from oer.collections.models import Collection
-from oer.feed.models import FeedMembership
+from oer.feed.models import FeedMembership, FeedPayload
+from oer.feed.oai.formats import PAYLOAD_VERSION, payload_bytes
+from oer.feed.payloads import shown_records, with_annotations
 from oer.feed.sets import (
     COLLECTION_PREFIX,
     CURATED,
@@ -60,9 +69,11 @@ _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 class FeedEntry:
     """One item of the feed as a list (or a single lookup) shows it.
 
-    `record` is None exactly when the item is shown as deleted; `set_specs`
-    are the sets the resource is in now (a tombstone's: those it was in when
-    deleted), sorted.
+    An item shown as deleted has neither `record` nor `payload`; a live one
+    has its record, or, when the list was asked for a metadata format, its
+    payload in that format instead (`oer.feed.oai.formats.payload_bytes`).
+    `set_specs` are the sets the resource is in now (a tombstone's: those it
+    was in when deleted), sorted.
     """
 
     oai_identifier: str
@@ -70,6 +81,7 @@ class FeedEntry:
     deleted: bool
     set_specs: tuple[str, ...]
     record: Record | None
+    payload: bytes | None = None
 
     @property
     def position(self) -> tuple[datetime, str]:
@@ -149,19 +161,20 @@ class DatabaseFeedRepository:
 
     # -- items ---------------------------------------------------------------------------------
 
-    def get_item(self, oai_identifier: str) -> FeedEntry | None:
-        """The item with its own state (no set perspective), or None for an unknown identifier."""
+    def get_item(self, oai_identifier: str, metadata_prefix: str | None = None) -> FeedEntry | None:
+        """The item with its own state (no set perspective), or None for an unknown identifier.
+
+        With a `metadata_prefix` of the feed's formats, a live item carries its payload in it.
+        """
         resource_id = self.resource_id(oai_identifier)
         if resource_id is None:
             return None
-        row = self.session.execute(
-            select(Resource.id, Resource.feed_datestamp, Resource.deleted, Resource.record).where(
-                Resource.id == resource_id
-            )
-        ).first()
+        metadata_format = _stored_format(metadata_prefix)
+        query = _resource_items(metadata_format).where(Resource.id == resource_id)
+        row = self.session.execute(query).first()
         if row is None:
             return None
-        return self._entries([(row.id, row.feed_datestamp, row.deleted, row.record)])[0]
+        return self._entries([row], metadata_format)[0]
 
     def list_items(
         self,
@@ -170,20 +183,18 @@ class DatabaseFeedRepository:
         until: datetime | None,
         after: tuple[datetime, str] | None,
         limit: int,
+        metadata_prefix: str | None = None,
     ) -> list[FeedEntry]:
-        """At most `limit` items strictly after `after`, ascending by (datestamp, oai_identifier)."""
+        """At most `limit` items strictly after `after`, ascending by (datestamp, oai_identifier).
+
+        With a `metadata_prefix` of the feed's formats, live items carry their payloads in it.
+        """
+        metadata_format = _stored_format(metadata_prefix)
         if set_spec is None:
-            rows = self.session.execute(
-                self._resource_list(from_, until, after).limit(limit)
-            ).all()
-            return self._entries([(r.id, r.feed_datestamp, r.deleted, r.record) for r in rows])
-        rows = self.session.execute(
-            self._set_list(set_spec, from_, until, after).limit(limit)
-        ).all()
-        # A former member shows as deleted in this set, whatever its own state.
-        return self._entries(
-            [(r.resource_id, r.datestamp, r.deleted or not r.member, r.record) for r in rows]
-        )
+            query = self._resource_list(from_, until, after, metadata_format)
+        else:
+            query = self._set_list(set_spec, from_, until, after, metadata_format)
+        return self._entries(self.session.execute(query.limit(limit)).all(), metadata_format)
 
     def count_items(self, set_spec: str | None, from_: datetime | None, until: datetime | None) -> int:
         """How many items `list_items` returns in total for these arguments (same predicates)."""
@@ -201,9 +212,13 @@ class DatabaseFeedRepository:
     # -- queries -------------------------------------------------------------------------------
 
     def _resource_list(
-        self, from_: datetime | None, until: datetime | None, after: tuple[datetime, str] | None
+        self,
+        from_: datetime | None,
+        until: datetime | None,
+        after: tuple[datetime, str] | None,
+        metadata_format: MetadataFormat | None,
     ) -> Select[Any]:
-        query = select(Resource.id, Resource.feed_datestamp, Resource.deleted, Resource.record)
+        query = _resource_items(metadata_format)
         query = query.where(*_window(Resource.feed_datestamp, from_, until, after))
         if after is not None:
             query = query.where(_after(Resource.feed_datestamp, Resource.id, after))
@@ -215,64 +230,106 @@ class DatabaseFeedRepository:
         from_: datetime | None,
         until: datetime | None,
         after: tuple[datetime, str] | None,
+        metadata_format: MetadataFormat | None,
     ) -> Select[Any]:
-        query = (
-            select(
-                FeedMembership.resource_id,
-                FeedMembership.datestamp,
-                FeedMembership.member,
-                Resource.deleted,
-                Resource.record,
-            )
-            .join(Resource, Resource.id == FeedMembership.resource_id)
-            .where(
-                FeedMembership.set_spec == set_spec,
-                *_window(FeedMembership.datestamp, from_, until, after),
-            )
+        query = select(
+            FeedMembership.resource_id.label("id"),
+            FeedMembership.datestamp.label("datestamp"),
+            # A former member shows as deleted in this set, whatever its own state.
+            or_(Resource.deleted, FeedMembership.member.is_(False)).label("deleted"),
+            _sets_of(FeedMembership.resource_id),
+            *_content_columns(metadata_format),
+        ).join(Resource, Resource.id == FeedMembership.resource_id)
+        if metadata_format is not None:
+            query = query.outerjoin(FeedPayload, _payload_of(FeedMembership.resource_id, metadata_format))
+        query = query.where(
+            FeedMembership.set_spec == set_spec,
+            *_window(FeedMembership.datestamp, from_, until, after),
         )
         if after is not None:
             query = query.where(_after(FeedMembership.datestamp, FeedMembership.resource_id, after))
         return query.order_by(FeedMembership.datestamp, FeedMembership.resource_id)
 
-    def _entries(self, rows: Sequence[tuple[str, datetime, bool, Any]]) -> list[FeedEntry]:
-        """Entries for (resource id, datestamp, shown deleted, record JSON) rows, with their sets.
+    def _entries(self, rows: Sequence[Row[Any]], metadata_format: MetadataFormat | None) -> list[FeedEntry]:
+        """Entries for rows of (id, datestamp, deleted as shown, sets, content).
 
-        A live record carries the quality annotations shown here after the
-        ones its source gave (LOM category 8); a change of them moves the
-        resource's datestamp (`oer.quality.service` touches it).
+        `sets` are the resource's current ones (`_sets_of`); the content is its
+        `record` JSON, or with a `metadata_format` its stored payload's `version`
+        and `payload`. A live record carries the quality annotations shown here
+        after the ones its source gave (LOM category 8); a change of them moves
+        the resource's datestamp (`oer.quality.service` touches it).
         """
-        sets = self._current_sets(resource_id for resource_id, *_ in rows)
-        annotations = lom_annotations(self.session, (r[0] for r in rows if not r[2]))
+        live = [row for row in rows if not row.deleted]
+        records: dict[str, Record] = {}
+        payloads: dict[str, bytes] = {}
+        if metadata_format is None:
+            annotations = lom_annotations(self.session, (row.id for row in live))
+            for row in live:
+                records[row.id] = with_annotations(Record.from_dict(row.record), annotations.get(row.id, ()))
+        else:
+            payloads = {row.id: row.payload for row in live if row.version == PAYLOAD_VERSION}
+            # Written by another version of the serialiser, or not yet: never served as stored.
+            # Read whatever its state now: the list's row, which may be older, showed it live.
+            stale = [row.id for row in live if row.id not in payloads]
+            for resource_id, record in shown_records(self.session, stale, live_only=False).items():
+                payloads[resource_id] = payload_bytes(metadata_format, record)
         return [
             FeedEntry(
-                oai_identifier=self.oai_identifier(resource_id),
-                datestamp=datestamp,
-                deleted=deleted,
-                set_specs=tuple(sorted(sets.get(resource_id, ()))),
-                record=None if deleted else _with_annotations(
-                    Record.from_dict(record), annotations.get(resource_id, ())
-                ),
+                oai_identifier=self.oai_identifier(row.id),
+                datestamp=row.datestamp,
+                deleted=row.deleted,
+                set_specs=tuple(sorted(row.sets.split(" "))) if row.sets else (),
+                record=records.get(row.id),
+                payload=payloads.get(row.id),
             )
-            for resource_id, datestamp, deleted, record in rows
+            for row in rows
         ]
 
-    def _current_sets(self, resource_ids: Iterable[str]) -> dict[str, list[str]]:
-        ids = list(resource_ids)
-        if not ids:
-            return {}
-        rows = self.session.execute(
-            select(FeedMembership.resource_id, FeedMembership.set_spec).where(
-                FeedMembership.resource_id.in_(ids), FeedMembership.member.is_(True)
-            )
-        )
-        sets: dict[str, list[str]] = {}
-        for resource_id, spec in rows:
-            sets.setdefault(resource_id, []).append(spec)
-        return sets
+
+def _stored_format(metadata_prefix: str | None) -> MetadataFormat | None:
+    """The feed format whose payloads the store keeps for `metadata_prefix`; None reads records."""
+    return None if metadata_prefix is None else FORMATS.get(metadata_prefix)
 
 
-def _with_annotations(record: Record, annotations: tuple[Annotation, ...]) -> Record:
-    return record.with_changes(annotations=record.annotations + annotations) if annotations else record
+def _content_columns(metadata_format: MetadataFormat | None) -> tuple[Any, ...]:
+    """The columns `record`, or `version` and `payload` of the format's stored payload."""
+    if metadata_format is None:
+        return (Resource.record,)
+    return (FeedPayload.version, FeedPayload.payload)
+
+
+def _resource_items(metadata_format: MetadataFormat | None) -> Select[Any]:
+    """Resources as items with their own state: (id, datestamp, deleted, sets, content)."""
+    query = select(
+        Resource.id.label("id"),
+        Resource.feed_datestamp.label("datestamp"),
+        Resource.deleted.label("deleted"),
+        _sets_of(Resource.id),
+        *_content_columns(metadata_format),
+    )
+    if metadata_format is not None:
+        query = query.outerjoin(FeedPayload, _payload_of(Resource.id, metadata_format))
+    return query
+
+
+def _sets_of(resource_id: Any) -> Any:
+    """The column `sets`: the resource's current set specs, space-separated (a spec holds no
+    space), or NULL; in the list's own query, each an index range on the membership's key."""
+    # An alias: a set's list selects from feed_membership too, and must not be correlated to it.
+    membership = aliased(FeedMembership)
+    return (
+        select(func.aggregate_strings(membership.set_spec, " "))
+        .where(membership.resource_id == resource_id, membership.member.is_(True))
+        .scalar_subquery()
+        .label("sets")
+    )
+
+
+def _payload_of(resource_id: Any, metadata_format: MetadataFormat) -> ColumnElement[bool]:
+    return and_(
+        FeedPayload.resource_id == resource_id,
+        FeedPayload.metadata_prefix == metadata_format.prefix,
+    )
 
 
 def _window(

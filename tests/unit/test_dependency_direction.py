@@ -121,9 +121,14 @@ OER_PARTS: dict[str, set[str]] = {
 OER_ENTRY_POINTS = ("runtime.py", "tasks/app.py", "commands/", "demo.py")
 # Imports against the DAG that are known and kept, each with why. A fixed one must leave this
 # table: test_every_known_exception_is_still_needed fails until it does.
-# None today: a harvest's index catch-up, the last one, reaches discovery through the port the
-# runtime fills (oer/harvesting/index_catch_up.py).
-KNOWN_EXCEPTIONS: set[tuple[str, str]] = set()
+# A harvest's index catch-up, an earlier one, reaches discovery through the port the runtime
+# fills now (oer/harvesting/index_catch_up.py).
+KNOWN_EXCEPTIONS: set[tuple[str, str]] = {
+    # Revision 0009 fills the feed's stored payloads with the feed's own writer: a payload is the
+    # bytes of the running serialiser, stamped with its version, and a copy of that code in the
+    # revision would store bytes the feed then serves as its own (oer/migrations/versions/0009_*).
+    ("migrations", "feed"),
+}
 
 
 def _part_of(path: Path) -> str:

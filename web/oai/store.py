@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from oer.feed.oai.contract import FeedItem, FeedSet, RepositoryIdentity
 from oer.feed.repository import DatabaseFeedRepository, FeedEntry
 from oer.settings import Settings
-from oer.store.database import require_database_file
+from oer.store.database import engine_of, require_database_file
 from web.oai.views import init_app
 
 _log = logging.getLogger(__name__)
@@ -51,8 +51,8 @@ class StoreFeedRepository:
     def has_set(self, spec: str) -> bool:
         return self.repository.has_set(spec)
 
-    def get_item(self, oai_identifier: str) -> FeedItem | None:
-        entry = self.repository.get_item(oai_identifier)
+    def get_item(self, oai_identifier: str, metadata_prefix: str | None = None) -> FeedItem | None:
+        entry = self.repository.get_item(oai_identifier, metadata_prefix)
         return None if entry is None else _item(entry)
 
     def list_items(
@@ -62,8 +62,10 @@ class StoreFeedRepository:
         until: datetime | None,
         after: tuple[datetime, str] | None,
         limit: int,
+        metadata_prefix: str | None = None,
     ) -> Sequence[FeedItem]:
-        return [_item(e) for e in self.repository.list_items(set_spec, from_, until, after, limit)]
+        entries = self.repository.list_items(set_spec, from_, until, after, limit, metadata_prefix)
+        return [_item(e) for e in entries]
 
     def count_items(self, set_spec: str | None, from_: datetime | None, until: datetime | None) -> int:
         return self.repository.count_items(set_spec, from_, until)
@@ -81,10 +83,12 @@ def init_feed(app: Flask, settings: Settings, sessions: sessionmaker[Session]) -
         _log.debug("the OAI-PMH feed is off: no secret key")
         return False
 
+    reads = read_sessions(sessions)
+
     def repository() -> StoreFeedRepository:
         # A SQLite file that is not there yet would be created empty by connecting.
         require_database_file(settings)
-        session = sessions()
+        session = reads()
         g.setdefault(_SESSION, []).append(session)
         database = DatabaseFeedRepository(session, settings.oai_repository_id)
         return StoreFeedRepository(database, settings, request.base_url)
@@ -98,5 +102,22 @@ def init_feed(app: Flask, settings: Settings, sessions: sessionmaker[Session]) -
     return True
 
 
+def read_sessions(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
+    """Sessions for the feed's reads: on PostgreSQL in autocommit, elsewhere `sessions` themselves.
+
+    Under PostgreSQL's read committed every statement sees the newest committed
+    state whether or not a transaction surrounds it, so the transaction a session
+    opens around a request's few SELECTs bought nothing but two round trips
+    (BEGIN, ROLLBACK) per page. On SQLite a transaction is local (no round trip)
+    and keeps the request's reads on one snapshot.
+    """
+    engine = engine_of(sessions)
+    if engine.dialect.name != "postgresql":
+        return sessions
+    return sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False)
+
+
 def _item(entry: FeedEntry) -> FeedItem:
-    return FeedItem(entry.oai_identifier, entry.datestamp, entry.deleted, entry.set_specs, entry.record)
+    return FeedItem(
+        entry.oai_identifier, entry.datestamp, entry.deleted, entry.set_specs, entry.record, entry.payload
+    )

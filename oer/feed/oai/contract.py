@@ -42,6 +42,14 @@ it bumps the item's datestamp; an item has one datestamp, used in every list
 it appears in. ``set_specs`` of an item are the sets it is in now (for a
 tombstone: the sets it was in when deleted).
 
+Payloads. A repository that keeps records serialised may hand a live item
+its `payload` in the format the provider asks for (``metadata_prefix``)
+instead of its record: the bytes `oer.feed.oai.formats.payload_bytes` writes
+for the record the item shows now, with the writer of the provider's format
+of that prefix, so a response is the same whichever of the two an item
+carries. A payload serialised by another version of that code
+(`oer.feed.oai.formats.PAYLOAD_VERSION`) must not be handed over.
+
 `count_items` counts exactly the items `list_items` would return for the same
 ``set_spec``, ``from_`` and ``until`` without ``after``/``limit``.
 `get_item` returns an item with its own state (no set perspective), or None
@@ -113,8 +121,12 @@ class FeedSet:
 class FeedItem:
     """One item of the feed as a list (or GetRecord) shows it.
 
-    `record` is None exactly when the item is shown as deleted; the provider
-    serialises it in the requested metadata format.
+    An item shown as deleted has no metadata. A live one has its `record`,
+    which the provider serialises in the requested metadata format, or its
+    `payload`: the record already serialised in the format the repository was
+    asked for (`metadata_prefix` of `list_items` and `get_item`), the bytes
+    `oer.feed.oai.formats.payload_bytes` writes for it, which the provider
+    then sends as they are.
     """
 
     oai_identifier: str
@@ -122,11 +134,12 @@ class FeedItem:
     deleted: bool
     set_specs: tuple[str, ...] = ()
     record: Record | None = None
+    payload: bytes | None = None
 
     def __post_init__(self) -> None:
         _require_second_precision(self.datestamp, f"datestamp of {self.oai_identifier}")
-        if not self.deleted and self.record is None:
-            raise ValueError(f"{self.oai_identifier}: an item that is not deleted needs its record")
+        if not self.deleted and self.record is None and self.payload is None:
+            raise ValueError(f"{self.oai_identifier}: an item that is not deleted needs its record (or its payload)")
 
     @property
     def position(self) -> tuple[datetime, str]:
@@ -150,8 +163,11 @@ class FeedRepository(Protocol):
         """Whether `spec` is one of the sets `list_sets` returns."""
         ...
 
-    def get_item(self, oai_identifier: str) -> FeedItem | None:
-        """The item with its own state, or None when the identifier is unknown."""
+    def get_item(self, oai_identifier: str, metadata_prefix: str | None = None) -> FeedItem | None:
+        """The item with its own state, or None when the identifier is unknown.
+
+        With `metadata_prefix`, the item may carry its payload in that format instead of its record.
+        """
         ...
 
     def list_items(
@@ -161,8 +177,12 @@ class FeedRepository(Protocol):
         until: datetime | None,
         after: tuple[datetime, str] | None,
         limit: int,
+        metadata_prefix: str | None = None,
     ) -> Sequence[FeedItem]:
-        """At most `limit` items of the list, ascending by (datestamp, oai_identifier)."""
+        """At most `limit` items of the list, ascending by (datestamp, oai_identifier).
+
+        With `metadata_prefix`, items may carry their payloads in that format instead of their records.
+        """
         ...
 
     def count_items(self, set_spec: str | None, from_: datetime | None, until: datetime | None) -> int:

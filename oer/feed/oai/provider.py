@@ -20,12 +20,12 @@ from oer.feed.oai.datestamps import to_second
 from oer.feed.oai.errors import ErrorCode, ErrorCondition, OaiError
 from oer.feed.oai.response import (
     ResponseDocument,
-    add_header,
     add_identify,
     add_metadata_format,
-    add_record,
     add_resumption_token,
     add_set,
+    header_bytes,
+    record_bytes,
 )
 from oer.feed.oai.tokens import ListState, ResumptionTokens, TokenError
 
@@ -139,13 +139,13 @@ class OaiProvider:
         metadata_format = self.formats.get(request.metadata_prefix)
         if metadata_format is None:
             errors.append(_cannot_disseminate(request.metadata_prefix))
-        item = _find_item(request, repository)
+        item = _find_item(request, repository, metadata_format.prefix if metadata_format else None)
         if item is None:
             errors.append(_unknown_identifier(request))
         if errors:
             raise OaiError(errors)
         assert item is not None and metadata_format is not None
-        add_record(document.add_container(request.verb.value), item, metadata_format)
+        document.hold(document.add_container(request.verb.value), record_bytes(item, metadata_format))
 
     def _list(
         self, request: OaiRequest, document: ResponseDocument, repository: FeedRepository, now: datetime
@@ -159,9 +159,11 @@ class OaiProvider:
                 raise OaiError.single(ErrorCode.BAD_RESUMPTION_TOKEN, message)
         else:
             state, metadata_format = self._start_list(request, repository, now)
-        # One item more than a page tells whether another page follows.
+        # One item more than a page tells whether another page follows. The format goes along
+        # for ListIdentifiers too: the list is of the items available in it (spec 4.3).
         items = repository.list_items(
-            state.set_spec, state.from_, state.until, state.after, self.page_size + 1
+            state.set_spec, state.from_, state.until, state.after, self.page_size + 1,
+            metadata_prefix=metadata_format.prefix,
         )
         if not items:
             # Also the answer when every item a token still had to deliver changed meanwhile
@@ -170,11 +172,9 @@ class OaiProvider:
         page = items[: self.page_size]
         container = document.add_container(request.verb.value)
         if request.verb is Verb.LIST_RECORDS:
-            for item in page:
-                add_record(container, item, metadata_format)
+            document.hold(container, b"".join([record_bytes(item, metadata_format) for item in page]))
         else:
-            for item in page:
-                add_header(container, item)
+            document.hold(container, b"".join([header_bytes(item) for item in page]))
         self._add_token(container, state, page, more=len(items) > self.page_size, now=now)
 
     def _start_list(
@@ -250,11 +250,14 @@ def _cannot_disseminate(prefix: str) -> ErrorCondition:
     return ErrorCondition(ErrorCode.CANNOT_DISSEMINATE_FORMAT, f"metadata format {prefix} is not offered")
 
 
-def _find_item(request: OaiRequest, repository: FeedRepository) -> FeedItem | None:
-    """The item the request's identifier names; None for an unknown or malformed one."""
+def _find_item(
+    request: OaiRequest, repository: FeedRepository, metadata_prefix: str | None = None
+) -> FeedItem | None:
+    """The item the request's identifier names (with its payload in `metadata_prefix`, when the
+    repository keeps one); None for an unknown or malformed identifier."""
     if request.identifier is None or not request.identifier_is_uri:
         return None
-    return repository.get_item(request.identifier)
+    return repository.get_item(request.identifier, metadata_prefix)
 
 
 def _unknown_identifier(request: OaiRequest) -> ErrorCondition:

@@ -1,9 +1,20 @@
-"""Writes OAI-PMH response documents with lxml, as the spec's examples lay them out. Pure; no I/O."""
+"""Writes OAI-PMH response documents, as the spec's examples lay them out. Pure; no I/O.
+
+The envelope (responseDate, request, errors, Identify, the sets, the
+resumption token) is built with lxml. The items of a list, and GetRecord's
+record, are written as bytes and spliced into the envelope's serialisation
+(`ResponseDocument.hold`): a record's header is a few escaped strings, and its
+payload is already bytes (`oer.feed.oai.formats.payload_bytes`, often stored),
+so a page of records is one concatenation, not a tree of thousands of elements
+serialised again. The bytes are those lxml writes for the same elements.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import datetime
+from functools import lru_cache
 
 from lxml import etree
 
@@ -12,40 +23,39 @@ from metadata.formats import OAI_DC, MetadataFormat
 from oer.feed.oai.contract import FeedItem, FeedSet, RepositoryIdentity
 from oer.feed.oai.datestamps import format_datestamp
 from oer.feed.oai.errors import ErrorCondition
-from oer.feed.oai.formats import XSI_NS, disseminate
+from oer.feed.oai.formats import OAI_NS, RESPONSE_NAMESPACES, XSI_NS, payload_bytes
 
-OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 OAI_SCHEMA = "http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd"
 OAI_IDENTIFIER_NS = "http://www.openarchives.org/OAI/2.0/oai-identifier"
 OAI_IDENTIFIER_SCHEMA = "http://www.openarchives.org/OAI/2.0/oai-identifier.xsd"
 
 _SCHEMA_LOCATION = f"{{{XSI_NS}}}schemaLocation"
+# Where `hold` puts the items' bytes: a processing instruction, which lxml writes as
+# `<?oer-items ?>`. Everything before it in a response is escaped text or markup lxml wrote,
+# where "<?" cannot occur after the XML declaration, so the first occurrence is this one.
+_ITEMS_TARGET = "oer-items"
+_ITEMS_MARK = f"<?{_ITEMS_TARGET} ?>".encode()
+_HEADER = b"<header><identifier>%s</identifier><datestamp>%s</datestamp>%s</header>"
+_DELETED_HEADER = b'<header status="deleted"><identifier>%s</identifier><datestamp>%s</datestamp>%s</header>'
+_TO_ESCAPE = re.compile("[&<>\r]")
 
 
 def _oai(name: str) -> str:
     return f"{{{OAI_NS}}}{name}"
 
 
-# Clark names built once: a page of ListRecords writes thousands of elements.
-_HEADER = _oai("header")
-_IDENTIFIER = _oai("identifier")
-_DATESTAMP = _oai("datestamp")
-_SET_SPEC = _oai("setSpec")
-_RECORD = _oai("record")
-_METADATA = _oai("metadata")
-
-
 class ResponseDocument:
     """One response: the OAI-PMH root, responseDate and request, then the verb's content or errors."""
 
     def __init__(self, response_date: datetime, base_url: str, echo: Iterable[tuple[str, str]]) -> None:
-        self.root = etree.Element(_oai("OAI-PMH"), nsmap={None: OAI_NS, "xsi": XSI_NS})
+        self.root = etree.Element(_oai("OAI-PMH"), nsmap=RESPONSE_NAMESPACES)
         self.root.set(_SCHEMA_LOCATION, f"{OAI_NS} {OAI_SCHEMA}")
         etree.SubElement(self.root, _oai("responseDate")).text = format_datestamp(response_date)
         request = etree.SubElement(self.root, _oai("request"))
         for name, value in echo:
             request.set(name, value)
         request.text = base_url
+        self._items: bytes | None = None
 
     def add_errors(self, errors: Iterable[ErrorCondition]) -> None:
         for error in errors:
@@ -56,9 +66,22 @@ class ResponseDocument:
         """The element named after the verb, which holds the verb's content."""
         return etree.SubElement(self.root, _oai(verb))
 
+    def hold(self, container: etree._Element, items: bytes) -> None:
+        """Put `items`, elements already serialised (`header_bytes`, `record_bytes`), at this
+        point of `container`: after what it holds now, before what is added later."""
+        if self._items is not None:
+            raise ValueError("a response holds one run of serialised items")
+        container.append(etree.ProcessingInstruction(_ITEMS_TARGET))
+        self._items = items
+
     def to_bytes(self) -> bytes:
         result: bytes = etree.tostring(self.root, encoding="UTF-8", xml_declaration=True)
-        return result
+        if self._items is None:
+            return result
+        head, mark, tail = result.partition(_ITEMS_MARK)
+        if not mark:
+            raise ValueError("the items' place is missing from the response")
+        return b"".join((head, self._items, tail))
 
 
 def add_identify(
@@ -109,22 +132,27 @@ def add_set(container: etree._Element, feed_set: FeedSet) -> None:
         etree.SubElement(dc, f"{{{DC_NAMESPACE}}}description").text = feed_set.description
 
 
-def add_header(parent: etree._Element, item: FeedItem) -> None:
-    header = etree.SubElement(parent, _HEADER)
+def header_bytes(item: FeedItem) -> bytes:
+    """An item's `<header>` as lxml writes it: identifier, datestamp, its sets (spec 2.5)."""
+    specs = b"".join([b"<setSpec>%s</setSpec>" % _escaped(spec) for spec in item.set_specs])
+    header = _DELETED_HEADER if item.deleted else _HEADER
+    return header % (_escaped(item.oai_identifier), _datestamp_bytes(item.datestamp), specs)
+
+
+def record_bytes(item: FeedItem, metadata_format: MetadataFormat) -> bytes:
+    """A `<record>`: its header, and its metadata unless it is deleted (spec 2.5.1).
+
+    The metadata is the item's stored payload when it carries one (the
+    repository made it for this format), else its record serialised now.
+    """
     if item.deleted:
-        header.set("status", "deleted")
-    etree.SubElement(header, _IDENTIFIER).text = item.oai_identifier
-    etree.SubElement(header, _DATESTAMP).text = format_datestamp(item.datestamp)
-    for spec in item.set_specs:
-        etree.SubElement(header, _SET_SPEC).text = spec
-
-
-def add_record(parent: etree._Element, item: FeedItem, metadata_format: MetadataFormat) -> None:
-    """A record: its header, and its metadata unless it is deleted (spec 2.5.1)."""
-    record = etree.SubElement(parent, _RECORD)
-    add_header(record, item)
-    if not item.deleted and item.record is not None:
-        etree.SubElement(record, _METADATA).append(disseminate(metadata_format, item.record))
+        return b"<record>%s</record>" % header_bytes(item)
+    payload = item.payload
+    if payload is None:
+        if item.record is None:
+            raise ValueError(f"{item.oai_identifier}: a live item without its record or payload")
+        payload = payload_bytes(metadata_format, item.record)
+    return b"<record>%s<metadata>%s</metadata></record>" % (header_bytes(item), payload)
 
 
 def add_resumption_token(
@@ -146,3 +174,16 @@ def add_resumption_token(
 
 def _text(parent: etree._Element, name: str, value: str) -> None:
     etree.SubElement(parent, _oai(name)).text = value
+
+
+def _escaped(text: str) -> bytes:
+    """Character data as lxml escapes it: the markup characters, and CR (kept as a reference)."""
+    if _TO_ESCAPE.search(text) is not None:
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    return text.encode("utf-8")
+
+
+@lru_cache(maxsize=4096)
+def _datestamp_bytes(value: datetime) -> bytes:
+    # Items of a page often share a datestamp (a harvested page is stored at one moment).
+    return format_datestamp(value).encode("ascii")

@@ -63,7 +63,7 @@ def published(session: Session, record: Record) -> Resource:
 
 def test_the_composition_root_registers_the_feed_and_index_projections() -> None:
     runtime.register()
-    assert [p.name for p in registered_projections()] == ["feed-membership", "search-index"]
+    assert [p.name for p in registered_projections()] == ["feed-membership", "feed-payloads", "search-index"]
 
 
 def test_a_new_writer_reaches_the_feed_and_the_index_through_marks_alone(store_session: Session) -> None:
@@ -164,11 +164,11 @@ def test_the_app_and_the_worker_are_built_on_the_runtime(store_settings: Setting
         built = app_runtime(app)
         assert built.settings is store_settings
         assert str(built.engine.url) == str(built.sessions.kw["bind"].url)
-        assert [p.name for p in registered_projections()] == ["feed-membership", "search-index"]
+        assert [p.name for p in registered_projections()] == ["feed-membership", "feed-payloads", "search-index"]
     finally:
         app_runtime(app).close()
 
     register_projections(())
     # Building the Celery app connects to nothing; the broker URL only has to be valid.
     create_celery_app(dataclasses.replace(store_settings, broker_url="redis://127.0.0.1:1/0"))
-    assert [p.name for p in registered_projections()] == ["feed-membership", "search-index"]
+    assert [p.name for p in registered_projections()] == ["feed-membership", "feed-payloads", "search-index"]

@@ -86,7 +86,8 @@ class InMemoryFeedRepository:
     def has_set(self, spec: str) -> bool:
         return any(feed_set.spec == spec for feed_set in self.sets)
 
-    def get_item(self, oai_identifier: str) -> FeedItem | None:
+    def get_item(self, oai_identifier: str, metadata_prefix: str | None = None) -> FeedItem | None:
+        # Keeps records, never payloads: every format is serialised by the provider.
         item = self.items.get(oai_identifier)
         return item.view(None) if item else None
 
@@ -97,6 +98,7 @@ class InMemoryFeedRepository:
         until: datetime | None,
         after: tuple[datetime, str] | None,
         limit: int,
+        metadata_prefix: str | None = None,
     ) -> Sequence[FeedItem]:
         self.calls.append("list_items")
         selected = [

@@ -1,0 +1,77 @@
+"""The feed's payload version follows its serialisation: bytes that change need a new PAYLOAD_VERSION.
+
+Stored payloads are served as long as their version is the code's
+(`oer.feed.payloads`); if the writers wrote other bytes under the same
+version, the feed would go on serving the old ones. So the digest of sample
+records' payloads is recorded per version: a change of `metadata.lom`,
+`metadata.dublin_core`, their vocabulary and licence tables or
+`oer.feed.oai.formats.payload_bytes` that changes these bytes fails here until
+PAYLOAD_VERSION is bumped and the new digest recorded beside it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from metadata.formats import FORMATS
+from metadata.record import Annotation, Contributor, Identifier, Licence, Record, Relation, Term
+from oer.feed.oai.formats import PAYLOAD_VERSION, payload_bytes
+
+# PAYLOAD_VERSION -> SHA-256 of the sample records' payloads in every format.
+RECORDED = {
+    1: "e26fd11c918b59a52f9d64497277e29b82754da0968fee3dcadf7efc91e12a5f",
+}
+
+REKENEN = Term("b48fa351-4561-44c7-a071-ebfd6103eec3", "Rekenen")
+PO = Term("512e4729-03a4-43a2-95ba-758071d1b725", "PO")
+
+
+def samples() -> list[Record]:
+    """Records that use every field the writers write, and text that needs escaping."""
+    full = Record(
+        oai_identifier="oai:school.example.org:1",
+        title="Breuken & procenten <deel 1>",
+        titles={"nl": "Breuken & procenten <deel 1>", "en": "Fractions & percentages"},
+        description="Leerlingen vergelijken breuken\nop een getallenlijn.",
+        keywords=("breuken", "getallenlijn"),
+        languages=("nl", "en"),
+        identifiers=(Identifier("URI", "https://lessen.example.org/breuken"), Identifier("ISBN", "9789000000000")),
+        location="https://lessen.example.org/breuken?deel=1&niveau=2",
+        formats=("text/html", "application/pdf"),
+        aggregation_level=2,
+        learning_resource_types=("open opdracht", "onbekend soort"),
+        end_user_roles=("learner", "teacher"),
+        contexts=("PO", "school"),
+        educational_levels=(PO,),
+        disciplines=(REKENEN, Term("6f2c0d1e-0000-4000-8000-000000000000")),
+        educational_objectives=(Term("1ed1e736-c541-4b47-9061-34117d70c859", "PO 26"),),
+        typical_age_range="9-11",
+        typical_learning_time=2700,
+        cost=False,
+        licence=Licence("cc-by-sa-40", "https://creativecommons.org/licenses/by-sa/4.0/"),
+        access_rights="OpenAccess",
+        contributors=(
+            Contributor("author", "Rik Redacteur", "2024-05-01"),
+            Contributor("publisher", "Het Lyceum"),
+            Contributor("onbekend", None),
+        ),
+        relations=(Relation("haspart", "https://lessen.example.org/breuken/1"), Relation("isbasedon", "urn:isbn:1")),
+        annotations=(
+            Annotation("Otto Outsider", "leraar", "2026-01-05", "Didactiek: goed. \"Heldere\" <doelen>."),
+            Annotation(None, None, None, None),
+        ),
+    )
+    bare = Record(title="Alleen een titel")
+    untitled = Record(languages=("x-none",), cost=True, licence=Licence("copyright"), location="https://e.org/")
+    return [full, bare, untitled]
+
+
+def test_the_payload_version_stands_for_the_bytes_it_writes() -> None:
+    digest = hashlib.sha256()
+    for record in samples():
+        for metadata_format in FORMATS:
+            digest.update(metadata_format.prefix.encode() + b"\0" + payload_bytes(metadata_format, record) + b"\0")
+    assert RECORDED.get(PAYLOAD_VERSION) == digest.hexdigest(), (
+        "the feed's payload bytes changed: bump PAYLOAD_VERSION in oer/feed/oai/formats.py "
+        "(stored payloads are then rebuilt) and record the new digest here"
+    )
