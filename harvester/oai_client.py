@@ -82,6 +82,7 @@ ERROR_BAD_RESUMPTION_TOKEN = "badResumptionToken"
 DEFAULT_CONTACT_URL = "https://example.org/oer-repository/harvester"
 
 _GZIP_MAGIC = b"\x1f\x8b"
+_XML_SPACE = b"xml:space"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 # 501 Not Implemented and 505 HTTP Version Not Supported will not change by waiting.
 _PERMANENT_5XX = frozenset({501, 505})
@@ -320,7 +321,7 @@ class OaiClient:
         document: _Document = response.document
         if document.root is None:
             return _salvage_page(document)
-        return _page_from_root(_require_oai_root(document), document.removed_characters)
+        return _page_from_root(_require_oai_root(document), document.removed_characters, document.body)
 
     # -- HTTP with retries -------------------------------------------------
 
@@ -827,7 +828,7 @@ def _int_or_none(value: str | None) -> int | None:
         return None
 
 
-def _page_from_root(root: Any, removed_characters: int) -> Page:
+def _page_from_root(root: Any, removed_characters: int, body: bytes) -> Page:
     response_date = _text(root.find(_NS + "responseDate"))
     _raise_oai_error(root)
     if root.find(_NS + "error") is not None:
@@ -837,11 +838,16 @@ def _page_from_root(root: Any, removed_characters: int) -> Page:
     listing = root.find(_NS + VERB_LIST_RECORDS)
     if listing is None:
         raise MalformedResponseError("the ListRecords response has no <ListRecords> element")
-    records = tuple(_raw_record(element) for element in listing.iterfind(_NS + "record"))
+    # A payload read in this tree is the payload `metadata_xml` parses to, unless xml:space="preserve"
+    # around it keeps white space that the payload read on its own loses: then only `metadata_xml`
+    # is handed on (no `RawRecord.payload`, no `Page.body`).
+    same_payloads = _XML_SPACE not in body
+    records = tuple(_raw_record(element, keep_payload=same_payloads) for element in record_elements(root))
+    reread: bytes | None = body if same_payloads else None
     token = listing.find(_NS + "resumptionToken")
     if token is None:
         return Page(records=records, resumption_token=None, cursor=None, complete_list_size=None,
-                    response_date=response_date, removed_characters=removed_characters)
+                    response_date=response_date, removed_characters=removed_characters, body=reread)
     return Page(
         records=records,
         resumption_token=(token.text or "").strip() or None,
@@ -850,14 +856,34 @@ def _page_from_root(root: Any, removed_characters: int) -> Page:
         response_date=response_date,
         expiration_date=token.get("expirationDate"),
         removed_characters=removed_characters,
+        body=reread,
     )
+
+
+def record_elements(root: Any) -> list[Any]:
+    """The `<record>` elements of a parsed ListRecords response, in the order `Page.records` has them.
+
+    Whoever reads a page's records again from `Page.body` (the harvest's
+    normaliser process) finds them with this, so its records are the page's,
+    one for one.
+    """
+    listing = root.find(_NS + VERB_LIST_RECORDS)
+    return [] if listing is None else list(listing.iterfind(_NS + "record"))
+
+
+def metadata_payload(element: Any) -> Any:
+    """The metadata payload of a `<record>` element (the first element in `<metadata>`), or None."""
+    container = element.find(_NS + "metadata")
+    if container is None:
+        return None
+    return next((child for child in container if isinstance(child.tag, str)), None)
 
 
 def _serialise(element: Any) -> bytes:
     return bytes(etree.tostring(element, encoding="UTF-8", xml_declaration=False, with_tail=False))
 
 
-def _raw_record(element: Any) -> RawRecord:
+def _raw_record(element: Any, *, keep_payload: bool = False) -> RawRecord:
     raw_xml = _serialise(element)
     header_element = element.find(_NS + "header")
     if header_element is None:
@@ -869,17 +895,16 @@ def _raw_record(element: Any) -> RawRecord:
     set_specs = tuple(spec.strip() for spec in header.setSpecs if spec and spec.strip())
     deleted = bool(header.deleted)
     problem = None if identifier else "record header has no identifier"
-    metadata_xml = None
+    metadata_xml = payload = None
     if not deleted:
-        container = element.find(_NS + "metadata")
-        payload = [child for child in container if isinstance(child.tag, str)] if container is not None else []
-        if payload:
-            metadata_xml = _serialise(payload[0])
+        payload = metadata_payload(element)
+        if payload is not None:
+            metadata_xml = _serialise(payload)
         else:
             problem = problem or "record has no metadata"
     return RawRecord(oai_identifier=identifier, datestamp=datestamp, deleted=deleted,
                      set_specs=set_specs, metadata_xml=metadata_xml, raw_xml=raw_xml, problem=problem,
-                     origin_identifiers=origin_identifiers(element))
+                     origin_identifiers=origin_identifiers(element), payload=payload if keep_payload else None)
 
 
 _RECORD_START = re.compile(rb"<(?:[\w.-]+:)?record[\s>]")

@@ -9,8 +9,9 @@ from __future__ import annotations
 import enum
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
+from typing import Any
 
 from harvester.datestamps import datestamp_or_none
 from metadata.oai import Granularity
@@ -56,7 +57,11 @@ class RawRecord:
     well-formed XML); such a record must be stored as failed with its raw XML.
     `origin_identifiers` name the same record at the repositories it came from.
     `oai_identifier` is "" when the header has none; `sha256` then tells such
-    records apart.
+    records apart. `payload` is the parsed element `metadata_xml` was
+    serialised from, when the client read the record in this process and
+    parsing `metadata_xml` again would give the same tree: a normaliser in
+    this process reads it instead of parsing the record a second time. It is
+    never compared, shown or pickled (a copy elsewhere reads `metadata_xml`).
     """
 
     oai_identifier: str
@@ -70,14 +75,27 @@ class RawRecord:
     # (`<about><provenance><originDescription><identifier>`, as Edurep gives for what it re-serves).
     origin_identifiers: tuple[str, ...] = ()
     sha256: str = field(init=False)
+    payload: Any = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "sha256", hashlib.sha256(self.raw_xml).hexdigest())
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in _PICKLED_FIELDS)
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        for name, value in zip(_PICKLED_FIELDS, state, strict=True):
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "payload", None)
 
     @property
     def datestamp_utc(self) -> datetime | None:
         """The datestamp as an aware UTC datetime, or None if the source sent none we can read."""
         return datestamp_or_none(self.datestamp)
+
+
+# What a pickled RawRecord keeps: everything but the parsed payload, which belongs to this process.
+_PICKLED_FIELDS = tuple(f.name for f in fields(RawRecord) if f.name != "payload")
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +115,11 @@ class Page:
     expiration_date: str | None = None
     # Characters illegal in XML 1.0 that were removed from the response before parsing.
     removed_characters: int = 0
+    # The response body the records were read from (decompressed, in UTF-8), for a consumer that
+    # reads them again in another process (`harvester.oai_client.record_elements` finds them, and
+    # their payloads read as `metadata_xml` does); None for a page salvaged record by record, or
+    # one whose payloads read differently on their own (see `RawRecord.payload`).
+    body: bytes | None = field(default=None, compare=False, repr=False)
 
     @property
     def digest(self) -> str:

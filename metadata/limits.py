@@ -141,6 +141,13 @@ def limit_record(record: Record) -> Record:
     A record within every limit (the common case) is returned as it is, after
     one length check per value.
     """
+    if _within_limits(record):
+        return record
+    return _limit_fields(record)
+
+
+def _limit_fields(record: Record) -> Record:
+    """`limit_record` the long way: every field through `_Limits`, which words an issue per excess."""
     limits = _Limits()
     changed: dict[str, Any] = {
         "title": limits.cut(record.title, TITLE_MAX, "general/title", "title"),
@@ -176,6 +183,92 @@ def limit_record(record: Record) -> Record:
     if issues:
         changes["issues"] = (*changed["issues"], *issues)
     return record.with_changes(**changes) if changes else record
+
+
+def _fits(text: str | None, limit: int) -> bool:
+    return text is None or len(text) <= limit
+
+
+def _codes_fit(values: tuple[str, ...], count: int) -> bool:
+    if len(values) > count:
+        return False
+    for value in values:  # noqa: SIM110 - a loop, not all() over a generator: this runs for every record
+        if value is not None and len(value) > VALUE_MAX:
+            return False
+    return True
+
+
+def _terms_fit(terms: tuple[Term, ...]) -> bool:
+    if len(terms) > TERMS_MAX:
+        return False
+    for term in terms:
+        if term.id is None or len(term.id) > VALUE_MAX or (term.label is not None and len(term.label) > LINE_MAX):
+            return False
+    return True
+
+
+def _within_limits(record: Record) -> bool:
+    """Whether `limit_record` would change nothing: the same checks as `_Limits`, without building anything.
+
+    Every condition here is one under which the corresponding `_Limits` method
+    returns its input unchanged; anything else goes the long way, which also
+    words the issues. (Loops, not `all()`: this runs for every record read.)
+    """
+    if not (_fits(record.title, TITLE_MAX) and _fits(record.description, DESCRIPTION_MAX)
+            and _fits(record.location, LINK_MAX) and _fits(record.typical_age_range, LINE_MAX)
+            and _fits(record.access_rights, VALUE_MAX)):
+        return False
+    titles = record.titles
+    if len(titles) > LANGUAGES_MAX:
+        return False
+    for lang, text in titles.items():
+        if len(lang) > VALUE_MAX or len(text) > TITLE_MAX:
+            return False
+    keywords = record.keywords
+    if len(keywords) > KEYWORDS_MAX:
+        return False
+    for keyword in keywords:
+        if keyword is not None and len(keyword) > KEYWORD_MAX:
+            return False
+    if not (_codes_fit(record.languages, LANGUAGES_MAX) and _codes_fit(record.formats, VALUES_MAX)
+            and _codes_fit(record.learning_resource_types, VALUES_MAX)
+            and _codes_fit(record.end_user_roles, VALUES_MAX) and _codes_fit(record.contexts, VALUES_MAX)
+            and _terms_fit(record.educational_levels) and _terms_fit(record.disciplines)
+            and _terms_fit(record.educational_objectives)):
+        return False
+    if len(record.identifiers) > IDENTIFIERS_MAX:
+        return False
+    for identifier in record.identifiers:
+        if (identifier.catalog is None or len(identifier.catalog) > VALUE_MAX
+                or identifier.entry is None or len(identifier.entry) > LINK_MAX):
+            return False
+    licence = record.licence
+    if licence is not None and (licence.code is None or len(licence.code) > VALUE_MAX
+                                or not _fits(licence.url, LINK_MAX)):
+        return False
+    if len(record.contributors) > CONTRIBUTORS_MAX:
+        return False
+    for contributor in record.contributors:
+        if not (_fits(contributor.role, VALUE_MAX) and _fits(contributor.name, LINE_MAX)
+                and _fits(contributor.date, VALUE_MAX)):
+            return False
+    if len(record.relations) > RELATIONS_MAX:
+        return False
+    for relation in record.relations:
+        if relation.target is None or len(relation.target) > LINK_MAX or not _fits(relation.kind, VALUE_MAX):
+            return False
+    if len(record.annotations) > ANNOTATIONS_MAX:
+        return False
+    for annotation in record.annotations:
+        if not (_fits(annotation.name, LINE_MAX) and _fits(annotation.role, LINE_MAX)
+                and _fits(annotation.date, VALUE_MAX) and _fits(annotation.description, ANNOTATION_MAX)):
+            return False
+    if len(record.issues) > ISSUES_MAX:
+        return False
+    for issue in record.issues:
+        if len(issue.message) > ISSUE_MESSAGE_MAX or len(issue.path) > VALUE_MAX:
+            return False
+    return True
 
 
 def _limit_issues(issues: tuple[Issue, ...]) -> tuple[Issue, ...]:

@@ -12,6 +12,7 @@ case — is dropped from the record (the raw record keeps it) and reported.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 WEB_SCHEMES = frozenset({"http", "https"})
@@ -22,15 +23,26 @@ LINK_SCHEMES = frozenset({
 })
 
 
+# What a browser ignores inside a scheme: white space (`\s` is exactly what str.isspace() calls
+# white space) and the C0 control characters and DEL.
+_IGNORED = re.compile(r"[\s\x00-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_SPACE = re.compile(r"\s")
+
+
 def _compact(text: str) -> str:
     # What a browser makes of a scheme: white space and control characters inside it are ignored.
-    return "".join(ch for ch in text if not ch.isspace() and ord(ch) >= 32 and ord(ch) != 127)
+    return _IGNORED.sub("", text)
 
 
 def _scheme(text: str) -> str | None:
-    compact = _compact(text)
-    head, colon, _ = compact.partition(":")
-    if not colon or not head or not head[0].isalpha() or not all(ch.isalnum() or ch in "+-." for ch in head):
+    # Only the part before the first colon is compacted: compacting never removes a colon, so
+    # that part, compacted, is the compacted text's part before its first colon.
+    head, colon, _ = text.partition(":")
+    if not colon:
+        return None
+    head = _compact(head)
+    if not head or not head[0].isalpha() or not all(ch.isalnum() or ch in "+-." for ch in head):
         return None
     return head.lower()
 
@@ -47,14 +59,14 @@ def is_web_url(text: str) -> bool:
     # The scheme must be http(s) as written too, not only once white space is taken out of it,
     # and the host must be one: a space or control character there is no host at all. (A space in
     # the path of a harvested URL is sloppy, not dangerous: browsers encode it.)
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in stripped):
+    if _CONTROL.search(stripped) is not None:
         return False
-    return parts.scheme.lower() in WEB_SCHEMES and bool(parts.hostname) and _compact(parts.netloc) == parts.netloc
+    return parts.scheme.lower() in WEB_SCHEMES and bool(parts.hostname) and _IGNORED.search(parts.netloc) is None
 
 
 def is_clean_web_url(text: str) -> bool:
     """`is_web_url`, with no white space anywhere: what a publisher here must give."""
-    return is_web_url(text) and not any(ch.isspace() for ch in text.strip())
+    return is_web_url(text) and _SPACE.search(text.strip()) is None
 
 
 def is_safe_target(text: str) -> bool:

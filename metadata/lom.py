@@ -215,12 +215,24 @@ def _langstrings(element: Any) -> list[tuple[str, str]]:
     found = []
     for child in element:
         if (_known(child.tag) or _logical_name(child.tag)) == "langstring":
-            lang = child.get(XML_LANG) or child.get("language") or NO_LANGUAGE
-            found.append((lang, _element_text(child)))
+            found.append((_language_of(child), _element_text(child)))
     if not found and len(element) == 0 and element.text and element.text.strip():
         # A bare text where a language string belongs: keep it, language unknown.
         found.append((NO_LANGUAGE, element.text))
     return found
+
+
+def _language_of(string: Any) -> str:
+    """A language string's language: `xml:lang` (IMS), else `language` (IEEE), else none given."""
+    # One pass over the (one or two) attributes: looking a namespaced attribute up by name
+    # costs lxml more than listing them.
+    xml_lang = language = None
+    for name, value in string.items():
+        if name == XML_LANG:
+            xml_lang = value
+        elif name == "language":
+            language = value
+    return xml_lang or language or NO_LANGUAGE
 
 
 def _vocabulary_value(element: Any) -> str | None:

@@ -36,6 +36,7 @@ fetched it (the harvester's client bounds a page).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -190,8 +191,10 @@ def _read_record_elements(elements: Sequence[Any], parsed: ParsedXml) -> list[Re
     for index, element in enumerate(elements):
         header = _header(element)
         identifier, datestamp, _ = header
-        end = elements[index + 1].sourceline if index + 1 < len(elements) else None
-        issues = _illegal_character_issues(parsed, element.sourceline, end)
+        issues: list[Issue] = []
+        if parsed.removed_characters:
+            end = elements[index + 1].sourceline if index + 1 < len(elements) else None
+            issues = _illegal_character_issues(parsed, element.sourceline, end)
         results.append(_isolated(identifier, datestamp, index,
                                  partial(_read_oai_record, element, issues, header)))
     return results
@@ -309,14 +312,19 @@ def _read_payload(
         has_metadata_scheme=facts.has_metadata_scheme,
         has_rights_description=facts.has_rights_description,
     )
-    missing = [make_issue(IssueCode.REQUIRED_MISSING, path, f"{path} is required by NL-LOM")
-               for path in completeness.missing_required]
+    missing = [_required_missing(path) for path in completeness.missing_required]
     return record.with_changes(
         oai_identifier=oai_identifier,
         datestamp=datestamp,
         completeness=completeness,
         issues=(*issues, *record.issues, *missing),
     )
+
+
+@functools.cache
+def _required_missing(path: str) -> Issue:
+    # The few required paths recur in most records; an Issue is immutable, so one each will do.
+    return make_issue(IssueCode.REQUIRED_MISSING, path, f"{path} is required by NL-LOM")
 
 
 def _illegal_character_issues(parsed: ParsedXml, start: int, end: int | None) -> list[Issue]:

@@ -10,7 +10,8 @@ are part of the public contract (`oer normalize`, the JSON API).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from typing import Any
 
 
@@ -129,7 +130,10 @@ class Record:
 
     def with_changes(self, **changes: Any) -> Record:
         """Return a copy with some fields replaced (records are immutable)."""
-        return replace(self, **changes)
+        # `dataclasses.replace` does the same, more slowly: it runs for every record read.
+        values = dict(zip(_FIELD_NAMES, _field_values(self), strict=True))
+        values.update(changes)
+        return Record(**values)
 
     def to_dict(self) -> dict[str, Any]:
         """The record's JSON form, with exactly the keys of the public contract."""
@@ -226,6 +230,9 @@ _TO_JSON_BY_NAME: dict[str, Any] = {
     "licence": _optional_object(Licence),
     "completeness": _completeness_to_json,
 }
+_FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Record))
+# All field values of a record in one call, in `_FIELD_NAMES` order.
+_field_values = attrgetter(*_FIELD_NAMES)
 _TO_JSON: tuple[tuple[str, Any], ...] = tuple(
     (f.name, _TO_JSON_BY_NAME.get(f.name, _plain)) for f in fields(Record)
 )

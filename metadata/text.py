@@ -81,7 +81,7 @@ def choose_main_text(texts: Mapping[str, str], languages: Iterable[str]) -> str 
 
 def dedupe(values: Iterable[str]) -> tuple[str, ...]:
     """Drop empty strings and repeats, keeping the first occurrence's position."""
-    return tuple(dict.fromkeys(value for value in values if value))
+    return tuple(dict.fromkeys(filter(None, values)))
 
 
 def xml_safe_text(text: str) -> str:

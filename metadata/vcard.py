@@ -138,6 +138,8 @@ def _decode(params: str, value: str) -> str:
 
 
 def _unescape(value: str) -> str:
+    if "\\" not in value:
+        return value  # nothing escaped (the usual case)
     return _ESCAPE.sub(lambda match: _UNESCAPED.get(match.group(1), match.group(1)), value)
 
 

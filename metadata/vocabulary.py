@@ -76,17 +76,36 @@ class Vocabulary:
 
     def normalise(self, raw: str, path: str, issues: list[Issue]) -> str:
         """Look `raw` up, append a repaired/unknown issue when needed, and return the value to keep."""
+        # The same few values (and misspellings) come back record after record: what a value
+        # becomes, and the issue it gets at a path, is remembered (values and issues are immutable).
+        key = (self.name, raw, path)
+        found = _NORMALISED.get(key)
+        if found is None:
+            found = self._normalised(raw, path)
+            if len(_NORMALISED) < _NORMALISED_MAX:
+                _NORMALISED[key] = found
+        value, issue = found
+        if issue is not None:
+            issues.append(issue)
+        return value
+
+    def _normalised(self, raw: str, path: str) -> tuple[str, Issue | None]:
         value, known = self.lookup(raw)
         # Surrounding whitespace is the XML's indentation, not dirt: only a
         # change beyond that is a repair worth reporting.
         if known and value != raw and clean_line(raw) != value:
-            issues.append(make_issue(
-                IssueCode.VOCABULARY_REPAIRED, path, f"{raw!r} read as {value!r}"))
-        elif not known:
-            issues.append(make_issue(
+            return value, make_issue(IssueCode.VOCABULARY_REPAIRED, path, f"{raw!r} read as {value!r}")
+        if not known:
+            return value, make_issue(
                 IssueCode.VOCABULARY_UNKNOWN, path,
-                f"{value!r} is not in the {self.name} vocabulary; kept as given"))
-        return value
+                f"{value!r} is not in the {self.name} vocabulary; kept as given")
+        return value, None
+
+
+# `Vocabulary.normalise`'s results by (vocabulary, raw value, path); bounded, so a source that sends
+# a new value in every record costs the look-ups, never unbounded memory.
+_NORMALISED: dict[tuple[str, str, str], tuple[str, Issue | None]] = {}
+_NORMALISED_MAX = 10_000
 
 
 def _key(value: str) -> str:
@@ -175,16 +194,21 @@ def discipline_terms() -> tuple[ObkTerm, ...]:
 
 def known_term(term_id: str) -> Term | None:
     """The OBK term with this id and its table label, or None if the table does not know it."""
-    known = obk_terms().get(term_id.lower())
-    return None if known is None else Term(id=known.id, label=known.label)
+    return _known_terms().get(term_id.lower())
+
+
+@cache
+def _known_terms() -> Mapping[str, Term]:
+    # Terms are immutable: one per known id serves every record that names it.
+    return {key: Term(id=known.id, label=known.label) for key, known in obk_terms().items()}
 
 
 def normalise_term(term_id: str, label: str | None, path: str, issues: list[Issue]) -> Term:
     """A classification term: a known OBK UUID gets its table label; any other id is kept
     with the record's own label and reported as `taxon-unknown`."""
-    known = obk_terms().get(term_id.lower())
+    known = known_term(term_id)
     if known is not None:
-        return Term(id=known.id, label=known.label)
+        return known
     issues.append(make_issue(
         IssueCode.TAXON_UNKNOWN, path,
         f"term {term_id!r} ({label or 'no label'}) is not a known OBK term; kept with its own label"))

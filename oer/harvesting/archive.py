@@ -38,6 +38,8 @@ class RawVersion:
     xml: bytes
     status: RawStatus
     failure_reason: str | None = None
+    # SHA-256 of `xml` when the caller has it already (the harvester hashes every record it receives).
+    sha256: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +84,7 @@ def archive_raw_records(session: Session, source: Source, versions: Iterable[Raw
     now = utcnow()
     pending: dict[tuple[str, datetime, str], RawVersion] = {}
     for version in versions:
-        digest = hashlib.sha256(version.xml).hexdigest()
+        digest = version.sha256 or hashlib.sha256(version.xml).hexdigest()
         pending.setdefault((version.oai_identifier, version.datestamp, digest), version)
     if not pending:
         return 0

@@ -54,20 +54,21 @@ queries per page whatever its size, inside the caller's transaction.
 from __future__ import annotations
 
 import enum
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from harvester.outcome import Outcome
 from metadata.record import Record
 from oer.catalogue import service as catalogue
 from oer.catalogue.changes import mark_changed
-from oer.catalogue.content import record_hash
+from oer.catalogue.content import encode_record
 from oer.catalogue.keys import Key, KeyKind, fits_index, oai_record_keys, record_keys, same_material_keys
 from oer.catalogue.models import (
     Origin,
@@ -77,8 +78,8 @@ from oer.catalogue.models import (
 )
 from oer.harvesting.archive import RawVersion, archive_raw_records, xml_bytes
 from oer.harvesting.models import Provenance, RawStatus, Source
-from oer.store.bulk import by_columns, insert_rows
-from oer.store.types import parse_datestamp, to_second, utcnow
+from oer.store.bulk import by_columns
+from oer.store.types import EncodedJSON, parse_datestamp, to_second, utcnow
 
 # Fields of a record that say when and under which name a source served it, not what it says.
 
@@ -87,12 +88,52 @@ _WITHDRAW_BATCH = 500
 
 
 @dataclass(frozen=True, slots=True)
+class StoredRecord:
+    """A normalised record as the store keeps it: its JSON, encoded once, and what deciding reads.
+
+    Made where the record is normalised (`stored_record`), so the JSON that is
+    hashed is the JSON that is stored, and a helper process hands over a few
+    strings instead of a graph of objects.
+    """
+
+    # `Record.to_dict()` encoded: the provenance's (and the resource's) stored record.
+    json: str
+    # `oer.catalogue.content.record_hash` of the same form.
+    content_hash: str
+    title: str | None
+    completeness: float
+    # (kind, target) of each relation, in order: what the catalogue's relation rows are made of.
+    relations: tuple[tuple[str, str], ...]
+    # The record's own identifiers (what it may be refused for claiming), and the other keys
+    # it names its material by (`oer.catalogue.keys`).
+    own_keys: frozenset[Key]
+    material_keys: frozenset[Key]
+
+
+def stored_record(record: Record) -> StoredRecord:
+    """`record` in the form the store writes (see `StoredRecord`)."""
+    text, content_hash = encode_record(record.to_dict())
+    return StoredRecord(
+        json=text,
+        content_hash=content_hash,
+        title=record.title,
+        completeness=float(record.completeness.score or 0.0),
+        relations=tuple((relation.kind, relation.target) for relation in record.relations),
+        own_keys=record_keys(record),
+        material_keys=same_material_keys(record),
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class HarvestedRecord:
     """One record of a ListRecords page, as the harvester hands it to the store.
 
-    `record` is the normalised record (None for deletions and failures);
-    `failure` the reason a record could not be used (it is then archived as
-    FAILED and nothing else changes); `raw_xml` the record's original XML.
+    `record` is the normalised record, or `stored` its stored form (the harvest
+    hands over that, made where the record was normalised); both None for
+    deletions and failures. `failure` the reason a record could not be used (it
+    is then archived as FAILED and nothing else changes); `raw_xml` the
+    record's original XML, and `raw_sha256` its SHA-256 when the harvester has
+    it already.
     """
 
     oai_identifier: str
@@ -103,6 +144,8 @@ class HarvestedRecord:
     failure: str | None = None
     # OAI identifiers of the same record at the repositories it was harvested from before.
     origin_identifiers: tuple[str, ...] = ()
+    stored: StoredRecord | None = None
+    raw_sha256: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,11 +250,31 @@ def withdraw_provenances(
 
 def _plain_title(title: Any) -> str:
     """A title compared for a location match: letters and digits only, case folded."""
-    return "".join(ch for ch in str(title or "").casefold() if ch.isalnum())
+    # `[\W_]` is exactly what str.isalnum() is not.
+    return _NOT_ALPHANUMERIC.sub("", str(title or "").casefold())
 
 
-def _completeness(record: Mapping[str, Any]) -> float:
-    return float((record.get("completeness") or {}).get("score") or 0.0)
+_NOT_ALPHANUMERIC = re.compile(r"[\W_]+")
+
+
+# A provenance's record: as this page made it, or as loaded from its row.
+_RecordForm = StoredRecord | dict[str, Any]
+
+
+def _row_value(record: _RecordForm) -> Any:
+    """What a `record` column is given: the JSON encoded already, or the document to encode."""
+    return EncodedJSON(record.json) if isinstance(record, StoredRecord) else record
+
+
+def _title(record: _RecordForm) -> Any:
+    return record.title if isinstance(record, StoredRecord) else record.get("title")
+
+
+def _with_relations(record: _RecordForm) -> Mapping[str, Any]:
+    """What the catalogue's `replace_relations` reads of a record: its relations."""
+    if isinstance(record, StoredRecord):
+        return {"relations": [{"kind": kind, "target": target} for kind, target in record.relations]}
+    return record
 
 
 # What deciding about a provenance needs, without its (large) record.
@@ -249,7 +312,7 @@ class _Prov:
     content_hash: str
     deleted: bool
     deleted_at: datetime | None = None
-    record: dict[str, Any] | None = None
+    record: _RecordForm | None = None
     keys: frozenset[Key] = frozenset()
     change: _Change = _Change.NONE
     # The datestamp as stored before this page (None for a new provenance).
@@ -300,7 +363,7 @@ class _Prepared:
     item: HarvestedRecord
     datestamp: datetime | None = None
     failure: str | None = None
-    record_json: dict[str, Any] | None = None
+    stored: StoredRecord | None = None
     content_hash: str | None = None
     keys: frozenset[Key] = frozenset()
     # The record's own identifiers (catalog entries, location): what it may be refused for claiming.
@@ -353,7 +416,7 @@ class _Page:
         self._load_candidates(
             key
             for p in usable
-            if p.record_json is not None and p.item.oai_identifier not in self.provenances
+            if p.stored is not None and p.item.oai_identifier not in self.provenances
             for key in p.keys
         )
         outcomes = [self._apply_one(p) for p in prepared]
@@ -409,13 +472,16 @@ class _Page:
         if item.failure is not None:
             prepared.failure = item.failure
         elif not item.deleted:
-            if item.record is None:
+            stored = item.stored
+            if stored is None and item.record is not None:
+                stored = stored_record(item.record)
+            if stored is None:
                 prepared.failure = "no record and not deleted"
             else:
-                prepared.record_json = item.record.to_dict()
-                prepared.content_hash = record_hash(prepared.record_json)
-                prepared.own_keys = record_keys(item.record)
-                prepared.keys = (prepared.own_keys | same_material_keys(item.record)
+                prepared.stored = stored
+                prepared.content_hash = stored.content_hash
+                prepared.own_keys = stored.own_keys
+                prepared.keys = (stored.own_keys | stored.material_keys
                                  | oai_record_keys((item.oai_identifier, *item.origin_identifiers)))
         return prepared
 
@@ -432,7 +498,7 @@ class _Page:
                 return Outcome.SKIPPED
             self.withdraw(provenance)
             return Outcome.DELETED
-        assert p.record_json is not None and p.content_hash is not None
+        assert p.stored is not None and p.content_hash is not None
         if provenance is None:
             claimed = self._claimed_material(p.own_keys)
             if claimed is not None:
@@ -447,9 +513,9 @@ class _Page:
         if not provenance.deleted and provenance.content_hash == p.content_hash:
             return Outcome.UNCHANGED
         was_live = not provenance.deleted
-        provenance.record = p.record_json
+        provenance.record = p.stored
         provenance.content_hash = p.content_hash
-        provenance.completeness = _completeness(p.record_json)
+        provenance.completeness = p.stored.completeness
         provenance.deleted = False
         provenance.deleted_at = None
         provenance.keys = p.keys
@@ -461,7 +527,7 @@ class _Page:
 
     def _create(self, p: _Prepared, datestamp: datetime) -> bool:
         """Add the record's provenance; True when it joined a material another source brought."""
-        assert p.record_json is not None and p.content_hash is not None
+        assert p.stored is not None and p.content_hash is not None
         resource_id = self._match(p)
         joined = resource_id is not None
         if resource_id is None:
@@ -473,10 +539,10 @@ class _Page:
             oai_identifier=p.item.oai_identifier,
             source_name=self.source.name,
             source_datestamp=datestamp,
-            completeness=_completeness(p.record_json),
+            completeness=p.stored.completeness,
             content_hash=p.content_hash,
             deleted=False,
-            record=p.record_json,
+            record=p.stored,
             keys=p.keys,
             change=_Change.NEW,
         )
@@ -492,17 +558,19 @@ class _Page:
 
         Records earlier in this page are this source's own, so they never match.
         """
-        assert p.record_json is not None
-        title = _plain_title(p.record_json.get("title"))
-        found = [
+        assert p.stored is not None
+        candidates = [
             candidate
             for key in p.keys
             for candidate in self.candidates.get(key, ())
-            if candidate.origin is Origin.HARVESTED
-            and candidate.resource_id not in self.served
-            # A shared URL alone is no proof: many records point at one landing page or zip.
-            and (candidate.kind is KeyKind.IDENTIFIER or (title and candidate.title == title))
+            if candidate.origin is Origin.HARVESTED and candidate.resource_id not in self.served
         ]
+        if not candidates:
+            return None
+        title = _plain_title(p.stored.title)
+        # A shared URL alone is no proof: many records point at one landing page or zip.
+        found = [candidate for candidate in candidates
+                 if candidate.kind is KeyKind.IDENTIFIER or (title and candidate.title == title)]
         return min(found, key=_Candidate.rank).resource_id if found else None
 
     def _claimed_material(self, keys: frozenset[Key]) -> str | None:
@@ -536,6 +604,7 @@ class _Page:
                     xml=xml_bytes(p.item.raw_xml),
                     status=status,
                     failure_reason=p.failure,
+                    sha256=p.item.raw_sha256,
                 )
             )
         archive_raw_records(self.session, self.source, versions)
@@ -668,7 +737,7 @@ class _Page:
             record = plan.best.record if plan.best is not None and plan.content_changed else None
             values: dict[str, Any] = {"id": state.id}
             if record is not None:
-                values.update(record=record, title=record.get("title"))
+                values.update(record=_row_value(record), title=_title(record))
             if plan.content_changed:
                 values["content_hash"] = plan.content_hash
             if state.id in self.new_resources or plan.live == state.deleted:
@@ -691,7 +760,8 @@ class _Page:
         catalogue.update_resources(self.session, updates)
         catalogue.replace_relations(
             self.session,
-            [(p.state.id, p.best.record) for p in plans if p.best and p.content_changed and p.best.record],
+            [(p.state.id, _with_relations(p.best.record))
+             for p in plans if p.best and p.content_changed and p.best.record],
         )
         catalogue.resolve_waiting_relations(self.session, self.new_keys)
 
@@ -699,16 +769,19 @@ class _Page:
         now = self.now
         new = [p for p in self.provenances.values() if p.change is _Change.NEW]
         if new:
-            insert_rows(
-                self.session,
-                Provenance,
+            # One multi-row INSERT ... RETURNING (SQLAlchemy's "insertmanyvalues"; SQLite 3.35 or
+            # later), not an insert and a SELECT: the ids come back with their natural key, so the
+            # order they come back in does not matter.
+            table = cast(Table, Provenance.__table__)
+            ids = self.session.execute(
+                insert(table).returning(table.c.oai_identifier, table.c.id),
                 [
                     {
                         "resource_id": p.resource_id,
                         "source_id": self.source.id,
                         "oai_identifier": p.oai_identifier,
                         "source_datestamp": p.source_datestamp,
-                        "record": p.record,
+                        "record": None if p.record is None else _row_value(p.record),
                         "content_hash": p.content_hash,
                         "completeness": p.completeness,
                         "harvested_at": now,
@@ -717,14 +790,6 @@ class _Page:
                     }
                     for p in new
                 ],
-            )
-            # Read the ids back by natural key: one multi-row INSERT and one SELECT beat
-            # INSERT ... RETURNING, which SQLite can only do row by row in a stable order.
-            ids = self.session.execute(
-                select(Provenance.oai_identifier, Provenance.id).where(
-                    Provenance.source_id == self.source.id,
-                    Provenance.oai_identifier.in_([p.oai_identifier for p in new]),
-                )
             )
             for oai_identifier, provenance_id in ids:
                 self.provenances[oai_identifier].id = provenance_id
@@ -746,7 +811,8 @@ class _Page:
                 values.update(deleted=p.deleted, deleted_at=p.deleted_at)
             if p.change is _Change.CONTENT:
                 values.update(
-                    record=p.record, content_hash=p.content_hash, completeness=p.completeness
+                    record=None if p.record is None else _row_value(p.record), content_hash=p.content_hash,
+                    completeness=p.completeness,
                 )
             updates.append(values)
         if seen:

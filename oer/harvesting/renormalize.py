@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from harvester.datestamps import format_datestamp
-from harvester.oai_client import OAI_NAMESPACE
+from harvester.oai_client import OAI_NAMESPACE, metadata_payload
 from harvester.outcome import Outcome
 from harvester.records import RawRecord
 from metadata.errors import XMLInputError
@@ -118,16 +118,20 @@ def raw_record_from_archive(archived: ArchivedVersion) -> RawRecord:
     header_datestamp = (header.findtext(_NS + "datestamp") or "").strip()
     deleted = header.get("status") == "deleted"
     set_specs = tuple(spec.text.strip() for spec in header.findall(_NS + "setSpec") if spec.text and spec.text.strip())
-    metadata_xml, problem = None, None
+    metadata_xml, problem, payload = None, None, None
     if not deleted:
-        container = root.find(_NS + "metadata")
-        payload = [c for c in container if isinstance(c.tag, str)] if container is not None else []
-        if payload:
-            metadata_xml = bytes(etree.tostring(payload[0], encoding="UTF-8", with_tail=False))
+        payload = metadata_payload(root)
+        if payload is not None:
+            metadata_xml = bytes(etree.tostring(payload, encoding="UTF-8", with_tail=False))
         else:
             problem = "record has no metadata"
+    # The payload as parsed here is what `metadata_xml` parses to, unless xml:space is about
+    # (see `RawRecord.payload`): then the normaliser parses `metadata_xml`.
+    if b"xml:space" in archived.xml:
+        payload = None
     return RawRecord(archived.oai_identifier, header_datestamp or datestamp, deleted, set_specs,
-                     metadata_xml, archived.xml, problem=problem, origin_identifiers=origin_identifiers(root))
+                     metadata_xml, archived.xml, problem=problem, origin_identifiers=origin_identifiers(root),
+                     payload=payload)
 
 
 def _renormalize_source(
@@ -156,8 +160,10 @@ def _renormalize_source(
                             continue
                         # The archive already holds this version: nothing to archive again.
                         item = harvested_record(raw, source.metadata_prefix)
-                        items.append(HarvestedRecord(item.oai_identifier, record.datestamp, item.record,
-                                                     item.deleted, None, item.failure, item.origin_identifiers))
+                        items.append(HarvestedRecord(item.oai_identifier, record.datestamp, deleted=item.deleted,
+                                                     failure=item.failure,
+                                                     origin_identifiers=item.origin_identifiers,
+                                                     stored=item.stored))
                     result = apply_harvested_page(session, source, items)
                     touched = result.changed_ids | result.deleted_ids
                 for outcome in result.outcomes:

@@ -17,7 +17,10 @@ Speed: the next page is fetched on a thread while the current one is stored
 (`SourceClient`); a long list (thousands of records) is also normalised in a
 helper process (`Normaliser`) and, on SQLite, indexed in another (the
 catch-up's background drain), so a harvest uses two cores. Helpers end
-with the harvest, or by themselves when it is killed.
+with the harvest, or by themselves when it is killed. A record is parsed once
+per process that reads it: normalised from the tree the client parsed, or, in
+the helper, from the page's body parsed once there; what comes back is its
+stored form (`StoredRecord`), whose JSON is encoded once for its hash and its rows.
 
 Only one harvest of a source runs at a time: a lock that the operating system
 or the database releases when its holder dies (an advisory lock on
@@ -40,7 +43,7 @@ from concurrent.futures import Future, ProcessPoolExecutor, wait
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Engine, text, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -50,18 +53,19 @@ from harvester.backoff import RetryNotice, RetryPolicy
 from harvester.checkpoint import Checkpoint
 from harvester.datestamps import datestamp_or_none, parse_datestamp
 from harvester.errors import HarvestError, InvalidWindowError
-from harvester.oai_client import ClientSettings, OaiClient
+from harvester.oai_client import ClientSettings, OaiClient, metadata_payload, record_elements
 from harvester.outcome import Outcome
 from harvester.progress import HarvestProgress
 from harvester.records import Page, RawRecord, RepositoryInfo
 from harvester.run import HarvestSource, LoopLimits, harvest_source
 from harvester.summary import HarvestSummary, RunIssue
-from metadata.errors import MetadataError
+from metadata.errors import MetadataError, XMLInputError
 from metadata.formats import OAI_DC
+from metadata.limits import check_record_size
 from metadata.lom import LOM_NAMESPACES
 from metadata.normalize import normalize_metadata, parse_record_xml
 from metadata.oai import Granularity
-from metadata.xml_input import local_name, namespace_of
+from metadata.xml_input import local_name, namespace_of, parse_xml
 from oer.errors import OerError
 from oer.harvesting.addresses import judge_address
 from oer.harvesting.checkpoints import load_checkpoint, save_checkpoint
@@ -80,7 +84,9 @@ from oer.harvesting.models import (
 from oer.harvesting.provenance import (
     HarvestedRecord,
     PageResult,
+    StoredRecord,
     apply_harvested_page,
+    stored_record,
     withdraw_provenances,
 )
 from oer.harvesting.runs import (
@@ -231,29 +237,78 @@ def format_problem(root: Any, metadata_prefix: str) -> str | None:
     )
 
 
-def harvested_record(raw: RawRecord, metadata_prefix: str) -> HarvestedRecord:
-    """Normalise one harvested record for the store; whatever is wrong with it becomes its `failure`."""
-    if raw.problem is not None:
-        return HarvestedRecord(raw.oai_identifier, raw.datestamp, raw_xml=raw.raw_xml, failure=raw.problem)
-    if raw.deleted:
-        return HarvestedRecord(raw.oai_identifier, raw.datestamp, deleted=True, raw_xml=raw.raw_xml)
-    if raw.metadata_xml is None:
-        return HarvestedRecord(raw.oai_identifier, raw.datestamp, raw_xml=raw.raw_xml,
-                               failure="record has no metadata")
+class RecordHead(NamedTuple):
+    """What normalising a record needs of it besides its payload: all a normaliser process is sent."""
+
+    oai_identifier: str
+    datestamp: str
+    deleted: bool
+    problem: str | None
+    # The size of `RawRecord.metadata_xml` in bytes; None when the record has no metadata.
+    metadata_size: int | None
+
+    @classmethod
+    def of(cls, raw: RawRecord) -> RecordHead:
+        size = len(raw.metadata_xml) if raw.metadata_xml is not None else None
+        return cls(raw.oai_identifier, raw.datestamp, raw.deleted, raw.problem, size)
+
+
+# A record normalised for the store (None for a deletion or a failure), and why it failed (None: it did not).
+Normalised = tuple[StoredRecord | None, str | None]
+
+
+def normalised(head: RecordHead, metadata_prefix: str, payload: Callable[[], Any]) -> Normalised:
+    """Normalise one record whose parsed payload `payload` gives; whatever is wrong with it is the failure.
+
+    The size limit applies as if the payload were parsed from `metadata_xml`:
+    a record over `RECORD_XML_MAX` fails unread, whoever parsed it already.
+    """
+    if head.problem is not None:
+        return None, head.problem
+    if head.deleted:
+        return None, None
+    if head.metadata_size is None:
+        return None, "record has no metadata"
     try:
-        root = parse_record_xml(raw.metadata_xml).root
+        check_record_size(head.metadata_size)
+        root = payload()
         problem = format_problem(root, metadata_prefix)
         if problem is not None:
-            return HarvestedRecord(raw.oai_identifier, raw.datestamp, raw_xml=raw.raw_xml, failure=problem)
-        record = normalize_metadata(root, oai_identifier=raw.oai_identifier, datestamp=raw.datestamp)
+            return None, problem
+        record = normalize_metadata(root, oai_identifier=head.oai_identifier, datestamp=head.datestamp)
+        return stored_record(record), None
     except MetadataError as error:
-        return HarvestedRecord(raw.oai_identifier, raw.datestamp, raw_xml=raw.raw_xml,
-                               failure=_one_line(error))
+        return None, _one_line(error)
     except Exception as error:  # noqa: BLE001 - a mapping bug must cost one record, not the harvest
-        return HarvestedRecord(raw.oai_identifier, raw.datestamp, raw_xml=raw.raw_xml,
-                               failure=f"cannot normalise the metadata: {type(error).__name__}: {_one_line(error)}")
-    return HarvestedRecord(raw.oai_identifier, raw.datestamp, record=record, raw_xml=raw.raw_xml,
-                           origin_identifiers=raw.origin_identifiers)
+        return None, f"cannot normalise the metadata: {type(error).__name__}: {_one_line(error)}"
+
+
+def harvested_record(raw: RawRecord, metadata_prefix: str) -> HarvestedRecord:
+    """Normalise one harvested record for the store; whatever is wrong with it becomes its `failure`.
+
+    The payload the client parsed (`RawRecord.payload`) is read as it is;
+    without one, `metadata_xml` is parsed.
+    """
+
+    def payload() -> Any:
+        if raw.payload is not None:
+            return raw.payload
+        assert raw.metadata_xml is not None
+        return parse_record_xml(raw.metadata_xml).root
+
+    return _harvested(raw, normalised(RecordHead.of(raw), metadata_prefix, payload))
+
+
+def _harvested(raw: RawRecord, outcome: Normalised) -> HarvestedRecord:
+    stored, failure = outcome
+    if failure is not None:
+        return HarvestedRecord(raw.oai_identifier, raw.datestamp, raw_xml=raw.raw_xml, failure=failure,
+                               raw_sha256=raw.sha256)
+    if stored is None:
+        return HarvestedRecord(raw.oai_identifier, raw.datestamp, deleted=True, raw_xml=raw.raw_xml,
+                               raw_sha256=raw.sha256)
+    return HarvestedRecord(raw.oai_identifier, raw.datestamp, raw_xml=raw.raw_xml,
+                           origin_identifiers=raw.origin_identifiers, stored=stored, raw_sha256=raw.sha256)
 
 
 def record_failure_stage(raw: RawRecord, item: HarvestedRecord) -> ErrorStage:
@@ -271,8 +326,35 @@ def _issue_entry(issue: RunIssue) -> RunErrorEntry:
 
 
 def harvested_page(records: Sequence[RawRecord], metadata_prefix: str) -> list[HarvestedRecord]:
-    """`harvested_record` for every record of a page (what a normaliser process runs)."""
+    """`harvested_record` for every record of a page."""
     return [harvested_record(raw, metadata_prefix) for raw in records]
+
+
+def normalised_page(body: bytes, heads: Sequence[RecordHead], metadata_prefix: str) -> list[Normalised] | None:
+    """What a normaliser process runs: the page's records read from its body (`Page.body`) and normalised.
+
+    The body is parsed once, as the client parsed it, and each record
+    normalised from its payload in that tree: nothing is serialised per record
+    on the way here, nor parsed twice. None if the body does not hold the
+    records `heads` describes (the page is then normalised where it is stored).
+    """
+    try:
+        elements = record_elements(parse_xml(body).root)
+    except XMLInputError:
+        return None
+    if len(elements) != len(heads):
+        return None
+    payloads = [metadata_payload(element) if head.metadata_size is not None else None
+                for head, element in zip(heads, elements, strict=True)]
+    if any(payload is None for head, payload in zip(heads, payloads, strict=True) if head.metadata_size is not None):
+        return None
+    return [normalised(head, metadata_prefix, functools.partial(_given, payload))
+            for head, payload in zip(heads, payloads, strict=True)]
+
+
+def _given(payload: Any) -> Any:
+    """A payload parsed already, handed to `normalised` the way it asks for one."""
+    return payload
 
 
 class Normaliser:
@@ -280,7 +362,10 @@ class Normaliser:
 
     Normalising is pure CPU work: in a process of its own it runs on another
     core, beside the database work of the page before. The fetching thread
-    hands each page over as soon as it arrives (`submit`); `commit_page`
+    hands each page over as soon as it arrives (`submit`): the response body
+    and a few header values per record, no XML per record; the child parses
+    the body once and sends back each record's stored form (`StoredRecord`:
+    its JSON encoded once, its hash and keys), not the Record. `commit_page`
     takes the result (`take`), or normalises here if the page was not handed
     over. The child ends with the pool, or by itself when its parent dies.
     """
@@ -290,7 +375,7 @@ class Normaliser:
         # spawn, not fork: the parent has threads (the page fetched ahead, connection pools).
         self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
                                          initializer=exit_with_parent, initargs=(os.getpid(),))
-        self._pending: dict[int, tuple[Sequence[RawRecord], Future[list[HarvestedRecord]]]] = {}
+        self._pending: dict[int, tuple[Sequence[RawRecord], Future[list[Normalised] | None]]] = {}
         self._lock = threading.Lock()
 
     @classmethod
@@ -300,11 +385,14 @@ class Normaliser:
             return None
         return cls(metadata_prefix)
 
-    def submit(self, records: Sequence[RawRecord]) -> None:
-        if not records:
+    def submit(self, page: Page) -> None:
+        """Hand the page over, unless it has no records or no body to read them from again."""
+        records = page.records
+        if not records or page.body is None:
             return
+        heads = [RecordHead.of(raw) for raw in records]
         try:
-            future = self._pool.submit(harvested_page, records, self._prefix)
+            future = self._pool.submit(normalised_page, page.body, heads, self._prefix)
         except RuntimeError:
             return  # shut down meanwhile: the page is normalised where it is stored
         with self._lock:
@@ -316,9 +404,12 @@ class Normaliser:
         if pending is None or pending[0] is not records:
             return None
         try:
-            return pending[1].result()
+            outcomes = pending[1].result()
         except Exception:  # noqa: BLE001 - a broken or cancelled helper: normalise here instead
             return None
+        if outcomes is None or len(outcomes) != len(records):
+            return None
+        return [_harvested(raw, outcome) for raw, outcome in zip(records, outcomes, strict=True)]
 
     def forget(self) -> None:
         """Drop pages handed over but not stored (the list is being started again)."""
@@ -327,8 +418,9 @@ class Normaliser:
         for _, future in stale:
             future.cancel()
 
-    def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+    def close(self, *, wait: bool = True) -> None:
+        """End the child: pages not taken are dropped; with `wait`, once it has exited (and is counted)."""
+        self._pool.shutdown(wait=wait, cancel_futures=True)
 
 
 def exit_with_parent(parent: int, interval: float = 0.5) -> None:
@@ -567,7 +659,7 @@ class DatabaseHarvestSink:
         """Stop the helper processes at once (the run is being interrupted)."""
         normaliser, self.normaliser = self.normaliser, None
         if normaliser is not None:
-            normaliser.close()
+            normaliser.close(wait=False)
         background, self.background = self.background, None
         if background is not None:
             background.terminate()
@@ -710,7 +802,7 @@ class SourceClient:
                 page = self._client.resume_list(token)
                 normaliser = self._sink.normaliser if self._sink is not None else None
                 if normaliser is not None:
-                    normaliser.submit(page.records)
+                    normaliser.submit(page)
                 future.set_result(page)
             except BaseException as error:  # noqa: BLE001 - handed to the loop with the page it belongs to
                 future.set_exception(error)

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from oer.settings import Settings
 from oer.store.errors import DatabaseOutdatedError, DatabaseUnavailableError
+from oer.store.types import json_serializer
 
 # Seconds a SQLite writer waits for another writer's lock before giving up.
 SQLITE_BUSY_TIMEOUT = 30
@@ -49,6 +50,8 @@ class Migration:
 def create_engine_from_url(url: str, **options: Any) -> Engine:
     """An engine for a SQLite or PostgreSQL URL, set up as the store expects."""
     parsed = make_url(url)
+    # JSON columns take `EncodedJSON` as it is (see `oer.store.types.json_serializer`).
+    options.setdefault("json_serializer", json_serializer)
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(
             parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT}, **options

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -11,6 +13,26 @@ from sqlalchemy.types import TypeDecorator, TypeEngine
 
 # JSON everywhere; JSONB on PostgreSQL so documents are stored parsed and can be indexed later.
 JSONDocument: TypeEngine[Any] = JSON().with_variant(JSONB(), "postgresql")
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedJSON:
+    """A value for a JSON column that is encoded already, stored as it is (`json_serializer`).
+
+    A writer that encodes a document anyway (the harvest hashes a record's JSON)
+    hands over the text instead of encoding the same document again for its row.
+    Not a `str`: an engine without `json_serializer` refuses it instead of
+    storing it as a JSON string.
+    """
+
+    text: str
+
+
+def json_serializer(value: Any) -> str:
+    """How the store's engines encode JSON columns: as `json.dumps` does, except `EncodedJSON` as given."""
+    if isinstance(value, EncodedJSON):
+        return value.text
+    return json.dumps(value)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

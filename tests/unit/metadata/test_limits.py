@@ -4,14 +4,17 @@ capped, an oversized record refused; records within every limit are untouched.""
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from metadata import limits, submission
 from metadata.errors import MetadataError, RecordError, RecordTooLargeError
 from metadata.limits import ELLIPSIS, limit_record, truncate_text
 from metadata.normalize import normalize_document, normalize_metadata, normalize_records, parse_record_xml
-from metadata.record import Contributor, Issue, Record
+from metadata.record import Annotation, Contributor, Identifier, Issue, Licence, Record, Relation, Term
 from tests.support.metadata_fixtures import issues_with
 from tests.support.paths import FIXTURES_DIR
 
@@ -258,3 +261,68 @@ def test_a_maximal_submission_is_not_cut() -> None:
     assert [problem for problem in checked.problems if problem.code in ("too-long", "too-many")] == []
     assert limit_record(checked.record) is checked.record
 
+
+
+# -- the quick check agrees with the long way ------------------------------------------------
+
+_PROSE_LIMITS = {
+    "title": limits.TITLE_MAX, "description": limits.DESCRIPTION_MAX, "location": limits.LINK_MAX,
+    "typical_age_range": limits.LINE_MAX, "access_rights": limits.VALUE_MAX,
+}
+_LIST_LIMITS = {
+    "keywords": (limits.KEYWORDS_MAX, limits.KEYWORD_MAX), "languages": (limits.LANGUAGES_MAX, limits.VALUE_MAX),
+    "formats": (limits.VALUES_MAX, limits.VALUE_MAX),
+    "learning_resource_types": (limits.VALUES_MAX, limits.VALUE_MAX),
+    "end_user_roles": (limits.VALUES_MAX, limits.VALUE_MAX), "contexts": (limits.VALUES_MAX, limits.VALUE_MAX),
+}
+
+
+def _sized(draw: st.DrawFn, limit: int) -> str:
+    """A text of a length at the limit, one past it, or short."""
+    return "w " * (draw(st.sampled_from([3, limit, limit + 1])) // 2) + draw(st.sampled_from(["", "x"]))
+
+
+@st.composite
+def _records_near_the_limits(draw: st.DrawFn) -> Record:
+    values: dict[str, Any] = {}
+    for name, limit in _PROSE_LIMITS.items():
+        values[name] = draw(st.one_of(st.none(), st.just(limit).map(lambda limit: _sized(draw, limit))))
+    for name, (count, length) in _LIST_LIMITS.items():
+        size = draw(st.sampled_from([0, 1, count, count + 1]))
+        values[name] = tuple(f"{i}-" + _sized(draw, length) if draw(st.booleans()) else f"v{i}"
+                             for i in range(size))
+    values["titles"] = {f"l{i}": _sized(draw, limits.TITLE_MAX)
+                        for i in range(draw(st.sampled_from([0, 1, limits.LANGUAGES_MAX + 1])))}
+    values["identifiers"] = tuple(
+        Identifier(_sized(draw, limits.VALUE_MAX), _sized(draw, limits.LINK_MAX))
+        for _ in range(draw(st.sampled_from([0, 1, limits.IDENTIFIERS_MAX + 1]))))
+    values["educational_levels"] = tuple(
+        Term(f"{i}" + _sized(draw, limits.VALUE_MAX), draw(st.one_of(st.none(), st.just("").map(
+            lambda _: _sized(draw, limits.LINE_MAX)))))
+        for i in range(draw(st.sampled_from([0, 2, limits.TERMS_MAX + 1]))))
+    values["licence"] = draw(st.sampled_from([None, Licence("cc-by-40", None),
+                                              Licence("x" * (limits.VALUE_MAX + 1)),
+                                              Licence("cc-by-40", "u" * (limits.LINK_MAX + 1))]))
+    values["contributors"] = tuple(
+        Contributor(_sized(draw, limits.VALUE_MAX), _sized(draw, limits.LINE_MAX), None)
+        for _ in range(draw(st.sampled_from([0, 1, limits.CONTRIBUTORS_MAX + 1]))))
+    values["relations"] = tuple(
+        Relation(_sized(draw, limits.VALUE_MAX), f"https://example.org/{i}" + _sized(draw, limits.LINK_MAX))
+        for i in range(draw(st.sampled_from([0, 1, limits.RELATIONS_MAX + 1]))))
+    values["annotations"] = tuple(
+        Annotation(name=_sized(draw, limits.LINE_MAX), description=_sized(draw, limits.ANNOTATION_MAX))
+        for _ in range(draw(st.sampled_from([0, 1, limits.ANNOTATIONS_MAX + 1]))))
+    values["issues"] = tuple(
+        Issue("c", _sized(draw, limits.VALUE_MAX), _sized(draw, limits.ISSUE_MESSAGE_MAX))
+        for _ in range(draw(st.sampled_from([0, 1, limits.ISSUES_MAX + 1]))))
+    return Record(**values)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(_records_near_the_limits())
+def test_the_quick_check_keeps_exactly_what_the_long_way_keeps(record: Record) -> None:
+    # `limit_record` skips the long way for a record it finds within every limit: then the
+    # long way must find nothing to change either; otherwise both give the same record.
+    expected = limits._limit_fields(record)
+    assert limit_record(record) == expected
+    assert limits._within_limits(record) == (expected is record)
