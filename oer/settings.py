@@ -113,6 +113,9 @@ class Settings:
     rate_limit_search: str = "120/minute;10/second"
     rate_limit_api: str = "600/minute;20/second"
     rate_limit_feed: str = "1200/minute;30/second"
+    # Where `oer serve` logs every request (gunicorn's access log): "-" standard output, a file
+    # path, or None for no access log (OER_ACCESS_LOG=off; errors are logged either way).
+    access_log: str | None = "-"
 
     @property
     def files_dir(self) -> Path:
@@ -194,6 +197,7 @@ class Settings:
             rate_limit_search=env.get("OER_RATE_LIMIT_SEARCH") or "120/minute;10/second",
             rate_limit_api=env.get("OER_RATE_LIMIT_API") or "600/minute;20/second",
             rate_limit_feed=env.get("OER_RATE_LIMIT_FEED") or "1200/minute;30/second",
+            access_log=_access_log(env),
         )
         settings.validate()
         return settings
@@ -299,6 +303,13 @@ def _integer(env: Mapping[str, str], key: str, default: int) -> int:
         return int(value)
     except ValueError:
         raise ConfigurationError(f"{key}: {value!r} is not a whole number") from None
+
+
+def _access_log(env: Mapping[str, str]) -> str | None:
+    value = (env.get("OER_ACCESS_LOG") or "").strip()
+    if not value:
+        return "-"
+    return None if value.lower() in ("off", "0", "false", "no", "none") else value
 
 
 def _flag(env: Mapping[str, str], key: str) -> bool:

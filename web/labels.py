@@ -6,11 +6,14 @@ the data gives them (Dutch only: the onderwijsbegrippenkader is Dutch).
 Facet field labels are declared, in Dutch, with the fields themselves in
 `metadata.facets.FACETS` and translated here from the site's catalogue.
 Harvested titles are shown as their text, or "(zonder titel)" when none is left.
+A results page names a hundred codes: each name is translated once per language
+and kept (the catalogues do not change while the site runs).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
 from flask_babel import get_locale, gettext, ngettext
@@ -19,6 +22,7 @@ from flask_babel.speaklater import LazyString
 
 from metadata.facets import FACETS_BY_NAME, FacetValues
 from oer.discovery.search import clean_text
+from web.i18n import locale_key
 
 # What facet values are called, by facet field (the fields and their own labels are declared in
 # `metadata.facets.FACETS`). Fields whose values are codes of a fixed list need their codes here.
@@ -92,10 +96,21 @@ ROLE_LABELS: Mapping[str, LazyString] = {
 }
 
 
+# Translated names by (locale, field[, value]); the keys are the declared fields and codes only.
+_FIELD_NAMES: dict[tuple[str, str], str] = {}
+_VALUE_NAMES: dict[tuple[str, str, str], str] = {}
+
+
 def field_label(field: str) -> str:
     """The facet field's label from `metadata.facets.FACETS`, in the visitor's language."""
     facet = FACETS_BY_NAME.get(field)
-    return gettext(facet.label) if facet is not None else field
+    if facet is None:
+        return field
+    key = (locale_key(), field)
+    name = _FIELD_NAMES.get(key)
+    if name is None:
+        name = _FIELD_NAMES[key] = gettext(facet.label)
+    return name
 
 
 def value_label(field: str, value: str, data_label: str | None = None) -> str:
@@ -111,7 +126,13 @@ def value_label(field: str, value: str, data_label: str | None = None) -> str:
 
         return token_label(value)
     known = _VALUE_LABELS.get(field, {}).get(value)
-    return str(known) if known is not None else value
+    if known is None:
+        return value
+    key = (locale_key(), field, value)
+    name = _VALUE_NAMES.get(key)
+    if name is None:
+        name = _VALUE_NAMES[key] = str(known)
+    return name
 
 
 def title_label(title: str | None, fallback: str | None = None) -> str:
@@ -125,11 +146,17 @@ def title_label(title: str | None, fallback: str | None = None) -> str:
 
 def language_name(code: str) -> str:
     """`nl` -> "Nederlands" (or "Dutch" for an English visitor); unknown codes as given."""
+    return _language_name(str(get_locale() or "nl"), code.split("-")[0].lower()) or code
+
+
+# Bounded: the codes come from the data and from the filters a visitor asks for.
+@lru_cache(maxsize=1024)
+def _language_name(locale: str, code: str) -> str | None:
     try:
-        name = Locale.parse(str(get_locale() or "nl")).languages.get(code.split("-")[0].lower())
+        name = Locale.parse(locale).languages.get(code)
     except (ValueError, UnknownLocaleError):
         name = None
-    return name[:1].upper() + name[1:] if name else code
+    return name[:1].upper() + name[1:] if name else None
 
 
 def learning_time(seconds: int | None) -> str | None:

@@ -6,6 +6,7 @@ OER_* in the environment (docker/compose.yaml sets them).
 
 from __future__ import annotations
 
+from oer.commands.serve import settle_for_serving
 from oer.errors import ConfigurationError
 from oer.settings import Settings
 from web.app import create_app
@@ -15,3 +16,4 @@ if not _settings.secret_key:
     # Sessions, CSRF tokens and the feed's resumption tokens are all signed with it.
     raise ConfigurationError("OER_SECRET_KEY is not set and OER_HOME has none: run `oer init`")
 app = create_app({"OER_SETTINGS": _settings})
+settle_for_serving()

@@ -69,3 +69,14 @@ def test_the_public_url_proxies_uploads_and_private_sources_are_settings(tmp_pat
 def test_malformed_deployment_settings_are_refused_with_the_key(tmp_path: Path, key: str, value: str) -> None:
     with pytest.raises(ConfigurationError, match=key):
         settings(tmp_path, **{key: value})
+
+
+@pytest.mark.parametrize(
+    ("value", "access_log"),
+    [(None, "-"), ("", "-"), ("-", "-"), ("off", None), ("OFF", None), ("0", None), ("/var/log/oer/access.log",
+                                                                                      "/var/log/oer/access.log")],
+)
+def test_the_access_log_goes_to_standard_output_unless_set(tmp_path: Path, value: str | None,
+                                                           access_log: str | None) -> None:
+    environ = {} if value is None else {"OER_ACCESS_LOG": value}
+    assert settings(tmp_path, **environ).access_log == access_log

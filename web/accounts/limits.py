@@ -2,6 +2,8 @@
 
 One limiter per app (its counters in memory, or in Redis when
 `Settings.rate_limit_storage` names one, so gunicorn's workers share them).
+In memory, the counters are `MemoryCounters`: limits' own, without the
+thread it starts on nearly every request.
 Failed sign-ins are counted twice, per client address and per account (the
 address typed), and only failures count: after 10 in 15 minutes the answer is
 429 with Retry-After until the window has passed. Registration and reset
@@ -18,6 +20,7 @@ from typing import Any
 from flask import Flask, Response, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from limits.storage import MemoryStorage
 
 SIGN_IN_FAILURES = "10 per 15 minutes"
 MAILS_PER_ADDRESS = "10 per hour"
@@ -27,6 +30,37 @@ WRITES_PER_TOKEN = "120 per minute"
 FEEDBACK_PER_ADDRESS = "20 per hour"
 EXTENSION = "oer_limiter"
 LIMITS_EXTENSION = "oer_account_limits"
+
+
+class MemoryCounters(MemoryStorage):
+    """limits' in-memory storage (`memory://`), without a thread started for a request.
+
+    limits' own starts a timer thread to drop expired counters whenever the
+    last one has ended (10 ms after it started), so on a site that is not
+    flooded nearly every limited request starts a thread and waits until it
+    runs: milliseconds on a busy machine. An expired counter is dropped when
+    it is read either way; the others are dropped here by the request that
+    counts, at most once every `SWEEP_SECONDS`.
+    """
+
+    STORAGE_SCHEME = ["oer-memory"]  # noqa: RUF012 - the type limits declares it with
+    SWEEP_SECONDS = 1.0
+
+    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options: str) -> None:
+        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
+        self._swept_at = time.monotonic()
+
+    def _MemoryStorage__schedule_expiry(self) -> None:
+        # MemoryStorage calls this (by its private name) whenever it changes a count.
+        now = time.monotonic()
+        if now - self._swept_at >= self.SWEEP_SECONDS:
+            self._swept_at = now
+            self._MemoryStorage__expire_events()  # type: ignore[attr-defined]
+
+
+def storage_uri(uri: str) -> str:
+    """The limiter's storage for `Settings.rate_limit_storage`: `MemoryCounters` for `memory://`."""
+    return f"{MemoryCounters.STORAGE_SCHEME[0]}://" if uri.startswith("memory://") else uri
 
 
 def _account_key() -> str:
@@ -73,11 +107,11 @@ class AccountLimits:
         return self.limiter.limit(WRITES_PER_TOKEN, key_func=_token_key, scope="write-api")(view)
 
 
-def init_limits(app: Flask, storage_uri: str) -> AccountLimits:
+def init_limits(app: Flask, storage: str) -> AccountLimits:
     limiter = Limiter(
         get_remote_address,
         app=app,
-        storage_uri=storage_uri,
+        storage_uri=storage_uri(storage),
         # Its headers would put Retry-After on every answer of a limited route, and rewrite the one
         # a 503 carries; Retry-After is set on the 429 alone, below.
         headers_enabled=False,

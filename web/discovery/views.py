@@ -21,6 +21,7 @@ from flask import (
     request,
     url_for,
 )
+from markupsafe import Markup, escape
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
@@ -42,6 +43,7 @@ from oer.remix.queries import ArrangementView, get_arrangement, published_arrang
 from oer.store.errors import StoreError
 from web import labels
 from web.accounts.session import current_actor
+from web.i18n import locale_key
 from web.quality import labels as quality_labels
 from web.runtime import catalogue, read_session, site
 
@@ -64,6 +66,8 @@ def index() -> str:
 
 # The sidebar's "refine by quality" form: its fields become one `quality_detail` filter.
 QUALITY_FORM = ("kwaliteit_criterium", "kwaliteit_rol", "kwaliteit_waarde")
+# The app's rendered forms, by (framework version, locale).
+QUALITY_FORMS = "oer_quality_refine_forms"
 
 
 @blueprint.get("/search")
@@ -75,13 +79,29 @@ def search() -> BaseResponse | str:
     facets = SIDEBAR_FACETS + (("quality_detail",) if search_request.filters.get("quality_detail") else ())
     page = discovery.search(catalogue().backend(), search_request, labels=catalogue().labels, facets=facets)
     return render_template("discovery/search.html", page=page, search_request=search_request,
-                           quality_framework=quality_labels.framework(), quality_roles=quality_labels.ROLE_LABELS)
+                           quality_refine=quality_refine_form())
+
+
+def quality_refine_form() -> Markup:
+    """The sidebar's "refine by quality" form, rendered once per framework version and language.
+
+    A version number names one framework document (`oer.quality.service.validate_framework`),
+    so the form of a version never changes; a new current version is a new key.
+    """
+    framework = quality_labels.framework(quality_labels.FRAMEWORK_MAX_AGE)
+    forms: dict[tuple[str, str], Markup] = current_app.extensions[QUALITY_FORMS]
+    key = (framework.version, locale_key())
+    form = forms.get(key)
+    if form is None:
+        form = forms[key] = Markup(render_template(
+            "discovery/_quality_refine.html", quality_framework=framework, quality_roles=quality_labels.ROLE_LABELS))
+    return form
 
 
 def _with_quality_filter() -> str:
     """The search URL with the form's criterion (role, at least value) as a `quality_detail` filter."""
     criterion, role, value = (request.args.get(name, "").strip() for name in QUALITY_FORM)
-    known = quality_labels.framework().criteria.get(criterion)
+    known = quality_labels.framework(quality_labels.FRAMEWORK_MAX_AGE).criteria.get(criterion)
     if known is None or (role and role not in quality_labels.ROLE_LABELS):
         role = value = ""
     scale = known.scale if known else None
@@ -181,6 +201,12 @@ def web_url(value: str | None) -> str | None:
     return value.strip()
 
 
+def marked(snippet: discovery.Snippet) -> Markup:
+    """A snippet as HTML: each segment's text escaped, the matched ones in `<mark>`."""
+    return Markup("".join(f"<mark>{escape(text)}</mark>" if matched else escape(text)
+                          for text, matched in snippet.segments))
+
+
 def url_host(value: str | None) -> str:
     return urlsplit(value).hostname or "" if value else ""
 
@@ -189,9 +215,11 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         web_url=web_url,
         url_host=url_host,
+        marked=marked,
         context_label=lambda code: labels.value_label("contexts", code),
         title_label=labels.title_label,
     )
     # Globals, not a context processor: imported macros see globals only.
     app.jinja_env.globals.update(_template_helpers())
+    app.extensions[QUALITY_FORMS] = {}
     app.register_blueprint(blueprint)

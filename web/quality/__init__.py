@@ -10,7 +10,7 @@ from flask import Flask
 from metadata.quality import Framework
 from oer.quality.queries import CriterionProfile
 from web.i18n import current_language
-from web.quality import api, views
+from web.quality import api, labels, views
 from web.quality.labels import criterion_label, role_label, scale_label
 
 
@@ -53,6 +53,7 @@ def _helpers() -> dict[str, Any]:
 
 
 def init_app(app: Flask) -> None:
+    labels.init_app(app)
     app.jinja_env.globals.update(_helpers())
     views.init_app(app)
     api.init_app(app)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import re
 import socket
 import subprocess
 import sys
@@ -12,6 +14,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from oer.commands import serve as serve_command_module
+from oer.commands.serve import check_access_log, gunicorn_options
+from oer.errors import ConfigurationError
+from oer.settings import Settings
 from tests.fixtures.webapp import SECRET, WebInstance
 from web.cli import build_cli
 
@@ -80,3 +86,77 @@ def test_serve_serves_the_site_with_gunicorn(web_instance: WebInstance) -> None:
         process.terminate()
         output, _ = process.communicate(timeout=30)
     assert "gunicorn" in output.lower() or "Booting worker" in output, output
+
+
+@pytest.mark.parametrize(("value", "accesslog"), [(None, "-"), ("off", None), ("access.log", "access.log")])
+def test_serve_hands_gunicorn_the_access_log_setting(tmp_path: Path, value: str | None,
+                                                     accesslog: str | None) -> None:
+    environment = {"OER_HOME": str(tmp_path)} | ({} if value is None else {"OER_ACCESS_LOG": value})
+    options = gunicorn_options(Settings.from_env(environment), port=5001, workers=2)
+    assert options["accesslog"] == accesslog
+    assert options["errorlog"] == "-", "errors are logged whatever the access log"
+    assert (options["bind"], options["workers"]) == ("127.0.0.1:5001", 2)
+    assert options["keepalive"] == 0, "each answer closes its connection: requests spread over the workers"
+
+
+def test_serve_refuses_an_access_log_it_cannot_write_in_one_line(tmp_path: Path) -> None:
+    unwritable = tmp_path / "no" / "such" / "dir.log"
+    settings = Settings.from_env({"OER_HOME": str(tmp_path), "OER_ACCESS_LOG": str(unwritable)})
+    with pytest.raises(ConfigurationError, match=rf"OER_ACCESS_LOG: cannot write to {re.escape(str(unwritable))}: "):
+        check_access_log(settings)
+    check_access_log(Settings.from_env({"OER_HOME": str(tmp_path), "OER_ACCESS_LOG": str(tmp_path / "access.log")}))
+
+
+@pytest.mark.slow
+def test_serve_writes_requests_to_the_access_log_file(web_instance: WebInstance, tmp_path: Path) -> None:
+    port = _free_port()
+    access_log = tmp_path / "access.log"
+    environment = {
+        "OER_HOME": str(web_instance.settings.home),
+        "OER_SECRET_KEY": SECRET,
+        "OER_ACCESS_LOG": str(access_log),
+        "PATH": "/usr/bin:/bin",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from web.cli import main; main()", "serve", "--port", str(port),
+         "--workers", "1"],
+        cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
+                    response.read()
+                    break
+            except OSError:
+                time.sleep(0.2)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/search?q=breuken", timeout=5) as response:
+            assert response.status == 200
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=30)
+    logged = access_log.read_text(encoding="utf-8")
+    assert '"GET /search?q=breuken HTTP/1.1" 200' in logged, logged
+    assert "GET /search" not in output, "the requests went to the file, not to standard output"
+
+
+def test_serve_puts_the_built_app_out_of_the_collectors_way(web_instance: WebInstance,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[tuple[int, int]] = []
+
+    class Server:
+        def run(self) -> None:
+            seen.append((gc.get_freeze_count(), gc.get_threshold()[0]))
+
+    monkeypatch.setattr(serve_command_module, "gunicorn_application", lambda app, options: Server())
+    threshold = gc.get_threshold()
+    try:
+        code, output = _run({"OER_HOME": str(web_instance.settings.home), "OER_SECRET_KEY": SECRET})
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
+    assert code == 0, output
+    # The app and everything it loaded, frozen before gunicorn forks its workers; the young
+    # generation collected less often.
+    assert seen and seen[0][0] > 10_000 and seen[0][1] == serve_command_module.YOUNG_OBJECTS
