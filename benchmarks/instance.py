@@ -11,7 +11,7 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,8 +27,12 @@ from oer.settings import Settings
 PAGE = 2_000
 
 
-def settings_for(home: Path) -> Settings:
-    return Settings.from_env({"OER_HOME": str(home)})
+def settings_for(home: Path, database_url: str | None = None) -> Settings:
+    """An instance in `home`, its database SQLite in `home` unless `database_url` names another."""
+    env = {"OER_HOME": str(home)}
+    if database_url:
+        env["OER_DATABASE_URL"] = database_url
+    return Settings.from_env(env)
 
 
 def source_name(corpus_source: str) -> str:
@@ -95,20 +99,23 @@ class ServerProcess:
     """
 
     def __init__(
-        self, home: Path, port: int, command: Sequence[str], *, ready_path: str, log_name: str
+        self, home: Path, port: int, command: Sequence[str], *, ready_path: str, log_name: str,
+        env: Mapping[str, str] | None = None,
     ) -> None:
         self.home = home
         self.port = port
         self.command = list(command)
         self.ready_path = ready_path
         self.log = home / log_name
+        # Added to the server's environment (a database URL, the reference's file).
+        self.env = dict(env or {})
         self.process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> ServerProcess:
         # The load comes from one address, as fast as the server answers: the product's rate limits
         # would answer most of it with 429, so they are raised far above it.
         env = {**os.environ, "OER_HOME": str(self.home), **{
-            f"OER_RATE_LIMIT_{part}": "100000000/minute" for part in ("SEARCH", "API", "FEED")}}
+            f"OER_RATE_LIMIT_{part}": "100000000/minute" for part in ("SEARCH", "API", "FEED")}, **self.env}
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
                 self.command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,

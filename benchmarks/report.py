@@ -45,6 +45,18 @@ def write_section(heading: str, text: str, report: Path = REPORT) -> None:
     report.write_text(updated, encoding="utf-8")
 
 
+def section_line(heading: str, prefix: str, report: Path = REPORT) -> str | None:
+    """The first line of the section `heading` that starts with `prefix`, if the report has one.
+
+    A benchmark that keeps a line across runs (a "before" figure) reads it back with this.
+    """
+    existing = report.read_text(encoding="utf-8") if report.exists() else ""
+    section = re.search(rf"^{re.escape(heading)}\n.*?(?=^## |\Z)", existing, re.DOTALL | re.MULTILINE)
+    if section is None:
+        return None
+    return next((line for line in section.group(0).splitlines() if line.startswith(prefix)), None)
+
+
 def publish(heading: str, text: str, *, write: bool = True, report: Path = REPORT) -> None:
     """Write the section (and say where), or, with `write` false, print it for a look only."""
     if not write:
