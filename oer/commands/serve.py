@@ -2,10 +2,9 @@
 
 Production-grade on purpose: gunicorn (already the scaled deployment's
 server) runs in-process through its `BaseApplication` API, with a few
-threaded workers forked from this process, which close each connection
-after its answer (no keep-alive) so that requests spread over the workers.
-gunicorn needs a POSIX system; on one without `fork` the command says so
-(there, run a WSGI server of your choice on `web.wsgi:app`). Before serving, the database must be initialised
+threaded workers forked from this process. gunicorn needs a POSIX system;
+on one without `fork` the command says so (there, run a WSGI server of your
+choice on `web.wsgi:app`). Before serving, the database must be initialised
 and the search backend usable; otherwise one line says what to do
 (`oer init`), never a traceback. Requests are logged where `OER_ACCESS_LOG`
 says (standard output by default), or not at all.
@@ -122,11 +121,6 @@ def gunicorn_options(settings: Settings, *, host: str = DEFAULT_HOST, port: int 
         "workers": workers or default_workers(),
         "worker_class": "gthread",
         "threads": THREADS,
-        # A connection kept open stays with the worker that accepted it, and a page is Python work
-        # that one worker does on one core at a time: a few busy connections could all sit on one
-        # worker while another idles. Closed after each answer, the next request goes to whichever
-        # worker takes it first, most often an idle one.
-        "keepalive": 0,
         # None: no access log.
         "accesslog": settings.access_log,
         "errorlog": "-",
