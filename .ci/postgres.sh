@@ -163,6 +163,8 @@ if [ "$(psql_ -d postgres -c "SELECT 1 FROM pg_roles WHERE rolname = '$ROLE'")" 
     log "creating role $ROLE"
     psql_ -d postgres -c "CREATE ROLE $ROLE LOGIN CREATEDB PASSWORD '$PASSWORD'" >&2
 fi
+# Lets the tests' DROP DATABASE ... WITH (FORCE) end an autovacuum worker busy in a test database.
+psql_ -d postgres -c "GRANT pg_signal_backend TO $ROLE" >&2
 if [ "$(psql_ -d postgres -c "SELECT 1 FROM pg_database WHERE datname = '$DATABASE'")" != 1 ]; then
     log "creating database $DATABASE"
     psql_ -d postgres -c "CREATE DATABASE $DATABASE OWNER $ROLE" >&2
