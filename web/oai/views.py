@@ -100,7 +100,8 @@ def with_stylesheet(body: bytes) -> bytes:
     href = url_for("static", filename=STYLESHEET)
     # The PI's pseudo-attribute is quoted with '"'; `url_for` gives a path with a URL-safe query.
     instruction = f'<?xml-stylesheet type="text/xsl" href="{href}"?>\n'.encode()
-    return _XML_DECLARATION + instruction + body[len(_XML_DECLARATION):]
+    # A view of the rest, not a slice: a page of records is a megabyte, copied once into the join.
+    return b"".join((_XML_DECLARATION, instruction, memoryview(body)[len(_XML_DECLARATION):]))
 
 
 @blueprint.errorhandler(TooManyRequests)

@@ -25,7 +25,7 @@ from oer.feed.oai.response import (
     add_resumption_token,
     add_set,
     header_bytes,
-    record_bytes,
+    record_parts,
 )
 from oer.feed.oai.tokens import ListState, ResumptionTokens, TokenError
 
@@ -145,7 +145,7 @@ class OaiProvider:
         if errors:
             raise OaiError(errors)
         assert item is not None and metadata_format is not None
-        document.hold(document.add_container(request.verb.value), record_bytes(item, metadata_format))
+        document.hold(document.add_container(request.verb.value), record_parts(item, metadata_format))
 
     def _list(
         self, request: OaiRequest, document: ResponseDocument, repository: FeedRepository, now: datetime
@@ -172,9 +172,9 @@ class OaiProvider:
         page = items[: self.page_size]
         container = document.add_container(request.verb.value)
         if request.verb is Verb.LIST_RECORDS:
-            document.hold(container, b"".join([record_bytes(item, metadata_format) for item in page]))
+            document.hold(container, [part for item in page for part in record_parts(item, metadata_format)])
         else:
-            document.hold(container, b"".join([header_bytes(item) for item in page]))
+            document.hold(container, [header_bytes(item) for item in page])
         self._add_token(container, state, page, more=len(items) > self.page_size, now=now)
 
     def _start_list(

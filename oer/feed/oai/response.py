@@ -55,7 +55,7 @@ class ResponseDocument:
         for name, value in echo:
             request.set(name, value)
         request.text = base_url
-        self._items: bytes | None = None
+        self._items: list[bytes] | None = None
 
     def add_errors(self, errors: Iterable[ErrorCondition]) -> None:
         for error in errors:
@@ -66,13 +66,14 @@ class ResponseDocument:
         """The element named after the verb, which holds the verb's content."""
         return etree.SubElement(self.root, _oai(verb))
 
-    def hold(self, container: etree._Element, items: bytes) -> None:
-        """Put `items`, elements already serialised (`header_bytes`, `record_bytes`), at this
-        point of `container`: after what it holds now, before what is added later."""
+    def hold(self, container: etree._Element, items: Iterable[bytes]) -> None:
+        """Put `items`, the parts of elements already serialised (`header_bytes`,
+        `record_parts`), at this point of `container`: after what it holds now, before
+        what is added later. The parts are joined once, with the envelope."""
         if self._items is not None:
             raise ValueError("a response holds one run of serialised items")
         container.append(etree.ProcessingInstruction(_ITEMS_TARGET))
-        self._items = items
+        self._items = list(items)
 
     def to_bytes(self) -> bytes:
         result: bytes = etree.tostring(self.root, encoding="UTF-8", xml_declaration=True)
@@ -81,7 +82,7 @@ class ResponseDocument:
         head, mark, tail = result.partition(_ITEMS_MARK)
         if not mark:
             raise ValueError("the items' place is missing from the response")
-        return b"".join((head, self._items, tail))
+        return b"".join((head, *self._items, tail))
 
 
 def add_identify(
@@ -139,20 +140,26 @@ def header_bytes(item: FeedItem) -> bytes:
     return header % (_escaped(item.oai_identifier), _datestamp_bytes(item.datestamp), specs)
 
 
-def record_bytes(item: FeedItem, metadata_format: MetadataFormat) -> bytes:
-    """A `<record>`: its header, and its metadata unless it is deleted (spec 2.5.1).
+def record_parts(item: FeedItem, metadata_format: MetadataFormat) -> tuple[bytes, ...]:
+    """A `<record>` in parts: its header, and its metadata unless it is deleted (spec 2.5.1).
 
     The metadata is the item's stored payload when it carries one (the
-    repository made it for this format), else its record serialised now.
+    repository made it for this format), else its record serialised now. In
+    parts, so that a page's payloads are copied once, into the response.
     """
     if item.deleted:
-        return b"<record>%s</record>" % header_bytes(item)
+        return (b"<record>", header_bytes(item), b"</record>")
     payload = item.payload
     if payload is None:
         if item.record is None:
             raise ValueError(f"{item.oai_identifier}: a live item without its record or payload")
         payload = payload_bytes(metadata_format, item.record)
-    return b"<record>%s<metadata>%s</metadata></record>" % (header_bytes(item), payload)
+    return (b"<record>", header_bytes(item), b"<metadata>", payload, b"</metadata></record>")
+
+
+def record_bytes(item: FeedItem, metadata_format: MetadataFormat) -> bytes:
+    """A `<record>` element's bytes (`record_parts` joined)."""
+    return b"".join(record_parts(item, metadata_format))
 
 
 def add_resumption_token(
