@@ -79,8 +79,19 @@ lock: $(UV)
 	$(COMPILE) -o requirements/test.txt --extra test -c requirements/product.txt \
 		setup.cfg requirements/installer.in
 
+# Every benchmark, one after the other (they measure the machine, so never two at once); each
+# writes its section of docs/benchmarks.md. BENCHMARKS=normalize runs one; the search and
+# relevance benchmarks also measure Elasticsearch when OER_SEARCH_URL is set, and the relevance
+# benchmark OpenSearch with OPENSEARCH_URL=opensearch+http://HOST:PORT.
+BENCHMARKS ?= normalize search relevance harvest oai web
 bench: $(TEST_STAMP)
-	$(BIN)/python -m benchmarks.normalize
+	@set -e; for name in $(BENCHMARKS); do \
+		echo "== benchmarks.$$name"; \
+		case $$name in \
+			relevance) $(BIN)/python -m benchmarks.relevance $(if $(OPENSEARCH_URL),--opensearch-url $(OPENSEARCH_URL)) ;; \
+			*) $(BIN)/python -m benchmarks.$$name ;; \
+		esac; \
+	done
 
 clean:
 	rm -rf $(VENV) $(LOCK_VENV) .pytest_cache .mypy_cache .hypothesis
