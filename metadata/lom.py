@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import groupby
 from typing import Any
 
 from lxml import etree
@@ -100,6 +101,9 @@ class LomBinding:
     wrapped_identifier_entry: bool
     duration_child: str
     names: Mapping[str, str] = field(default_factory=dict)
+    # The namespace prefix written out (None: the default namespace). Edurep writes the IMS
+    # binding with `czp:`, and consumers of Edurep's `lom` (SURF edusources) match that prefix.
+    prefix: str | None = None
 
     @property
     def schema_location(self) -> str:
@@ -122,6 +126,7 @@ IMS_BINDING = LomBinding(
     wrapped_entity=True,
     wrapped_identifier_entry=True,
     duration_child="datetime",
+    prefix="czp",
 )
 
 IEEE_BINDING = LomBinding(
@@ -687,6 +692,64 @@ def read_lom(root: Any) -> LomReading:
 
 # --- writing -------------------------------------------------------------------------------
 
+# The source of IEEE LOM's own vocabularies (IEEE 1484.12.1-2002, 1484.12.3 binding).
+LOM_SOURCE = "LOMv1.0"
+# The LOMv1.0 value written for a contribution whose role is not one of LOM's (2.3.1).
+UNKNOWN_ROLE = "unknown"
+
+# The values IEEE 1484.12.1-2002 defines for the vocabularies the record carries.
+LOM_VALUES: Mapping[VocabularyName, frozenset[str]] = {
+    VocabularyName.AGGREGATION_LEVEL: frozenset({"1", "2", "3", "4"}),  # 1.8
+    VocabularyName.CONTRIBUTE_ROLE: frozenset({  # 2.3.1
+        "author", "publisher", "unknown", "initiator", "terminator", "validator", "editor",
+        "graphical designer", "technical implementer", "content provider", "technical validator",
+        "educational validator", "script writer", "instructional designer", "subject matter expert"}),
+    VocabularyName.LEARNING_RESOURCE_TYPE: frozenset({  # 5.2
+        "exercise", "simulation", "questionnaire", "diagram", "figure", "graph", "index", "slide",
+        "table", "narrative text", "exam", "experiment", "problem statement", "self assessment",
+        "lecture"}),
+    VocabularyName.END_USER_ROLE: frozenset({"teacher", "author", "learner", "manager"}),  # 5.5
+    VocabularyName.CONTEXT: frozenset({"school", "higher education", "training", "other"}),  # 5.6
+    VocabularyName.COST: frozenset({"yes", "no"}),  # 6.1
+    VocabularyName.RELATION_KIND: frozenset({  # 7.1
+        "ispartof", "haspart", "isversionof", "hasversion", "isformatof", "hasformat", "references",
+        "isreferencedby", "isbasedon", "isbasisfor", "requires", "isrequiredby"}),
+    VocabularyName.CLASSIFICATION_PURPOSE: frozenset({  # 9.1
+        "discipline", "idea", "prerequisite", "educational objective", "accessibility restrictions",
+        "educational level", "skill level", "security level", "competency"}),
+}
+# Elements for which NL-LOM prescribes a vocabulary of its own (czp or nllom) in place of LOM's;
+# for the others NL-LOM adopts LOM's vocabulary, extended at most by values of its own
+# (classification purpose `access rights`). This is how Edurep writes them.
+NL_LOM_VOCABULARIES = frozenset({
+    VocabularyName.LEARNING_RESOURCE_TYPE, VocabularyName.CONTEXT, VocabularyName.RELATION_KIND})
+
+
+def _is_lom_copy(source: str) -> bool:
+    """Whether a source names LOM's vocabulary itself: `LOMv1.0` or Edustandaard's purl copy of it."""
+    return source == LOM_SOURCE or "_lomv1p0_" in source
+
+
+def vocabulary_source(name: VocabularyName, value: str) -> str:
+    """The `<source>` NL-LOM prescribes for `value` of vocabulary `name`.
+
+    `LOMv1.0` for a value of one of LOM's own vocabularies; for an element with a
+    vocabulary of NL-LOM's own, the NL-LOM source that lists the value (a LOM value
+    NL-LOM's list lacks is written as LOM's); a value neither lists keeps the
+    element's NL-LOM source.
+    """
+    lom_value = value in LOM_VALUES.get(name, frozenset())
+    if lom_value and name not in NL_LOM_VOCABULARIES:
+        return LOM_SOURCE
+    table = vocabulary(name)
+    for source, values in table.sources:
+        if value in values and not _is_lom_copy(source):
+            return source
+    if lom_value:
+        return LOM_SOURCE
+    return next((source for source, _ in table.sources if not _is_lom_copy(source)), table.default_source)
+
+
 class _LomWriter:
     def __init__(self, binding: LomBinding, language: str) -> None:
         self.binding = binding
@@ -728,24 +791,26 @@ class _LomWriter:
         else:
             self.text(element, "entry", identifier.entry)
 
-    def entity(self, parent: Any, name: str) -> None:
+    def entity(self, parent: Any, name: str, role: str | None = None) -> None:
+        vcard = name_to_vcard(name, role)
         if self.binding.wrapped_entity:
-            self.text(self.sub(parent, "centity"), "vcard", name_to_vcard(name))
+            self.text(self.sub(parent, "centity"), "vcard", vcard)
         else:
-            self.text(parent, "centity", name_to_vcard(name))
+            self.text(parent, "centity", vcard)
 
 
 def record_to_lom(record: Record, binding: LomBinding = IMS_BINDING) -> Any:
     """The `<lom>` element for a record in `binding`, in its schema's element order.
 
-    The IMS output validates against imsmd_v1p2p4.xsd. Fields the record does
-    not have are left out; vocabulary values carry the NL-LOM source that
-    lists them (unknown values the NL-LOM source of their element).
+    The IMS output is written as Edurep serves it (prefix `czp:`, the same
+    schemaLocation and element order) and validates against imsmd_v1p2p4.xsd.
+    Fields the record does not have are left out; vocabulary values carry the
+    source NL-LOM prescribes (`vocabulary_source`).
     """
     language = record.languages[0] if record.languages else NO_LANGUAGE
     w = _LomWriter(binding, language)
     root = etree.Element(binding.tag("lom"), nsmap={
-        None: binding.namespace, "xsi": "http://www.w3.org/2001/XMLSchema-instance"})
+        "xsi": "http://www.w3.org/2001/XMLSchema-instance", binding.prefix: binding.namespace})
     root.set(XSI_SCHEMA_LOCATION, binding.schema_location)
     _write_general(w, root, record)
     _write_lifecycle(w, root, record)
@@ -758,8 +823,8 @@ def record_to_lom(record: Record, binding: LomBinding = IMS_BINDING) -> Any:
     for relation in record.relations:
         element = w.sub(root, "relation")
         if relation.kind:
-            kinds = vocabulary(VocabularyName.RELATION_KIND)
-            w.vocabulary(element, "kind", kinds.source_of(relation.kind), relation.kind)
+            w.vocabulary(element, "kind", vocabulary_source(VocabularyName.RELATION_KIND, relation.kind),
+                         relation.kind)
         resource = w.sub(element, "resource")
         w.identifier(resource, Identifier(catalog="URI", entry=relation.target))
     for annotation in record.annotations:
@@ -801,23 +866,39 @@ def _write_general(w: _LomWriter, root: Any, record: Record) -> None:
     for keyword in record.keywords:
         w.langstring(general, "keyword", keyword)
     if record.aggregation_level is not None:
-        levels = vocabulary(VocabularyName.AGGREGATION_LEVEL)
-        w.vocabulary(general, "aggregationlevel", levels.default_source, str(record.aggregation_level))
+        level = str(record.aggregation_level)
+        w.vocabulary(general, "aggregationlevel", vocabulary_source(VocabularyName.AGGREGATION_LEVEL, level),
+                     level)
 
 
 def _write_lifecycle(w: _LomWriter, root: Any, record: Record) -> None:
-    if not record.contributors:
+    # A contribution that names no one and has no date says nothing (a source's empty
+    # <contribute>, reported when it was read): it is not written.
+    contributors = [c for c in record.contributors if c.name is not None or c.date]
+    if not contributors:
         return
     lifecycle = w.sub(root, "lifecycle")
-    roles = vocabulary(VocabularyName.CONTRIBUTE_ROLE)
-    for contributor in record.contributors:
+    lom_roles = LOM_VALUES[VocabularyName.CONTRIBUTE_ROLE]
+    # Contributors in a row with the same role and date share one <contribute> with an entity
+    # each, as Edurep writes them (and reading gives them back one by one, in order).
+    groups = groupby(contributors, key=lambda c: (c.role, c.date, c.name is not None))
+    batches = [(role_given, date, names)
+               for (role_given, date, named), group in groups
+               for names in ([[c.name for c in group]] if named else [[] for _ in group])]
+    for role_given, date, names in batches:
         contribute = w.sub(lifecycle, "contribute")
-        # The IMS schema requires a role; an unknown role is written empty.
-        w.vocabulary(contribute, "role", roles.source_of(contributor.role), contributor.role)
-        if contributor.name is not None:
-            w.entity(contribute, contributor.name)
-        if contributor.date:
-            w.text(w.sub(contribute, "date"), "datetime", contributor.date)
+        # Both bindings want a role from LOM's vocabulary (IMS requires the element). A role
+        # outside it (Edurep passes on `hogeschool`, `university`) or none at all is written as
+        # LOM's `unknown`; the record keeps the role (reported when read), and the vCard, free
+        # text, carries it as ROLE (RFC 2426 section 3.5.2), the one place the schemas allow it.
+        known = role_given in lom_roles
+        role = role_given if known else UNKNOWN_ROLE
+        w.vocabulary(contribute, "role", vocabulary_source(VocabularyName.CONTRIBUTE_ROLE, role), role)
+        for name in names:
+            if name is not None:
+                w.entity(contribute, name, None if known else role_given or None)
+        if date:
+            w.text(w.sub(contribute, "date"), "datetime", date)
 
 
 def _write_technical(w: _LomWriter, root: Any, record: Record) -> None:
@@ -840,9 +921,8 @@ def _write_educational(w: _LomWriter, root: Any, record: Record) -> None:
         (VocabularyName.END_USER_ROLE, record.end_user_roles, "intendedenduserrole"),
         (VocabularyName.CONTEXT, record.contexts, "context"),
     ):
-        table = vocabulary(name)
         for value in values:
-            w.vocabulary(educational, logical, table.source_of(value), value)
+            w.vocabulary(educational, logical, vocabulary_source(name, value), value)
     if record.typical_age_range:
         w.langstring(educational, "typicalagerange", record.typical_age_range, NO_LANGUAGE)
     if record.typical_learning_time is not None:
@@ -855,8 +935,8 @@ def _write_rights(w: _LomWriter, root: Any, record: Record) -> None:
         return
     rights = w.sub(root, "rights")
     if record.cost is not None:
-        costs = vocabulary(VocabularyName.COST)
-        w.vocabulary(rights, "cost", costs.default_source, "yes" if record.cost else "no")
+        cost = "yes" if record.cost else "no"
+        w.vocabulary(rights, "cost", vocabulary_source(VocabularyName.COST, cost), cost)
     licence: Licence | None = record.licence
     if licence is not None:
         w.vocabulary(rights, "copyrightandotherrestrictions", licence_table().source, licence.code)
@@ -865,14 +945,14 @@ def _write_rights(w: _LomWriter, root: Any, record: Record) -> None:
 
 
 def _write_classifications(w: _LomWriter, root: Any, record: Record) -> None:
-    purposes = vocabulary(VocabularyName.CLASSIFICATION_PURPOSE)
+    purposes = VocabularyName.CLASSIFICATION_PURPOSE
     for purpose, terms in ((PURPOSE_DISCIPLINE, record.disciplines),
                            (PURPOSE_EDUCATIONAL_LEVEL, record.educational_levels),
                            (PURPOSE_EDUCATIONAL_OBJECTIVE, record.educational_objectives)):
         if not terms:
             continue
         classification = w.sub(root, "classification")
-        w.vocabulary(classification, "purpose", purposes.default_source, purpose)
+        w.vocabulary(classification, "purpose", vocabulary_source(purposes, purpose), purpose)
         # One taxonpath per term: the record keeps terms, not the paths they came in.
         for term in terms:
             path = w.sub(classification, "taxonpath")
@@ -884,7 +964,8 @@ def _write_classifications(w: _LomWriter, root: Any, record: Record) -> None:
     if record.access_rights:
         access = vocabulary(VocabularyName.ACCESS_RIGHTS)
         classification = w.sub(root, "classification")
-        w.vocabulary(classification, "purpose", purposes.default_source, PURPOSE_ACCESS_RIGHTS)
+        w.vocabulary(classification, "purpose", vocabulary_source(purposes, PURPOSE_ACCESS_RIGHTS),
+                     PURPOSE_ACCESS_RIGHTS)
         path = w.sub(classification, "taxonpath")
         w.langstring(path, "source", access.default_source, NO_LANGUAGE)
         taxon = w.sub(path, "taxon")

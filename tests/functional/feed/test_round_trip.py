@@ -34,6 +34,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from harvester.outcome import Outcome
+from metadata.record import Record
 from oer.catalogue.models import Resource
 from oer.harvesting.models import Provenance, Source
 from oer.harvesting.provenance import HarvestedRecord
@@ -54,6 +55,7 @@ from tests.integration.feed.harvests import (
 from tests.integration.feed.harvests import harvest as apply_page
 from tests.support.cli import run_oer as oer
 from tests.support.feed_app import dispose, feed_app
+from tests.support.lom_projection import lom_projection
 
 # Differ legitimately after a round trip; see the module docstring.
 NOT_COMPARED = ("oai_identifier", "datestamp", "completeness", "issues")
@@ -120,7 +122,9 @@ def catalogue_a(sessions: sessionmaker[Session]) -> tuple[dict[str, dict[str, An
     """A's live resources by feed identifier (comparable records), and its tombstones' identifiers."""
     with sessions() as session:
         rows = session.execute(select(Resource.id, Resource.deleted, Resource.record)).all()
-    live = {FEED_PREFIX + r.id: comparable(r.record) for r in rows if not r.deleted}
+    # A's roles outside LOM's vocabulary reach B as `unknown` (see `lom_projection`).
+    live = {FEED_PREFIX + r.id: comparable(lom_projection(Record.from_dict(r.record)).to_dict())
+            for r in rows if not r.deleted}
     return live, {FEED_PREFIX + r.id for r in rows if r.deleted}
 
 

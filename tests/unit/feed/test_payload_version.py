@@ -20,6 +20,8 @@ from oer.feed.oai.formats import PAYLOAD_VERSION, payload_bytes
 # PAYLOAD_VERSION -> SHA-256 of the sample records' payloads in every format.
 RECORDED = {
     1: "e26fd11c918b59a52f9d64497277e29b82754da0968fee3dcadf7efc91e12a5f",
+    # `lom` as Edurep writes it (prefix czp:, LOMv1.0 sources, roles from LOM's vocabulary).
+    2: "90ec87dc2e4464cd4042e48f0af0e272b135fa4fb723181b04a37883c2028759",
 }
 
 REKENEN = Term("b48fa351-4561-44c7-a071-ebfd6103eec3", "Rekenen")
