@@ -21,6 +21,7 @@ import enum
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from metadata.groepen import record_groepen
 from metadata.licence import licence_family
 from metadata.record import Record
 from metadata.vocabulary import VocabularyName
@@ -112,6 +113,10 @@ def _cost(record: Record, sources: Sequence[str]) -> tuple[str, ...]:
     return () if record.cost is None else ("yes" if record.cost else "no",)
 
 
+def _groep(record: Record, sources: Sequence[str]) -> tuple[str, ...]:
+    return record_groepen(record)
+
+
 def _supplied(record: Record, sources: Sequence[str]) -> tuple[str, ...]:
     return ()
 
@@ -127,30 +132,33 @@ FACETS: tuple[FacetField, ...] = (
         lambda record, sources: unique_values(term.id for term in record.educational_levels),
         FacetValues.OBK, sidebar=2, overview=True,
     ),
+    # Groep 1-8 of primary education ("7"), from the level terms or else the age range
+    # (`metadata.groepen`); the site's sidebar shows it once PO is chosen.
+    FacetField("groep", N_("Groep"), _groep, FacetValues.CODE, sidebar=3),
     FacetField(
         "disciplines", N_("Vak"),
         lambda record, sources: unique_values(term.id for term in record.disciplines),
-        FacetValues.OBK, sidebar=3, overview=True,
+        FacetValues.OBK, sidebar=4, overview=True,
     ),
     FacetField(
         "learning_resource_types", N_("Soort materiaal"),
         lambda record, sources: unique_values(record.learning_resource_types),
-        FacetValues.CODE, VocabularyName.LEARNING_RESOURCE_TYPE, sidebar=4,
+        FacetValues.CODE, VocabularyName.LEARNING_RESOURCE_TYPE, sidebar=5,
     ),
-    FacetField("licence", N_("Licentie"), _licence, FacetValues.LICENCE, sidebar=6),
+    FacetField("licence", N_("Licentie"), _licence, FacetValues.LICENCE, sidebar=7),
     FacetField(
         "licence_family", N_("Gebruiksrechten"), _licence_family, FacetValues.CODE,
-        sidebar=5, overview=True,
+        sidebar=6, overview=True,
     ),
     FacetField(
         "languages", N_("Taal"),
         lambda record, sources: unique_values(record.languages),
-        FacetValues.LANGUAGE, sidebar=7,
+        FacetValues.LANGUAGE, sidebar=8,
     ),
     FacetField(
         "source", N_("Bron"),
         lambda record, sources: unique_values(sources),
-        FacetValues.NAME, sidebar=8,
+        FacetValues.NAME, sidebar=9,
     ),
     FacetField(
         "aggregation_level", N_("Omvang"), _aggregation_level, FacetValues.CODE,
@@ -164,11 +172,11 @@ FACETS: tuple[FacetField, ...] = (
     FacetField(
         "educational_objectives", N_("Kerndoel"),
         lambda record, sources: unique_values(term.id for term in record.educational_objectives),
-        FacetValues.OBK, sidebar=9,
+        FacetValues.OBK, sidebar=10,
     ),
     # Criteria with a shown annotation; relevance never uses them, only a teacher's filter does.
     FacetField(
-        "quality", N_("Kwaliteitsinformatie"), _supplied, FacetValues.CRITERION, sidebar=10, supplied=True,
+        "quality", N_("Kwaliteitsinformatie"), _supplied, FacetValues.CRITERION, sidebar=11, supplied=True,
     ),
     # "Criterion X (by role Y) (at least value Z)" as one token each (`metadata.quality.quality_tokens`).
     FacetField(

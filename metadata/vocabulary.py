@@ -213,3 +213,34 @@ def normalise_term(term_id: str, label: str | None, path: str, issues: list[Issu
         IssueCode.TAXON_UNKNOWN, path,
         f"term {term_id!r} ({label or 'no label'}) is not a known OBK term; kept with its own label"))
     return Term(id=term_id, label=label or None)
+
+
+# -- display labels -------------------------------------------------------------------------------
+
+LABEL_LANGUAGES: tuple[str, ...] = ("nl", "en")
+
+
+@cache
+def vocabulary_labels() -> Mapping[str, Mapping[str, Mapping[str, str]]]:
+    """The one table of display labels (`schemas/vocabularies/labels.json`): facet field ->
+    value -> language -> label. OBK values are keyed by their lower-case UUID."""
+    data: dict[str, Any] = resources.load_json("vocabularies/labels.json")
+    return {
+        field: {value.lower() if _is_uuid(value) else value: dict(labels)
+                for value, labels in values.items()}
+        for field, values in data["fields"].items()
+    }
+
+
+def vocabulary_label(field: str, value: str, language: str) -> str | None:
+    """How `value` of facet `field` is called in `language` (`nl`, `en`); None if the table
+    does not know it (a front end then shows the record's own label, else the code)."""
+    values = vocabulary_labels().get(field)
+    if values is None:
+        return None
+    labels = values.get(value) or values.get(value.lower())
+    return labels.get(language) if labels else None
+
+
+def _is_uuid(value: str) -> bool:
+    return len(value) == 36 and value.count("-") == 4

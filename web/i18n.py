@@ -1,7 +1,10 @@
 """The site's languages: Dutch by default, English available; the choice kept in a cookie. I/O: HTTP.
 
-The language is, in order: the visitor's choice (the `lang` cookie, set by
-the language switch), the best match in Accept-Language, else Dutch. Texts in
+The site is Dutch unless the visitor chose English with the language switch
+(the `lang` cookie, remembered for a year): a first visit is Dutch whatever
+the browser's Accept-Language, because the site is for Dutch schools and an
+English browser is no choice of the visitor's. The JSON API (`/api/`) also
+honours Accept-Language, an API client's explicit choice. Texts in
 the code and templates are written in Dutch; `web/translations/en` holds the
 English catalogue (its compiled `.mo` is kept beside the `.po`; see
 `web/translations/README.md`).
@@ -38,11 +41,16 @@ COOKIE_MAX_AGE = 365 * 24 * 3600
 blueprint = Blueprint("i18n", __name__)
 
 
+API_PREFIX = "/api/"
+
+
 def select_language() -> str:
     chosen = request.cookies.get(COOKIE)
     if chosen in LANGUAGES:
         return chosen
-    return request.accept_languages.best_match(LANGUAGES.keys()) or DEFAULT_LANGUAGE
+    if request.path.startswith(API_PREFIX):
+        return request.accept_languages.best_match(LANGUAGES.keys()) or DEFAULT_LANGUAGE
+    return DEFAULT_LANGUAGE
 
 
 def current_language() -> str:

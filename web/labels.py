@@ -1,80 +1,33 @@
 """Display names of vocabulary codes and facet fields, in the visitor's language. Pure; no I/O.
 
 The data names things by code (`PO`, `open opdracht`, `non-commercial`);
-this module says them in Dutch or English. OBK terms are shown by the label
-the data gives them (Dutch only: the onderwijsbegrippenkader is Dutch).
+this module says them in Dutch or English, from the one vocabulary table
+(`schemas/vocabularies/labels.json`, read by `metadata.vocabulary.vocabulary_label`):
+sectors, levels, subjects, material types, licences, end user roles. An OBK
+term the table does not know is shown by the label the record gives it.
 Facet field labels are declared, in Dutch, with the fields themselves in
 `metadata.facets.FACETS` and translated here from the site's catalogue.
 Harvested titles are shown as their text, or "(zonder titel)" when none is left.
-A results page names a hundred codes: each name is translated once per language
-and kept (the catalogues do not change while the site runs).
+A results page names a hundred codes: each field name is translated once per
+language and kept (the catalogues do not change while the site runs).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
+from flask import current_app
 from flask_babel import get_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
 from metadata.facets import FACETS_BY_NAME, FacetValues
-from oer.discovery.search import clean_text
-from web.i18n import locale_key
-
-# What facet values are called, by facet field (the fields and their own labels are declared in
-# `metadata.facets.FACETS`). Fields whose values are codes of a fixed list need their codes here.
-_VALUE_LABELS: Mapping[str, Mapping[str, LazyString]] = {
-    "contexts": {
-        "PO": _l("Primair onderwijs"),
-        "VO": _l("Voortgezet onderwijs"),
-        "BVE": _l("Mbo en volwasseneneducatie"),
-        "HBO": _l("Hoger beroepsonderwijs"),
-        "WO": _l("Wetenschappelijk onderwijs"),
-        "SO": _l("Speciaal onderwijs"),
-        "SBaO": _l("Speciaal basisonderwijs"),
-        "VVE": _l("Voor- en vroegschoolse educatie"),
-        "bedrijfsopleiding": _l("Bedrijfsopleiding"),
-        "school": _l("School"),
-        "higher education": _l("Hoger onderwijs"),
-        "training": _l("Training"),
-        "other": _l("Overig"),
-    },
-    "learning_resource_types": {
-        "informatiebron": _l("Informatiebron"),
-        "open opdracht": _l("Open opdracht"),
-        "gesloten opdracht": _l("Gesloten opdracht"),
-        "evaluatie- en toetsmateriaal": _l("Evaluatie- en toetsmateriaal"),
-        "handleiding": _l("Handleiding"),
-        "gereedschap": _l("Gereedschap"),
-        "verkennings- en onderzoeksmateriaal": _l("Verkennings- en onderzoeksmateriaal"),
-        "professionaliseringsmateriaal": _l("Professionaliseringsmateriaal"),
-    },
-    "licence_family": {
-        "open": _l("Vrij te gebruiken en te bewerken"),
-        "non-commercial": _l("Niet voor commercieel gebruik"),
-        "no-derivatives": _l("Niet bewerken"),
-        "all-rights-reserved": _l("Alle rechten voorbehouden"),
-    },
-    "licence": {
-        "yes": _l("Alle rechten voorbehouden"),
-        "no": _l("Geen beperkingen"),
-    },
-    "aggregation_level": {
-        "1": _l("Los element"),
-        "2": _l("Les"),
-        "3": _l("Lessenserie of arrangement"),
-        "4": _l("Leerlijn"),
-    },
-    "access_rights": {
-        "OpenAccess": _l("Open toegang"),
-        "RestrictedAccess": _l("Beperkte toegang"),
-        "ClosedAccess": _l("Gesloten toegang"),
-    },
-    "cost": {"yes": _l("Betaald"), "no": _l("Gratis")},
-}
+from metadata.vocabulary import vocabulary_label
+from oer.discovery.search import Label, clean_text
+from oer.search.document import DateKind, DatePrecision, MaterialDate
+from web.i18n import current_language, locale_key
 
 RELATION_LABELS: Mapping[str, LazyString] = {
     "haspart": _l("Bestaat uit"),
@@ -88,17 +41,8 @@ RELATION_LABELS: Mapping[str, LazyString] = {
     "references": _l("Verwijst naar"),
 }
 
-ROLE_LABELS: Mapping[str, LazyString] = {
-    "learner": _l("Leerling"),
-    "teacher": _l("Leraar"),
-    "author": _l("Auteur"),
-    "manager": _l("Beheerder"),
-}
-
-
-# Translated names by (locale, field[, value]); the keys are the declared fields and codes only.
+# Translated field names by (locale, field); the keys are the declared fields only.
 _FIELD_NAMES: dict[tuple[str, str], str] = {}
-_VALUE_NAMES: dict[tuple[str, str, str], str] = {}
 
 
 def field_label(field: str) -> str:
@@ -114,7 +58,15 @@ def field_label(field: str) -> str:
 
 
 def value_label(field: str, value: str, data_label: str | None = None) -> str:
-    """How to show `value` of facet `field`: the data's own label, a translation, or the code."""
+    """How to show `value` of facet `field` in the visitor's language.
+
+    The vocabulary table (`metadata.vocabulary.vocabulary_label`) first, so an English visitor
+    never sees a Dutch vocabulary value the table knows; then the data's own label (an OBK
+    term the table does not know, a licence's name); then the code.
+    """
+    known = vocabulary_label(field, value, current_language())
+    if known is not None:
+        return known
     if data_label:
         return data_label
     facet = FACETS_BY_NAME.get(field)
@@ -125,14 +77,7 @@ def value_label(field: str, value: str, data_label: str | None = None) -> str:
         from web.quality.labels import token_label
 
         return token_label(value)
-    known = _VALUE_LABELS.get(field, {}).get(value)
-    if known is None:
-        return value
-    key = (locale_key(), field, value)
-    name = _VALUE_NAMES.get(key)
-    if name is None:
-        name = _VALUE_NAMES[key] = str(known)
-    return name
+    return value
 
 
 def title_label(title: str | None, fallback: str | None = None) -> str:
@@ -180,3 +125,47 @@ def learning_time(seconds: int | None) -> str | None:
     if len(parts) == 1:
         return str(parts[0])
     return str(gettext("%(first)s en %(last)s", first=", ".join(parts[:-1]), last=parts[-1]))
+
+
+# How much of a material's date to say, by its precision (babel date patterns).
+_DATE_PATTERNS: Mapping[DatePrecision, str] = {
+    DatePrecision.DAY: "medium",
+    DatePrecision.MONTH: "MMM yyyy",
+    DatePrecision.YEAR: "yyyy",
+}
+_DATE_KIND_TEXTS: Mapping[DateKind, LazyString] = {
+    DateKind.PUBLISHED: _l("gepubliceerd %(date)s"),
+    DateKind.CHANGED: _l("gewijzigd bij de bron %(date)s"),
+    DateKind.STORED: _l("bijgewerkt %(date)s"),
+}
+
+
+def material_date(date: MaterialDate) -> str:
+    """A material's own date as a result card says it: "gepubliceerd 3 mrt 2021",
+    "gewijzigd bij de bron mrt 2021", "gepubliceerd 2017" (only as precise as the source)."""
+    formats = current_app.extensions["oer_formats"]
+    # A material's date is a calendar date (no time of day): not moved to the visitor's zone.
+    day = formats.format_date(date.moment.date(), _DATE_PATTERNS[date.precision], rebase=False)
+    return str(_DATE_KIND_TEXTS[date.kind]) % {"date": day}
+
+
+def material_date_iso(date: MaterialDate) -> str:
+    """The date as precise as it is known, for a `<time datetime>`: 2021-03-03, 2021-03, 2021."""
+    text = date.moment.date().isoformat()
+    return {DatePrecision.DAY: text, DatePrecision.MONTH: text[:7], DatePrecision.YEAR: text[:4]}[
+        date.precision]
+
+
+def level_names(levels: Iterable[Label], sectors: Iterable[str], limit: int = 2) -> list[str]:
+    """The names of a result's educational levels a card shows: at most `limit`, each once,
+    none that only repeats a sector the card already names ("Primair onderwijs")."""
+    shown = set(sectors)
+    names: list[str] = []
+    for level in levels:
+        name = value_label("educational_levels", level.value, level.label)
+        if name not in shown:
+            shown.add(name)
+            names.append(name)
+            if len(names) == limit:
+                break
+    return names

@@ -5,7 +5,8 @@ address ProxyFix gives, so behind `OER_PROXY_HOPS` proxies the visitor's, not
 the proxy's), with the values of the settings:
 
 - search (`Settings.rate_limit_search`): the search page, the home page (its
-  overview is a search too) and the API's search, `GET /api/v1/resources`;
+  overview is a search too), the comparison page and the API's search,
+  `GET /api/v1/resources`;
 - api (`Settings.rate_limit_api`): every other read of the JSON API (writes
   keep their per-token limit, `web.accounts.limits`);
 - feed (`Settings.rate_limit_feed`): `/oai`, GET and POST alike (both are
@@ -38,7 +39,8 @@ class Budget(Enum):
     FEED = "feed"
 
 
-SEARCH_ENDPOINTS = frozenset({"site.index", "site.search", "api.resources"})
+# The comparison page searches too (to add a material), and reads up to four materials.
+SEARCH_ENDPOINTS = frozenset({"site.index", "site.search", "api.resources", "compare.comparison"})
 FEED_ENDPOINTS = frozenset({"oai.endpoint"})
 API_PREFIX = "/api/"
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

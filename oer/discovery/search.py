@@ -22,10 +22,12 @@ themselves.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import enum
 import html
 import re
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -42,7 +44,9 @@ from metadata.facets import (
     SIDEBAR_FACETS,
     FacetValues,
 )
+from metadata.groepen import GROEP_CONTEXTS
 from metadata.kerndoelen import known_kerndoel
+from metadata.levels import level_name, level_term
 from metadata.licence import (
     LicenceRights,
     canonical_url,
@@ -59,19 +63,24 @@ from metadata.vocabulary import (
     obk_terms,
     vocabulary,
 )
+from oer.discovery.level_words import RecognisedTerm, recognise
 from oer.discovery.queries import ProvenanceEntry, RelationEntry, ResourceDetail
 from oer.errors import OerError
 from oer.search import (
     Hit,
+    Match,
     SearchBackend,
     SearchDocument,
     SearchQuery,
     SearchQueryError,
+    SearchResult,
     Sort,
     Suggestion,
 )
+from oer.search.document import MaterialDate
 from oer.search.query import MAX_RESULT_WINDOW
 from oer.search.spelling import MIN_SPELLING_CHARS, edit_distance, max_edits
+from oer.search.text import parse_text
 
 # -- requests -------------------------------------------------------------------------------------
 
@@ -80,6 +89,11 @@ PAGE_PARAMETER = "page"
 SIZE_PARAMETER = "size"
 SORT_PARAMETER = "sort"
 SEARCH_AFTER_PARAMETER = "search_after"
+# Level and subject words the searcher wants read as text (`oer.discovery.level_words`):
+# the keys of removed chips, or `*` for none at all.
+LITERAL_PARAMETER = "literal"
+# `no_correction=1`: search the text as typed, even when a spelling correction would find more.
+NO_CORRECTION_PARAMETER = "no_correction"
 MAX_TEXT_LENGTH = 500
 MAX_FILTER_VALUES = 50
 DEFAULT_PAGE_SIZE = 20
@@ -133,6 +147,10 @@ class SearchRequest:
     page: int = 1
     size: int = DEFAULT_PAGE_SIZE
     search_after: str | None = None
+    # Keys of level/subject words not to recognise in `text` (LITERAL_PARAMETER).
+    literal: tuple[str, ...] = ()
+    # Search `text` as typed: no spelling correction in its place (NO_CORRECTION_PARAMETER).
+    no_correction: bool = False
 
     @property
     def has_filters(self) -> bool:
@@ -159,14 +177,18 @@ class SearchRequest:
         without: tuple[str, str] | None = None,
         with_filter: tuple[str, str] | None = None,
         without_filters: bool = False,
+        with_literal: str | None = None,
+        no_correction: bool = False,
     ) -> list[tuple[str, str]]:
         """The request as URL parameters, with some parts changed (for links and chips).
 
         Changing the text, the filters or the order goes back to page 1;
         `without` drops one (field, value) filter, `with_filter` adds one,
-        `without_filters` drops them all.
+        `without_filters` drops them all; `with_literal` takes a recognised level or subject word
+        back to the text (a removed chip).
         """
-        changed = text is not None or sort is not None or without or with_filter or without_filters
+        changed = (text is not None or sort is not None or without or with_filter or without_filters
+                   or with_literal)
         pairs: list[tuple[str, str]] = []
         value_text = self.text if text is None else text
         if value_text:
@@ -177,6 +199,11 @@ class SearchRequest:
                     pairs.append((name, value))
             if with_filter and with_filter[0] == name and with_filter[1] not in self.filters.get(name, ()):
                 pairs.append(with_filter)
+        for key in dict.fromkeys((*self.literal, *((with_literal,) if with_literal else ()))):
+            pairs.append((LITERAL_PARAMETER, key))
+        # As typed, while the text is the same; `no_correction=True` asks for it.
+        if no_correction or (self.no_correction and text is None):
+            pairs.append((NO_CORRECTION_PARAMETER, "1"))
         order = self.sort if sort is None else sort
         if order is not SortOrder.RELEVANCE:
             pairs.append((SORT_PARAMETER, order.value))
@@ -202,7 +229,8 @@ def parse_search_request(
     one ORs its values.
     """
     problems: list[Problem] = []
-    known = {TEXT_PARAMETER, PAGE_PARAMETER, SORT_PARAMETER, *FACET_FIELDS}
+    known = {TEXT_PARAMETER, PAGE_PARAMETER, SORT_PARAMETER, LITERAL_PARAMETER,
+             NO_CORRECTION_PARAMETER, *FACET_FIELDS}
     if allow_size:
         known.add(SIZE_PARAMETER)
     if allow_search_after:
@@ -264,10 +292,18 @@ def parse_search_request(
             problems.append(Problem(
                 SEARCH_AFTER_PARAMETER, "use either page or search_after, not both"))
 
+    literal = tuple(dict.fromkeys(
+        v.strip() for v in arguments.get(LITERAL_PARAMETER, ()) if v.strip()))[:MAX_FILTER_VALUES]
+
+    no_correction = _first(arguments, NO_CORRECTION_PARAMETER).strip()
+    if no_correction not in ("", "0", "1"):
+        problems.append(Problem(NO_CORRECTION_PARAMETER, "use 1 (or 0)"))
+
     if problems:
         raise DiscoveryRequestError(problems)
     return SearchRequest(
-        text=text, filters=filters, sort=sort, page=page, size=size, search_after=search_after
+        text=text, filters=filters, sort=sort, page=page, size=size, search_after=search_after,
+        literal=literal, no_correction=no_correction == "1",
     )
 
 
@@ -452,6 +488,12 @@ class ResultItem:
     sources: tuple[str, ...]
     updated_at: datetime
     document: SearchDocument
+    # What a teacher scans for besides the above: the material's own date (published, or
+    # changed at its source), its learning time in seconds, and whether quality information
+    # (a shown annotation on some criterion) exists.
+    date: MaterialDate | None = None
+    learning_time: int | None = None
+    has_quality: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -481,6 +523,12 @@ class SearchPage:
     next_search_after: str | None = None
     # A corrected search text that finds something, offered when nothing matched.
     did_you_mean: str | None = None
+    # The results match most of the words, not all: all of them found nothing.
+    relaxed: bool = False
+    # The results are for this correction of the text, which found nothing as typed.
+    corrected: str | None = None
+    # Level and subject words of the text searched as filters (the site's removable chips).
+    recognised: tuple[RecognisedTerm, ...] = ()
 
     @property
     def page_count(self) -> int:
@@ -505,6 +553,56 @@ class SearchPage:
         return tuple((facet, value) for facet in self.facets for value in facet.selected)
 
 
+# -- what teachers type, understood --------------------------------------------------------------
+
+# How many discipline ids of the catalogue a subject name is looked up among.
+SUBJECT_LOOKUP_LIMIT = 1_000
+
+
+def understand(
+    backend: SearchBackend, request: SearchRequest, labels: TermLabels
+) -> tuple[SearchRequest, tuple[RecognisedTerm, ...]]:
+    """The request as searched, and the level and subject words recognised in its text.
+
+    `oer.discovery.level_words` finds them; their filters are added to the
+    request's (OR within a field, as always) and the rest of the text is
+    searched. A subject becomes the ids of every discipline of that name the
+    catalogue uses (records carry OBK ids the table does not know, with their
+    own label); a subject no material is classified by stays text.
+    """
+    literal = tuple(request.literal)
+    recognition = recognise(request.text, literal=literal)
+    terms: list[RecognisedTerm] = []
+    for term in recognition.terms:
+        if term.subject is not None:
+            ids = subject_ids(backend, term.subject, labels)
+            if not ids:
+                literal += (term.key,)
+                continue
+            term = dataclasses.replace(term, filters={"disciplines": ids})
+        terms.append(term)
+    if not terms:
+        return request, ()
+    if len(terms) != len(recognition.terms):
+        recognition = recognise(request.text, literal=literal)
+    filters = {name: list(values) for name, values in request.filters.items()}
+    for term in terms:
+        for name, values in term.filters.items():
+            filters.setdefault(name, []).extend(values)
+    searched = dataclasses.replace(
+        request,
+        text=recognition.rest,
+        filters={name: tuple(dict.fromkeys(values)) for name, values in filters.items() if values},
+    )
+    return searched, tuple(terms)
+
+
+def subject_ids(backend: SearchBackend, name: str, labels: TermLabels) -> tuple[str, ...]:
+    """The discipline ids the catalogue uses that are named `name` (case-insensitively), by the
+    OBK table or by the records' own labels."""
+    return labels.disciplines(backend).get(name.casefold(), ())
+
+
 def search(
     backend: SearchBackend,
     request: SearchRequest,
@@ -513,29 +611,88 @@ def search(
     labels: TermLabels | None = None,
 ) -> SearchPage:
     """Run `request` and shape the result; SearchUnavailableError propagates (an outage is
-    never an empty result). A bad search_after cursor becomes a DiscoveryRequestError."""
+    never an empty result). A bad search_after cursor becomes a DiscoveryRequestError.
+
+    Level and subject words in the text are searched as filters (`understand`); the page
+    keeps the request as asked, for its links, and lists the words it recognised."""
+    labels = labels if labels is not None else TermLabels()
+    asked = request
+    request, recognised = understand(backend, asked, labels)
     try:
-        result = backend.search(request.query(facets))
+        answered = answer(backend, request.query(facets), correct=not asked.no_correction)
     except SearchQueryError as error:
         raise DiscoveryRequestError([Problem(_query_parameter(request), str(error))]) from error
-    labels = labels if labels is not None else TermLabels()
+    result = answered.result
     for hit in result.hits:
         labels.learn(hit.document.labels)
     shaped_facets = tuple(
-        _facet(name, result.facets.get(name, {}), request.filters.get(name, ()), backend, labels)
+        _facet(name, result.facets.get(name, {}), asked.filters.get(name, ()), backend, labels)
         for name in facets
     )
-    correction = None
-    if result.total == 0 and request.text:
-        correction = did_you_mean(backend, request)
     return SearchPage(
-        request=request,
+        request=asked,
         total=result.total,
         items=tuple(item_from_hit(hit) for hit in result.hits),
         facets=shaped_facets,
         next_search_after=result.next_search_after,
-        did_you_mean=correction,
+        did_you_mean=answered.did_you_mean,
+        recognised=recognised,
+        relaxed=answered.relaxed,
+        corrected=(_with_corrections(asked.text, request.text, answered.corrected)
+                   if answered.corrected else None),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A search's result, and how it was found when the text as typed found nothing.
+
+    `relaxed`: the result matches most of the words, not all. `corrected`:
+    the result is for this spelling correction of the text. `did_you_mean`:
+    a correction offered, when nothing was found at all.
+    """
+
+    result: SearchResult
+    relaxed: bool = False
+    corrected: str | None = None
+    did_you_mean: str | None = None
+
+
+def answer(backend: SearchBackend, query: SearchQuery, *, correct: bool = True) -> Answer:
+    """Run `query` (every word must match); when that finds nothing, look further.
+
+    First a confident spelling correction (`did_you_mean`: unknown words
+    replaced by close ones, and the result is not empty), unless `correct`
+    is False (the text as typed was asked for): a typo in one of several
+    words would otherwise only lose that word. Then most of the words
+    (`Match.MOST`; phrases and exclusions still hold). When that finds
+    nothing either, the correction is only offered. The site, the API and
+    `oer search` all answer this way.
+    """
+    strict = backend.search(query)
+    if strict.total or not query.has_text:
+        return Answer(strict)
+    correction = did_you_mean(backend, SearchRequest(text=query.text, filters=query.filters))
+    if correction is not None and correct:
+        corrected = backend.search(dataclasses.replace(query, text=correction))
+        if corrected.total:
+            return Answer(corrected, corrected=correction)
+    if len(parse_text(query.text).words) > 1:
+        most = backend.search(dataclasses.replace(query, match=Match.MOST))
+        if most.total:
+            return Answer(most, relaxed=True)
+    return Answer(strict, did_you_mean=correction)
+
+
+def _with_corrections(text: str, searched: str, corrected: str) -> str:
+    """`text` with the words that `corrected` changed in `searched` (a part of it) changed too."""
+    before, after = _WORD.findall(searched), _WORD.findall(corrected)
+    if len(before) != len(after):
+        return corrected
+    for old, new in zip(before, after, strict=True):
+        if old != new:
+            text = re.sub(rf"\b{re.escape(old)}\b", new, text)
+    return text
 
 
 def _query_parameter(request: SearchRequest) -> str:
@@ -569,6 +726,9 @@ def item_from_hit(hit: Hit) -> ResultItem:
         sources=document.source,
         updated_at=document.updated_at,
         document=document,
+        date=document.date,
+        learning_time=document.learning_time,
+        has_quality=bool(document.quality),
     )
 
 
@@ -581,9 +741,28 @@ class TermLabels:
     """
 
     LIMIT = 10_000
+    # How long the catalogue's disciplines by name are kept (a new subject id waits this long).
+    DISCIPLINES_SECONDS = 300.0
 
     def __init__(self) -> None:
         self._seen: dict[str, str] = {}
+        self._disciplines: tuple[float, Mapping[str, tuple[str, ...]]] | None = None
+
+    def disciplines(self, backend: SearchBackend) -> Mapping[str, tuple[str, ...]]:
+        """The discipline ids the catalogue uses, by case-folded label (kept a few minutes)."""
+        now = time.monotonic()
+        if self._disciplines is not None and now - self._disciplines[0] < self.DISCIPLINES_SECONDS:
+            return self._disciplines[1]
+        result = backend.search(SearchQuery(
+            facets=("disciplines",), size=0, facet_limit=SUBJECT_LOOKUP_LIMIT))
+        by_label: dict[str, list[str]] = {}
+        for value in result.facets.get("disciplines", {}):
+            label = self.label(value, "disciplines", backend)
+            if label is not None:
+                by_label.setdefault(label.casefold(), []).append(value)
+        found = {label: tuple(ids) for label, ids in by_label.items()}
+        self._disciplines = (now, found)
+        return found
 
     def learn(self, labels: Mapping[str, str]) -> None:
         if len(self._seen) < self.LIMIT:
@@ -603,6 +782,9 @@ class TermLabels:
 
 
 def _obk_label(value: str) -> str | None:
+    usual = level_name(value)
+    if usual is not None:
+        return usual
     term = obk_terms().get(value.lower())
     if term is not None:
         return term.label
@@ -627,6 +809,55 @@ def _facet(
         if value not in counts:
             values.append(FacetValue(value, 0, True, _value_label(name, value, backend, labels)))
     return Facet(name, tuple(values))
+
+
+# Sector roots among the level terms (Primair onderwijs, HBO...): the sector facet names them already.
+_SECTOR_ROOT_FAMILIES = frozenset({"po", "vo", "so", "sbao", "vve", "bve", "hbo", "wo"})
+
+
+def sidebar_page(page: SearchPage) -> SearchPage:
+    """The page as the site's sidebar shows it: its level facets one hierarchy level at a time."""
+    return dataclasses.replace(page, facets=hierarchical_facets(page.facets, page.request))
+
+
+def hierarchical_facets(facets: Sequence[Facet], request: SearchRequest) -> tuple[Facet, ...]:
+    """The level facets one hierarchy level at a time, below the sector facet (`contexts`).
+
+    The level facet shows the levels of the chosen sectors (havo, vmbo, vwo for VO; mbo
+    levels for BVE), none before a sector is chosen, never a sector's own root term, and for
+    primary education no groep terms: the groep facet, shown once PO or SBaO is chosen,
+    says those (numbered 1-8 in order). A selected value always stays, to be removed.
+    """
+    sectors = set(request.filters.get("contexts", ()))
+    for value in request.filters.get("educational_levels", ()):
+        chosen = level_term(value)
+        if chosen is not None and chosen.root and chosen.sector:
+            sectors.add(chosen.sector)
+    shaped: list[Facet] = []
+    for facet in facets:
+        if facet.field == "educational_levels":
+            facet = Facet(facet.field, tuple(
+                value for value in facet.values if value.selected or _level_shown(value.value, sectors)))
+        elif facet.field == "groep":
+            shown = bool(sectors & GROEP_CONTEXTS) or bool(facet.selected)
+            values = sorted(facet.values, key=lambda value: (len(value.value), value.value))
+            facet = Facet(facet.field, tuple(values) if shown else ())
+        shaped.append(facet)
+    return tuple(shaped)
+
+
+def _level_shown(value: str, sectors: set[str]) -> bool:
+    if not sectors:
+        return False
+    term = level_term(value)
+    if term is None:
+        # A level the tables do not know: the results counted are of the chosen sectors.
+        return True
+    if term.root and term.family in _SECTOR_ROOT_FAMILIES:
+        return False
+    if term.groepen:
+        return False
+    return term.sector in sectors
 
 
 def _value_label(name: str, value: str, backend: SearchBackend, labels: TermLabels) -> str | None:
@@ -681,7 +912,9 @@ def did_you_mean(backend: SearchBackend, request: SearchRequest) -> str | None:
     """
     corrected_text = request.text
     changed = False
-    for word in dict.fromkeys(_WORD.findall(request.text)):
+    # Words to find, not words to exclude (a typo there excludes nothing).
+    searched = " ".join(part.text for part in parse_text(request.text).parts if not part.excluded)
+    for word in dict.fromkeys(_WORD.findall(searched)):
         if len(word) < MIN_SPELLING_CHARS or word.isdigit():
             continue
         spelling = backend.spelling(word, SPELLING_CANDIDATES)

@@ -26,6 +26,7 @@ from oer.search.document import SearchDocument, document_from_record
 from oer.search.errors import SearchError, SearchQueryError, SearchUnavailableError
 from oer.search.query import Hit, SearchQuery, SearchResult, Sort, Spelling, Suggestion
 from oer.search.reindex import ReindexReport, reindex
+from oer.search.text import Match
 from oer.settings import Settings
 
 if TYPE_CHECKING:
@@ -35,6 +36,7 @@ __all__ = [
     "Capability",
     "Health",
     "Hit",
+    "Match",
     "ReindexReport",
     "SearchBackend",
     "SearchDocument",

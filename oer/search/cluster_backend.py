@@ -43,6 +43,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 from metadata.facets import FACETS
 from oer.errors import ConfigurationError
+from oer.search.analysis import (
+    MIN_COMPOUND_CHARS,
+    MIN_PART_CHARS,
+    compound_parts,
+    split_compound_words,
+    stemmer_override_rules,
+)
 from oer.search.backend import ALL_CAPABILITIES, Capability, Health, SearchBackend
 from oer.search.document import (
     HIGHLIGHT_FIELDS,
@@ -64,7 +71,7 @@ from oer.search.query import (
     facet_counts,
 )
 from oer.search.spelling import MIN_SPELLING_CHARS, max_edits
-from oer.search.text import balance_quotes
+from oer.search.text import Match, QueryText, parse_text
 
 log = logging.getLogger(__name__)
 
@@ -92,19 +99,43 @@ def analysis_settings(analysis: Analysis) -> dict[str, Any]:
     """The index `analysis` settings for `analysis`; the analyzer names are the same in both."""
     stop = {"type": "stop", "stopwords": "_dutch_"}
     if analysis is Analysis.DUTCH:
+        # The word forms and compounds of oer.search.analysis: compounds are
+        # split at index time only (a query's words are split before they are
+        # sent, see `ClusterBackend.search`), word forms made one on both sides.
+        forms = ["oer_dutch_forms", "oer_dutch_stemmer", "oer_dutch_once"]
         return {
             "filter": {
                 "oer_dutch_stop": stop,
                 "oer_dutch_stemmer": {"type": "stemmer", "language": "dutch"},
+                "oer_dutch_forms": {"type": "stemmer_override", "rules": stemmer_override_rules()},
+                "oer_dutch_compounds": {
+                    "type": "dictionary_decompounder",
+                    "word_list": sorted(compound_parts()),
+                    "min_word_size": MIN_COMPOUND_CHARS,
+                    "min_subword_size": MIN_PART_CHARS,
+                    "only_longest_match": True,
+                },
+                # The decompounder repeats a word that is itself a part; once is enough.
+                "oer_dutch_once": {"type": "unique", "only_on_same_position": True},
             },
             "analyzer": {
                 "oer_dutch": {
                     "tokenizer": "standard",
-                    "filter": ["lowercase", "oer_dutch_stop", "oer_dutch_stemmer"],
+                    "filter": ["lowercase", "oer_dutch_stop", "oer_dutch_compounds", *forms],
                 },
                 "oer_dutch_folded": {
                     "tokenizer": "standard",
-                    "filter": ["lowercase", "oer_dutch_stop", "asciifolding", "oer_dutch_stemmer"],
+                    "filter": [
+                        "lowercase", "oer_dutch_stop", "asciifolding", "oer_dutch_compounds", *forms
+                    ],
+                },
+                "oer_dutch_search": {
+                    "tokenizer": "standard",
+                    "filter": ["lowercase", "oer_dutch_stop", *forms],
+                },
+                "oer_dutch_folded_search": {
+                    "tokenizer": "standard",
+                    "filter": ["lowercase", "oer_dutch_stop", "asciifolding", *forms],
                 },
                 "oer_suggest": {"tokenizer": "standard", "filter": ["lowercase", "asciifolding"]},
             },
@@ -118,15 +149,29 @@ def analysis_settings(analysis: Analysis) -> dict[str, Any]:
                 "filter": ["lowercase", "oer_dutch_stop"],
             },
             "oer_suggest": {"tokenizer": "standard", "filter": ["lowercase"]},
+            # The same for queries: nothing is split at index time either.
+            "oer_dutch_search": {"tokenizer": "standard", "filter": ["lowercase", "oer_dutch_stop"]},
+            "oer_dutch_folded_search": {
+                "tokenizer": "standard",
+                "filter": ["lowercase", "oer_dutch_stop"],
+            },
         },
     }
 
 
 def index_mappings(analysis: Analysis) -> dict[str, Any]:
+    # Queries without the decompounder (see `analysis_settings`).
     text = {
         "type": "text",
         "analyzer": "oer_dutch",
-        "fields": {"folded": {"type": "text", "analyzer": "oer_dutch_folded"}},
+        "search_analyzer": "oer_dutch_search",
+        "fields": {
+            "folded": {
+                "type": "text",
+                "analyzer": "oer_dutch_folded",
+                "search_analyzer": "oer_dutch_folded_search",
+            }
+        },
     }
     properties: dict[str, Any] = {
         "id": {"type": "keyword"},
@@ -139,6 +184,11 @@ def index_mappings(analysis: Analysis) -> dict[str, Any]:
             "norms": False,
         },
         "updated_at": {"type": "date"},
+        # The material's own date (`SearchDocument.date`): what "newest first" sorts by.
+        "date": {"type": "date"},
+        "date_kind": {"type": "keyword", "index": False, "doc_values": False},
+        "date_precision": {"type": "keyword", "index": False, "doc_values": False},
+        "learning_time": {"type": "integer", "index": False, "doc_values": False},
         "url": {"type": "keyword", "index": False, "doc_values": False},
         "labels": {"type": "object", "enabled": False},
         "suggest": {
@@ -322,21 +372,26 @@ class ClusterBackend(SearchBackend):
     # -- reading ---------------------------------------------------------------
 
     def search(self, query: SearchQuery) -> SearchResult:
-        text = balance_quotes(query.text).strip()
-        must: list[dict[str, Any]] = []
-        if text:
-            must.append(text_query(text))
+        parsed = query.parsed_text
+        if (self._index_analysis or self.analysis) is Analysis.DUTCH:
+            # Compounds are split in the index; a query's are split here (oer.search.analysis).
+            parsed = split_compound_words(parsed)
+        must, must_not = text_clauses(parsed, query.match)
         filters = [{"terms": {name: list(values)}} for name, values in query.filters.items()]
-        by_score = query.sort is Sort.RELEVANCE and bool(text)
+        # Only exclusions (`-toets`): every score is equal, so the order is the id's.
+        by_score = query.sort is Sort.RELEVANCE and parsed.has_terms
         sort: list[Any]
         if query.sort is Sort.RELEVANCE:
             sort = ["_score", {"id": "asc"}] if by_score else [{"id": "asc"}]
         else:
             order = "desc" if query.sort is Sort.DATE_DESC else "asc"
-            sort = [{"updated_at": order}, {"id": "asc"}]
+            sort = [{"date": order}, {"id": "asc"}]
 
         request: dict[str, Any] = {
-            "query": {"bool": {"must": must or [{"match_all": {}}], "filter": filters}},
+            "query": {
+                "bool": {"must": must or [{"match_all": {}}], "must_not": must_not,
+                         "filter": filters}
+            },
             "sort": sort,
             "size": query.size,
             "track_total_hits": True,
@@ -356,7 +411,7 @@ class ClusterBackend(SearchBackend):
                 name: {"terms": {"field": name, "size": query.facet_limit}}
                 for name in query.facets
             }
-        if query.highlight and text:
+        if query.highlight and parsed.has_terms:
             request["highlight"] = highlight_request()
 
         with self._unavailable():
@@ -441,7 +496,7 @@ class ClusterBackend(SearchBackend):
             "query": {
                 "bool": {
                     "should": [
-                        text_query(balance_quotes(word)),
+                        *text_clauses(parse_text(word))[0],
                         {"match": {"spelling": word}},
                     ]
                 }
@@ -705,18 +760,48 @@ def words(text: str, fold_accents: bool, *, keep_punctuation: bool = False) -> l
     return text.split() if keep_punctuation else _WORD.findall(text)
 
 
-def text_query(text: str) -> dict[str, Any]:
-    """Every word (or "quoted phrase") of `text` must match in one of the text fields."""
+def text_clauses(
+    parsed: QueryText, match: Match = Match.ALL
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The `must` and `must_not` clauses for search text read by `oer.search.text`.
+
+    The words are one `simple_query_string` (only whitespace splits them): all
+    must match, or, relaxed, all but one from three words on and one of two
+    (`minimum_should_match: -1`, counted after analysis drops stop words, as
+    `oer.search.text.required_words` does on the embedded index). Each phrase
+    must match as a phrase in one field. Words or a phrase left empty by the
+    analysis match nothing; excluded ones left empty exclude nothing.
+    """
+    must: list[dict[str, Any]] = []
+    if parsed.words:
+        words = word_query(" ".join(parsed.words), "and" if match is Match.ALL else "or")
+        if match is not Match.ALL:
+            words["simple_query_string"]["minimum_should_match"] = "-1"
+        must.append(words)
+    must += [phrase_query(phrase) for phrase in parsed.phrases]
+    must_not = [
+        phrase_query(part.text) if part.phrase else word_query(part.text, "and")
+        for part in parsed.excluded
+    ]
+    return must, must_not
+
+
+def word_query(words: str, operator: str) -> dict[str, Any]:
     return {
         "simple_query_string": {
-            "query": text,
+            "query": words,
             "fields": text_fields(),
-            "default_operator": "and",
-            # Only "phrases": - + | * ( ) ~ are ordinary characters, as in the
-            # embedded backend.
-            "flags": "PHRASE|WHITESPACE",
+            "default_operator": operator,
+            # No syntax at all: words are split at whitespace only, and
+            # - + | * ( ) ~ " are ordinary characters.
+            "flags": "WHITESPACE",
         }
     }
+
+
+def phrase_query(phrase: str) -> dict[str, Any]:
+    """The words of `phrase` in this order in one text field (stop words leave gaps)."""
+    return {"multi_match": {"query": phrase, "type": "phrase", "fields": text_fields()}}
 
 
 def text_fields() -> list[str]:

@@ -5,15 +5,28 @@ the ones `metadata.facets.FACETS` declares: plain strings (vocabulary codes and
 OBK ids), named as the record's JSON keys, so `--filter educational_levels=<uuid>`
 means the same everywhere. Labels for OBK ids travel along in `labels` for
 display; they are not indexed.
+
+A document has two dates. `updated_at` is when the resource last changed in
+this repository (a harvest that found a new version, an edit): bookkeeping,
+not shown to teachers. `date` is the material's own date, what results show
+and "newest first" sorts by (`material_date`): its publication date from the
+record's lifecycle (the publisher's contribution, else the author's), or a
+later lifecycle contribution (a change at the source), else the source's OAI
+datestamp (its last change there), else `updated_at`. Its `kind` says which,
+so the result card can say "gepubliceerd" or "gewijzigd bij de bron", and its
+`precision` how much of it is known ("2017" stays a year).
 """
 
 from __future__ import annotations
 
+import enum
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from metadata.dublin_core import publication_date
 from metadata.facets import FACET_FIELDS, FACETS, unique_values
 from metadata.record import Record
 from oer.search.errors import SearchQueryError
@@ -22,7 +35,7 @@ from oer.search.errors import SearchQueryError
 # (`metadata.facets.FACETS`), the text fields below and each backend's analysis.
 # Bump it when any of them changes; an index of another version is reported as
 # needing `oer reindex` instead of being read wrongly.
-INDEX_SCHEMA_VERSION = 4
+INDEX_SCHEMA_VERSION = 7
 
 # Full-text fields and their boosts: a match in the title counts more than
 # one in the keywords, which counts more than one in the description (the
@@ -35,6 +48,73 @@ TEXT_FIELD_BOOSTS: Mapping[str, float] = {
 }
 
 HIGHLIGHT_FIELDS: tuple[str, ...] = ("title", "description")
+
+
+class DateKind(enum.StrEnum):
+    """What a material's date (`MaterialDate`) is."""
+
+    PUBLISHED = "published"  # the publisher's (else the author's) lifecycle contribution date
+    CHANGED = "changed"  # a later lifecycle contribution, or the source's OAI datestamp
+    STORED = "stored"  # nothing from the source: when it last changed in this repository
+
+
+class DatePrecision(enum.StrEnum):
+    """How much of a date the source gave: LOM dates may be a year or a month only."""
+
+    YEAR = "year"
+    MONTH = "month"
+    DAY = "day"
+
+
+@dataclass(frozen=True, slots=True)
+class MaterialDate:
+    """The material's own date: a UTC moment (the start of the year or month when only
+    that is known), what it is, and how precise."""
+
+    moment: datetime
+    kind: DateKind
+    precision: DatePrecision = DatePrecision.DAY
+
+
+# A W3CDTF date (year, year-month or full date) at the start of a LOM dateTime or datestamp.
+_DATE_PART = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+def parse_material_date(text: str | None) -> tuple[datetime, DatePrecision] | None:
+    """The start (UTC) of the date `text` begins with, and its precision; None if it has none.
+
+    Only the date is read: a lifecycle date's time and offset say nothing a teacher needs.
+    """
+    match = _DATE_PART.match(text.strip()) if text else None
+    if match is None:
+        return None
+    year, month, day = match.groups()
+    try:
+        moment = datetime(int(year), int(month or 1), int(day or 1), tzinfo=UTC)
+    except ValueError:
+        return None
+    precision = DatePrecision.DAY if day else DatePrecision.MONTH if month else DatePrecision.YEAR
+    return moment, precision
+
+
+def material_date(record: Record, stored: datetime) -> MaterialDate:
+    """The material's own date (see the module's docstring); `stored` is the last resort."""
+    published = parse_material_date(publication_date(record))
+    latest: tuple[datetime, DatePrecision] | None = None
+    for contributor in record.contributors:
+        found = parse_material_date(contributor.date)
+        if found is not None and (latest is None or found[0] > latest[0]):
+            latest = found
+    if published is not None:
+        if latest is not None and latest[0] > published[0]:
+            return MaterialDate(latest[0], DateKind.CHANGED, latest[1])
+        return MaterialDate(published[0], DateKind.PUBLISHED, published[1])
+    if latest is not None:
+        return MaterialDate(latest[0], DateKind.CHANGED, latest[1])
+    datestamp = parse_material_date(record.datestamp)
+    if datestamp is not None:
+        return MaterialDate(datestamp[0], DateKind.CHANGED, datestamp[1])
+    return MaterialDate(stored.astimezone(UTC), DateKind.STORED)
 
 
 @dataclass(frozen=True, slots=True, init=False)
@@ -56,6 +136,10 @@ class SearchDocument:
     facets: Mapping[str, tuple[str, ...]]
     # OBK id -> label, for educational_levels and disciplines (display only).
     labels: Mapping[str, str]
+    # The material's own date (`material_date`); `updated_at`, as STORED, when none is given.
+    date: MaterialDate
+    # The typical learning time in seconds (display only, for the result card).
+    learning_time: int | None
 
     def __init__(
         self,
@@ -67,6 +151,8 @@ class SearchDocument:
         authors: tuple[str, ...] = (),
         url: str | None = None,
         labels: Mapping[str, str] | None = None,
+        date: MaterialDate | None = None,
+        learning_time: int | None = None,
         **facet_values: Iterable[str],
     ) -> None:
         unknown = sorted(set(facet_values) - set(FACET_FIELDS))
@@ -82,6 +168,8 @@ class SearchDocument:
             url,
             {name: tuple(facet_values.get(name, ())) for name in FACET_FIELDS},
             {} if labels is None else labels,
+            date if date is not None else MaterialDate(updated_at, DateKind.STORED),
+            learning_time,
         )
 
     def _assign(
@@ -95,9 +183,11 @@ class SearchDocument:
         url: str | None,
         facets: Mapping[str, tuple[str, ...]],
         labels: Mapping[str, str],
+        date: MaterialDate,
+        learning_time: int | None,
     ) -> None:
-        if updated_at.tzinfo is None:
-            raise ValueError("SearchDocument.updated_at must be timezone-aware")
+        if updated_at.tzinfo is None or date.moment.tzinfo is None:
+            raise ValueError("SearchDocument's dates must be timezone-aware")
         assign = object.__setattr__
         assign(self, "id", id)
         assign(self, "title", title)
@@ -108,6 +198,8 @@ class SearchDocument:
         assign(self, "url", url)
         assign(self, "facets", facets)
         assign(self, "labels", labels)
+        assign(self, "date", date)
+        assign(self, "learning_time", learning_time)
 
     def __getattr__(self, name: str) -> tuple[str, ...]:
         # Only called when ordinary lookup fails: the facet fields.
@@ -127,6 +219,10 @@ class SearchDocument:
             "keywords": list(self.keywords),
             "authors": list(self.authors),
             "url": self.url,
+            "date": self.date.moment.astimezone(UTC).isoformat(),
+            "date_kind": self.date.kind.value,
+            "date_precision": self.date.precision.value,
+            "learning_time": self.learning_time,
         }
         facets = self.facets
         for name in FACET_FIELDS:
@@ -140,17 +236,26 @@ class SearchDocument:
         # backends), so it fills the fields directly instead of going through
         # the keyword constructor: the keys are the ones `to_dict` writes.
         get = data.get
+        updated_at = datetime.fromisoformat(str(data["updated_at"]))
+        stored_date = get("date")
+        date = MaterialDate(
+            datetime.fromisoformat(str(stored_date)),
+            DateKind(get("date_kind") or DateKind.STORED),
+            DatePrecision(get("date_precision") or DatePrecision.DAY),
+        ) if stored_date else MaterialDate(updated_at, DateKind.STORED)
         document = object.__new__(cls)
         document._assign(
             str(data["id"]),
             str(get("title") or ""),
-            datetime.fromisoformat(str(data["updated_at"])),
+            updated_at,
             get("description"),
             tuple(get("keywords") or ()),
             tuple(get("authors") or ()),
             get("url"),
             {name: tuple(get(name) or ()) for name in FACET_FIELDS},
             dict(get("labels") or {}),
+            date,
+            get("learning_time"),
         )
         return document
 
@@ -168,17 +273,21 @@ def document_from_record(
 
     `sources` are the names of the harvest sources (or `local`) that serve the
     resource; `updated_at` is when the resource last changed in this
-    repository and is what "sort by date" orders on. Authors are the names of
+    repository; the material's own `date` (what "sort by date" orders on) is
+    `material_date`'s. Authors are the names of
     contributors with one of `author_roles`. `supplied` holds the values of
     the fields not read from the record (`FacetField.supplied`).
     """
     roles = frozenset(author_roles)
     terms = (*record.educational_levels, *record.disciplines, *record.educational_objectives)
     labels = {term.id: term.label for term in terms if term.label}
+    stored = updated_at if updated_at.tzinfo else updated_at.replace(tzinfo=UTC)
     return SearchDocument(
         id=resource_id,
         title=_title(record),
-        updated_at=updated_at if updated_at.tzinfo else updated_at.replace(tzinfo=UTC),
+        updated_at=stored,
+        date=material_date(record, stored),
+        learning_time=record.typical_learning_time,
         description=record.description or None,
         keywords=unique_values(record.keywords),
         authors=unique_values(

@@ -21,6 +21,7 @@ from typing import Any
 
 from oer.search.document import SearchDocument, check_field
 from oer.search.errors import SearchQueryError
+from oer.search.text import Match, QueryText, parse_text
 
 # Page-number paging stops here (Elasticsearch's default index.max_result_window);
 # beyond it, page with `search_after`. The same limit applies to every backend.
@@ -45,7 +46,11 @@ class Sort(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class SearchQuery:
-    """What to search for. An empty `text` matches every document."""
+    """What to search for. An empty `text` matches every document.
+
+    `text` is read by `oer.search.text`: words, "quoted phrases" and
+    -exclusions; `match` says whether all its words must match or most of them.
+    """
 
     text: str = ""
     filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -56,6 +61,7 @@ class SearchQuery:
     search_after: str | None = None
     highlight: bool = False
     facet_limit: int = DEFAULT_FACET_LIMIT
+    match: Match = Match.ALL
 
     def __post_init__(self) -> None:
         filters = {check_field(name): tuple(values) for name, values in self.filters.items()}
@@ -85,6 +91,10 @@ class SearchQuery:
     @property
     def has_text(self) -> bool:
         return bool(self.text.strip())
+
+    @property
+    def parsed_text(self) -> QueryText:
+        return parse_text(self.text)
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,6 +71,7 @@ from typing import Any, TypeVar
 import tantivy
 
 from metadata.facets import FACETS
+from oer.search.analysis import compound_parts, split_compound_words, word_form_stems
 from oer.search.backend import ALL_CAPABILITIES, Capability, Health, SearchBackend
 from oer.search.document import (
     HIGHLIGHT_FIELDS,
@@ -92,7 +93,7 @@ from oer.search.query import (
     facet_counts,
 )
 from oer.search.spelling import edit_distance, max_edits
-from oer.search.text import split_text
+from oer.search.text import Match, TextPart, parse_text, required_words
 
 log = logging.getLogger(__name__)
 
@@ -175,6 +176,8 @@ def dutch_analyzer() -> tantivy.TextAnalyzer:
         # Stop words before folding: the Snowball list spells them with accents.
         .filter(tantivy.Filter.stopword("dutch"))
         .filter(tantivy.Filter.ascii_fold())
+        # Compounds into their parts (oer.search.analysis), before they are stemmed.
+        .filter(tantivy.Filter.split_compound(sorted(compound_parts())))
         .filter(tantivy.Filter.stemmer("dutch"))
         .build()
     )
@@ -242,7 +245,8 @@ def build_schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("id", tokenizer_name="raw", index_option="basic")
     builder.add_unsigned_field("id_key", indexed=True, fast=True)
-    # updated_at as microseconds since the epoch: sortable and range-queryable.
+    # The material's own date (`SearchDocument.date`) as microseconds since the epoch: sortable
+    # and range-queryable.
     builder.add_integer_field("date", indexed=True, fast=True)
     for name in TEXT_FIELD_BOOSTS:
         builder.add_text_field(name, tokenizer_name=DUTCH_ANALYZER)
@@ -369,6 +373,8 @@ class TantivyBackend(SearchBackend):
         self._wanted_path = self._directory / WANTED_FILE
         self._schema = build_schema()
         self._dutch = dutch_analyzer()
+        # A term of a word form the stemmer leaves apart -> the terms of all its forms.
+        self._word_forms = word_form_stems(self._dutch.analyze)
         self._words = words_analyzer()
         self._title_key = title_key_analyzer()
         self._starts = starts_analyzer()
@@ -457,11 +463,13 @@ class TantivyBackend(SearchBackend):
     def search(self, query: SearchQuery) -> SearchResult:
         generation = self._current()
         searcher = self._call(generation.index.searcher)
-        text_query = self._text_query(query.text) if query.has_text else None
+        text_query = self._text_query(query.text, query.match) if query.has_text else None
         if query.has_text and text_query is None:
             # Only stop words or punctuation: nothing can match.
             return SearchResult(total=0, hits=(), facets={name: {} for name in query.facets})
         base = self._filtered(text_query or tantivy.Query.all_query(), query)
+        # Only exclusions (`-toets`): every score is equal, so the order is the id's.
+        scored = query.parsed_text.has_terms
 
         # The page's own engine call counts the matches too where it runs on
         # the whole result (it has to visit every match anyway); a count of
@@ -470,7 +478,7 @@ class TantivyBackend(SearchBackend):
         next_values: tuple[CursorValue, ...] = ()
         total: int | None = None
         if query.size:
-            if query.sort is Sort.RELEVANCE and text_query is not None:
+            if query.sort is Sort.RELEVANCE and scored:
                 page, next_values, total = self._relevance_page(searcher, base, query)
             else:
                 page, next_values, total = self._keyset_page(searcher, base, query)
@@ -482,9 +490,11 @@ class TantivyBackend(SearchBackend):
         if page and seen < total:
             next_cursor = Cursor(self.name, query.sort, seen, next_values).encode()
 
+        # Marks come from what must match; excluded words are in no hit anyway.
+        marked_query = self._text_query(query.text, query.match, exclusions=False) if scored else None
         highlighter = (
-            _Highlighter(searcher, text_query, self._schema)
-            if query.highlight and text_query is not None
+            _Highlighter(searcher, marked_query, self._schema)
+            if query.highlight and marked_query is not None
             else None
         )
         hits = tuple(self._hit(searcher, score, address, highlighter) for score, address in page)
@@ -822,7 +832,7 @@ class TantivyBackend(SearchBackend):
         add = doc.add_text
         add("id", document.id)
         doc.add_unsigned("id_key", id_key(document.id))
-        doc.add_integer("date", _micros(document.updated_at))
+        doc.add_integer("date", _micros(document.date.moment))
         title = document.title
         add("title", title)
         add("title_words", title)
@@ -870,46 +880,114 @@ class TantivyBackend(SearchBackend):
 
     # -- queries ---------------------------------------------------------------
 
-    def _text_query(self, text: str) -> tantivy.Query | None:
-        """Every word (or phrase) must match in at least one text field, boosted per field."""
-        schema = self._schema
+    def _text_query(
+        self, text: str, match: Match = Match.ALL, *, exclusions: bool = True
+    ) -> tantivy.Query | None:
+        """The query for search text (`oer.search.text`); None when nothing can match.
+
+        Words and phrases match in any text field, boosted per field: every
+        word (or, relaxed, `required_words` of them) and every phrase must
+        match, no excluded word or phrase may. As on the search clusters, the
+        words or a phrase that the analysis leaves empty (only stop words)
+        match nothing; an excluded one that does excludes nothing.
+        """
+        # Compounds as their parts, as on the search clusters (oer.search.analysis).
+        parsed = split_compound_words(parse_text(text))
         clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
-        for part in split_text(text):
-            if part.phrase:
-                tokens = [(t.position, t.text) for t in self._dutch.pre_tokenize(part.text).tokens]
-                if not tokens:
-                    continue
-                if len(tokens) == 1:
-                    clauses.append((tantivy.Occur.Must, self._any_field(tokens[0][1])))
-                    continue
-                first = tokens[0][0]
-                words: list[str | tuple[int, str]] = [(pos - first, tok) for pos, tok in tokens]
-                phrases = [
-                    (
-                        tantivy.Occur.Should,
-                        tantivy.Query.boost_query(
-                            tantivy.Query.phrase_query(schema, name, words), boost
-                        ),
-                    )
-                    for name, boost in TEXT_FIELD_BOOSTS.items()
-                ]
-                clauses.append((tantivy.Occur.Must, tantivy.Query.boolean_query(phrases)))
+        if parsed.words:
+            words = [q for q in (self._word_query(w, match) for w in parsed.words) if q is not None]
+            if not words:
+                return None
+            if match is Match.ALL:
+                clauses += [(tantivy.Occur.Must, q) for q in words]
             else:
-                for token in self._dutch.analyze(part.text):
-                    clauses.append((tantivy.Occur.Must, self._any_field(token)))
+                either = [(tantivy.Occur.Should, q) for q in words]
+                needed = required_words(len(words), match)
+                clauses.append((tantivy.Occur.Must, tantivy.Query.boolean_query(either, needed)))
+        for phrase in parsed.phrases:
+            phrase_query = self._phrase_query(phrase)
+            if phrase_query is None:
+                return None
+            clauses.append((tantivy.Occur.Must, phrase_query))
+        if exclusions:
+            for part in parsed.excluded:
+                excluded = self._part_query(part)
+                if excluded is not None:
+                    clauses.append((tantivy.Occur.MustNot, excluded))
         if not clauses:
             return None
+        if all(occur == tantivy.Occur.MustNot for occur, _ in clauses):
+            clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
         return tantivy.Query.boolean_query(clauses)
 
-    def _any_field(self, token: str) -> tantivy.Query:
+    def _part_query(self, part: TextPart) -> tantivy.Query | None:
+        return self._phrase_query(part.text) if part.phrase else self._word_query(part.text)
+
+    def _word_query(self, word: str, match: Match = Match.ALL) -> tantivy.Query | None:
+        """One typed word in any text field; None when the analysis drops it.
+
+        A word the analysis splits (`e-learning`) needs all its pieces when
+        strict and one when relaxed; tokens at the same position are
+        alternatives. This is how the clusters' `simple_query_string` reads a
+        word with its default operator.
+        """
+        by_position: dict[int, list[str]] = {}
+        for token in self._dutch.pre_tokenize(word).tokens:
+            by_position.setdefault(token.position, []).append(token.text)
+        if not by_position:
+            return None
+        groups = [
+            self._any_field(tokens[0])
+            if len(tokens) == 1
+            # Only a compound's parts share a position here (an excluded
+            # compound, the one word left unsplit): all of them must match.
+            else tantivy.Query.boolean_query(
+                [(tantivy.Occur.Must, self._any_field(t)) for t in dict.fromkeys(tokens)]
+            )
+            for tokens in by_position.values()
+        ]
+        if len(groups) == 1:
+            return groups[0]
+        occur = tantivy.Occur.Must if match is Match.ALL else tantivy.Occur.Should
+        return tantivy.Query.boolean_query([(occur, q) for q in groups])
+
+    def _phrase_query(self, phrase: str) -> tantivy.Query | None:
+        """The words in this order in one text field; None when only stop words are left.
+
+        Positions count the stop words the analysis drops, so "fiets voor
+        kinderen" finds "Fiets voor kinderen" (and not "kinderen fietsen"); as
+        the index keeps no stop words, any stop word fills such a gap.
+        """
+        tokens = [(t.position, t.text) for t in self._dutch.pre_tokenize(phrase).tokens]
+        if not tokens:
+            return None
+        if len(tokens) == 1:
+            return self._any_field(tokens[0][1])
+        first = tokens[0][0]
+        words: list[str | tuple[int, str]] = [(pos - first, tok) for pos, tok in tokens]
         return tantivy.Query.boolean_query(
             [
                 (
                     tantivy.Occur.Should,
                     tantivy.Query.boost_query(
-                        tantivy.Query.term_query(self._schema, name, token), boost
+                        tantivy.Query.phrase_query(self._schema, name, words), boost
                     ),
                 )
+                for name, boost in TEXT_FIELD_BOOSTS.items()
+            ]
+        )
+
+    def _any_field(self, token: str) -> tantivy.Query:
+        """`token` (or a term of another form of its word) in any text field."""
+        return tantivy.Query.boolean_query(
+            [
+                (
+                    tantivy.Occur.Should,
+                    tantivy.Query.boost_query(
+                        tantivy.Query.term_query(self._schema, name, term), boost
+                    ),
+                )
+                for term in self._word_forms.get(token, (token,))
                 for name, boost in TEXT_FIELD_BOOSTS.items()
             ]
         )

@@ -171,7 +171,7 @@ def _schemas() -> dict[str, Any]:
             "type": "object",
             "additionalProperties": False,
             "required": ["total", "page", "size", "items", "facets", "next_search_after",
-                         "did_you_mean", "links"],
+                         "did_you_mean", "relaxed", "corrected", "recognised", "links"],
             "properties": {
                 "total": {"type": "integer", "minimum": 0},
                 "page": {"type": ["integer", "null"], "minimum": 1,
@@ -193,6 +193,38 @@ def _schemas() -> dict[str, Any]:
                 "did_you_mean": {
                     **_NULLABLE_STRING,
                     "description": "A corrected q that finds materials, when this one found none",
+                },
+                "relaxed": {
+                    "type": "boolean",
+                    "description": "True when all the words of q found nothing and these results "
+                                   "match most of them (all but one from three words on, one of "
+                                   "two); phrases and exclusions still hold",
+                },
+                "corrected": {
+                    **_NULLABLE_STRING,
+                    "description": "The spelling correction of q these results are for, when q as "
+                                   "typed found nothing; add no_correction=1 to search q as typed",
+                },
+                "recognised": {
+                    "type": "array",
+                    "description": "Sector, level, groep and subject words of q searched as filters "
+                                   "(the rest of q searches the text); give `literal=<key>` to search "
+                                   "one as text, `literal=*` for all.",
+                    "items": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["key", "kind", "text", "label", "filters"],
+                        "properties": {
+                            "key": {"type": "string"},
+                            "kind": {"enum": ["sector", "level", "groep", "subject"]},
+                            "text": {"type": "string", "description": "The words as typed"},
+                            "label": {"type": "string", "description": "Its name, in Dutch"},
+                            "filters": {
+                                "type": "object",
+                                "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                            },
+                        },
+                    },
                 },
                 "links": {
                     "type": "object",
@@ -227,6 +259,7 @@ def _schemas() -> dict[str, Any]:
             },
         },
         **_licence_check_schemas(),
+        **_comparison_schemas(),
         "Error": {
             "type": "object",
             "additionalProperties": False,
@@ -540,6 +573,53 @@ def _account_schemas() -> dict[str, Any]:
     }}
 
 
+def _comparison_schemas() -> dict[str, Any]:
+    """`GET /compare`: two to four materials side by side (`web.discovery.compare`)."""
+    terms = {"type": "array", "items": {"type": "object", "required": ["id", "label"], "properties": {
+        "id": {"type": "string"}, "label": {"type": ["string", "null"]}}}}
+    strings = {"type": "array", "items": {"type": "string"}}
+    aspects = ["sector", "level", "subject", "objectives", "material_type", "learning_time", "licence",
+               "permissions", "languages", "completeness", "used_in", "source", "date"]
+    material = {
+        "type": "object",
+        "required": ["id", "title", "url", "contexts", "educational_levels", "disciplines", "licence",
+                     "languages", "completeness", "used_in_arrangements", "origin", "sources", "updated_at"],
+        "properties": {
+            "id": {"type": "string"}, "title": {"type": "string"}, "url": {"type": "string", "format": "uri"},
+            "contexts": strings, "educational_levels": terms, "typical_age_range": {"type": ["string", "null"]},
+            "disciplines": terms, "educational_objectives": terms, "learning_resource_types": strings,
+            "typical_learning_time": {"type": ["integer", "null"], "description": "Seconds"},
+            "licence": {"oneOf": [{"type": "null"}, {"type": "object", "required": ["code", "allows"]}]},
+            "languages": strings,
+            "completeness": {"type": "number", "minimum": 0, "maximum": 1},
+            "used_in_arrangements": {"type": "integer", "minimum": 0},
+            "origin": {"enum": ["harvested", "published", "arranged"]},
+            "sources": strings,
+            "updated_at": {"type": "string", "format": "date-time"},
+        },
+    }
+    return {"Comparison": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["ids", "materials", "differs", "quality"],
+        "properties": {
+            "ids": strings,
+            "materials": {"type": "array", "minItems": 2, "maxItems": 4, "items": material},
+            "differs": {"type": "object", "description": "Per aspect: whether the materials differ in it",
+                        "required": aspects, "properties": {name: {"type": "boolean"} for name in aspects}},
+            "quality": {"type": "array", "description": "Per criterion and role: the values each material was given",
+                        "items": {"type": "object", "required": ["criterion", "framework_version", "role", "differs",
+                                                                 "values"],
+                                  "properties": {
+                                      "criterion": {"type": "string"}, "framework_version": {"type": "string"},
+                                      "role": {"type": "string"}, "differs": {"type": "boolean"},
+                                      "values": {"type": "array", "description": "Per material: value -> count, or null",
+                                                 "items": {"type": ["object", "null"],
+                                                           "additionalProperties": {"type": "integer"}}}}}},
+        },
+    }}
+
+
 def _error(description: str) -> dict[str, Any]:
     return {"description": description,
             "content": {"application/json": {"schema": _ref("Error")}}}
@@ -588,7 +668,9 @@ def _document() -> str:
                     "summary": "Search materials",
                     "parameters": [
                         {"name": "q", "in": "query", "required": False,
-                         "description": 'Search words (all must match); "quoted phrases" allowed.',
+                         "description": 'Search words (all must match; when none match, most '
+                                        'of them, see `relaxed`), "quoted phrases" and '
+                                        "-excluded words or phrases.",
                          "schema": {"type": "string", "maxLength": MAX_TEXT_LENGTH}},
                         *(_filter_parameter(name) for name in FACET_FIELDS),
                         {"name": "sort", "in": "query", "required": False,
@@ -603,6 +685,15 @@ def _document() -> str:
                          "description": "Cursor from `next_search_after`, for deep paging "
                                         "(not with page).",
                          "schema": {"type": "string", "minLength": 1}},
+                        {"name": "no_correction", "in": "query", "required": False,
+                         "description": "1: search q as typed, never a spelling correction of it "
+                                        "(see `corrected`).",
+                         "schema": {"enum": ["0", "1"], "default": "0"}},
+                        {"name": "literal", "in": "query", "required": False,
+                         "description": "The key of a `recognised` word to search as text instead "
+                                        "of as a filter (repeatable), or `*` for every word.",
+                         "schema": {"type": "array", "items": {"type": "string"}},
+                         "style": "form", "explode": True},
                     ],
                     "responses": {
                         "200": _ok("One page of results with facet counts", "SearchResponse"),
@@ -730,6 +821,23 @@ def _document() -> str:
                         "200": _ok("Up to `size` suggestions", "SuggestResponse"),
                         "400": _error("A bad or unknown parameter"),
                         "503": _error("The search index is unavailable; retry later"),
+                    },
+                }
+            },
+            "/compare": {
+                "get": {
+                    "operationId": "compareMaterials",
+                    "summary": "Two to four materials side by side, and where they differ",
+                    "description": "The JSON form of the site's `/vergelijk?ids=a,b,c`.",
+                    "parameters": [
+                        {"name": "ids", "in": "query", "required": True,
+                         "description": "Two to four material ids, comma-separated, each once",
+                         "schema": {"type": "string"}},
+                    ],
+                    "responses": {
+                        "200": _ok("The comparison", "Comparison"),
+                        "400": _error("Fewer than 2 or more than 4 materials, or one named twice"),
+                        "404": _error("An id names no material here, or a withdrawn one"),
                     },
                 }
             },

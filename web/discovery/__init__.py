@@ -1,5 +1,13 @@
-"""The discovery site: home, search and detail pages (see `views`)."""
+"""The discovery site: home, search and detail pages (see `views`), and comparing materials (see `compare`)."""
 
-from web.discovery.views import init_app
+from flask import Flask
+
+from web.discovery import compare, views
+
+
+def init_app(app: Flask) -> None:
+    views.init_app(app)
+    compare.init_app(app)
+
 
 __all__ = ["init_app"]

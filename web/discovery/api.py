@@ -19,6 +19,7 @@ from metadata.facets import FACET_FIELDS
 from oer.catalogue.queries import resolve_resource_id
 from oer.discovery import search as discovery
 from oer.discovery.queries import get_resource
+from web import labels
 from web.api.openapi import openapi_document
 from web.remix import api as remix_api
 from web.runtime import catalogue, read_session
@@ -47,12 +48,22 @@ def resources() -> Response:
         "items": [_item(item) for item in page.items],
         "facets": {
             facet.field: [
-                {"value": v.value, "count": v.count, "label": v.label} for v in facet.values
+                {"value": v.value, "count": v.count, "label": _label(facet.field, v.value, v.label)}
+                for v in facet.values
             ]
             for facet in page.facets
         },
         "next_search_after": page.next_search_after,
         "did_you_mean": page.did_you_mean,
+        # Strict found nothing: results for most of the words, or for a spelling correction of q.
+        "relaxed": page.relaxed,
+        "corrected": page.corrected,
+        # Level and subject words of `q` searched as filters; `literal=<key>` (or `*`) keeps them text.
+        "recognised": [
+            {"key": term.key, "kind": term.kind.value, "text": term.typed, "label": term.label,
+             "filters": {name: list(values) for name, values in term.filters.items()}}
+            for term in page.recognised
+        ],
         "links": {"self": request.url, "next": next_url},
     }
     return jsonify(body)
@@ -130,8 +141,11 @@ def _item(item: discovery.ResultItem) -> dict[str, Any]:
         "url": item.url,
         "licence": item.licence.to_dict() if item.licence else None,
         "contexts": list(item.contexts),
-        "educational_levels": [{"id": t.value, "label": t.label} for t in item.educational_levels],
-        "disciplines": [{"id": t.value, "label": t.label} for t in item.disciplines],
+        "educational_levels": [
+            {"id": t.value, "label": _label("educational_levels", t.value, t.label)}
+            for t in item.educational_levels],
+        "disciplines": [
+            {"id": t.value, "label": _label("disciplines", t.value, t.label)} for t in item.disciplines],
         "learning_resource_types": list(item.learning_resource_types),
         "languages": list(item.languages),
         "sources": list(item.sources),
@@ -141,6 +155,11 @@ def _item(item: discovery.ResultItem) -> dict[str, Any]:
             "html": url_for("site.resource", resource_id=item.id, _external=True),
         },
     }
+
+
+def _label(field: str, value: str, data_label: str | None) -> str | None:
+    # Where the API gives a label (OBK terms, licences), it is in the request's language.
+    return labels.value_label(field, value, data_label) if data_label else None
 
 
 def init_app(app: Flask) -> None:

@@ -77,7 +77,8 @@ def search() -> BaseResponse | str:
     arguments = {name: request.args.getlist(name) for name in request.args}
     search_request = discovery.parse_search_request(arguments, strict=False)
     facets = SIDEBAR_FACETS + (("quality_detail",) if search_request.filters.get("quality_detail") else ())
-    page = discovery.search(catalogue().backend(), search_request, labels=catalogue().labels, facets=facets)
+    page = discovery.sidebar_page(discovery.search(
+        catalogue().backend(), search_request, labels=catalogue().labels, facets=facets))
     return render_template("discovery/search.html", page=page, search_request=search_request,
                            quality_refine=quality_refine_form())
 
@@ -181,8 +182,11 @@ def _template_helpers() -> dict[str, Any]:
         "value_label": labels.value_label,
         "language_name": labels.language_name,
         "learning_time": labels.learning_time,
+        "material_date": labels.material_date,
+        "material_date_iso": labels.material_date_iso,
+        "level_names": labels.level_names,
         "relation_label": lambda kind: str(labels.RELATION_LABELS.get(kind, kind)),
-        "role_label": lambda role: str(labels.ROLE_LABELS.get(role, role)),
+        "role_label": lambda role: labels.value_label("end_user_roles", role),
         "has_endpoint": lambda name: name in current_app.view_functions,
         "SortOrder": discovery.SortOrder,
         "OBK_FIELDS": discovery.OBK_FIELDS,

@@ -135,7 +135,7 @@ def _render_form(
                    for c in forms.LANGUAGE_CHOICES],
         resource_types=[forms.Choice(v, labels.value_label("learning_resource_types", v))
                         for v in forms.vocabulary_values(VocabularyName.LEARNING_RESOURCE_TYPE)],
-        end_user_roles=[forms.Choice(v, str(labels.ROLE_LABELS.get(v, v)))
+        end_user_roles=[forms.Choice(v, labels.value_label("end_user_roles", v))
                         for v in forms.vocabulary_values(VocabularyName.END_USER_ROLE)],
         levels=forms.level_choices(),
         disciplines=forms.discipline_choices(),

@@ -20,7 +20,8 @@ def test_document_is_valid_openapi_3_1(client: FlaskClient) -> None:
 def test_every_filter_is_documented(client: FlaskClient) -> None:
     document = client.get("/api/v1/openapi.json").get_json()
     parameters = {p["name"] for p in document["paths"]["/resources"]["get"]["parameters"]}
-    assert parameters == {"q", "sort", "page", "size", "search_after", *FACET_FIELDS}
+    assert parameters == {"q", "sort", "page", "size", "search_after", "literal", "no_correction",
+                          *FACET_FIELDS}
 
 
 def test_record_schema_is_the_packaged_one(client: FlaskClient) -> None:

@@ -79,9 +79,19 @@ def test_page_and_search_after_walk_every_result_once(client: FlaskClient, contr
     assert [i["id"] for i in page_two["items"]] == seen[7:14]
 
 
-def test_did_you_mean_in_the_api(client: FlaskClient, contract: OpenApiContract) -> None:
+def test_corrected_and_relaxed_results_in_the_api(client: FlaskClient, contract: OpenApiContract) -> None:
     body = contract.check(client.get("/api/v1/resources?q=fotosyntese"), SEARCH)
+    assert body["total"] > 0 and body["corrected"] == "fotosynthese"
+    assert body["relaxed"] is False and body["did_you_mean"] is None
+    # As typed: nothing, and the correction is offered.
+    body = contract.check(client.get("/api/v1/resources?q=fotosyntese&no_correction=1"), SEARCH)
     assert body["total"] == 0 and body["did_you_mean"] == "fotosynthese"
+    assert body["corrected"] is None
+    # Every word finds nothing together: most of them.
+    body = contract.check(client.get("/api/v1/resources?q=breuken+fotosynthese"), SEARCH)
+    assert body["total"] > 0 and body["relaxed"] is True and body["corrected"] is None
+    strict = contract.check(client.get("/api/v1/resources?q=breuken"), SEARCH)
+    assert strict["relaxed"] is False and strict["corrected"] is None
 
 
 def test_bad_parameters_are_400_json_listing_every_problem(client: FlaskClient, contract: OpenApiContract) -> None:
@@ -185,3 +195,15 @@ def test_api_text_is_plain_or_escaped(client: FlaskClient, contract: OpenApiCont
 
 def test_api_allows_cross_origin_reads(client: FlaskClient) -> None:
     assert client.get("/api/v1/resources").headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_the_api_says_which_level_words_it_recognised(client: FlaskClient, contract: OpenApiContract) -> None:
+    body = contract.check(client.get("/api/v1/resources?q=breuken+groep+7"), SEARCH)
+    assert body["recognised"] == [{"key": "groep-7", "kind": "groep", "text": "groep 7", "label": "Groep 7",
+                                   "filters": {"groep": ["7"]}}]
+    assert body["total"] > 0
+    # Taken back with `literal`: searched as words, as the site's chip does.
+    literal = contract.check(client.get("/api/v1/resources?q=breuken+groep+7&literal=groep-7"), SEARCH)
+    assert literal["recognised"] == []
+    same = contract.check(client.get("/api/v1/resources?q=breuken&groep=7"), SEARCH)
+    assert {item["id"] for item in same["items"]} == {item["id"] for item in body["items"]}

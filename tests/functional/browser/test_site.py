@@ -93,6 +93,38 @@ def test_switch_language(page: Page, site_url: str, web_instance: WebInstance, s
     expect(page.locator("html")).to_have_attribute("lang", "nl")
 
 
+def test_english_site_names_facets_and_cards_in_english(
+    browser: Browser, site_url: str, axe_source: str, screenshot: Screenshot,
+) -> None:
+    # A browser that asks for English still lands on Dutch; the switch makes the site English.
+    context = browser.new_context(locale="en-GB", extra_http_headers={"Accept-Language": "en-GB,en;q=0.9"})
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        page = context.new_page()
+        page.goto(site_url + "/search?q=breuken")
+        expect(page.locator("html")).to_have_attribute("lang", "nl")
+        page.get_by_role("button", name="English").click()
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        sector = page.get_by_role("group", name="Sector")
+        expect(sector.get_by_role("checkbox", name=re.compile("Primary education"))).to_be_visible()
+        expect(sector).not_to_contain_text("Primair onderwijs")
+        cards = page.locator(".result")
+        expect(cards.first.locator(".result-facts time")).to_have_text(
+            re.compile(r"^(published|changed at the source|updated) "))
+        tags = " ".join(cards.locator(".result-tags").all_inner_texts())
+        assert "Primary education" in tags
+        for dutch in ("Primair onderwijs", "Voortgezet onderwijs", "Informatiebron", "Open opdracht"):
+            assert dutch not in tags, dutch
+        screenshot(page, "search-english")
+        violations = run_axe(page, axe_source)
+        assert not violations, describe(violations)
+        # Remembered: the next page is English too.
+        page.goto(site_url + "/")
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+    finally:
+        context.close()
+
+
 def _focused(page: Page) -> str:
     return str(page.evaluate(
         "() => { const e = document.activeElement; return e.tagName + '#' + (e.id || '') + '.' + "
@@ -105,6 +137,34 @@ def _tab_until(page: Page, predicate: str, limit: int) -> int:
         if page.evaluate(predicate):
             return count
     raise AssertionError(f"not reached in {limit} tabs; focus is on {_focused(page)}")
+
+
+def test_groep_chip_filters_and_is_taken_back_by_keyboard(
+    page: Page, site_url: str, screenshot: Screenshot,
+) -> None:
+    errors = _no_csp_errors(page)
+    page.goto(site_url + "/")
+    page.get_by_label("Zoek leermaterialen").fill("breuken groep 7")
+    page.get_by_role("button", name="Zoeken").click()
+    # "groep 7" is read as the groep filter, shown as a chip; "breuken" searches the text.
+    chip = page.get_by_role("link", name=re.compile(r"^Groep 7 \(niet als filter gebruiken"))
+    expect(chip).to_have_count(1)
+    expect(page.locator(".chips-recognised a.chip")).to_contain_text("Groep 7")
+    expect(page.get_by_role("heading", level=2, name=re.compile("^3 materialen"))).to_be_visible()
+    titles = page.locator(".result-title")
+    expect(titles).to_have_count(3)
+    expect(titles.filter(has_text="Lessenserie breuken")).to_have_count(0)
+    screenshot(page, "search-groep-chip")
+
+    page.get_by_label("Zoek leermaterialen").focus()
+    _tab_until(page, "() => document.activeElement.dataset.recognised === 'groep-7'", 10)
+    page.keyboard.press("Enter")
+    # Taken back, the words search the text and are not recognised again.
+    expect(page).to_have_url(re.compile(r"q=breuken\+groep\+7&literal=groep-7$"))
+    expect(page.locator(".chips-recognised")).to_have_count(0)
+    expect(page.get_by_label("Zoek leermaterialen")).to_have_value("breuken groep 7")
+    expect(page.get_by_role("heading", level=2, name=re.compile("^4 materialen"))).to_be_visible()
+    assert not errors, errors
 
 
 def test_keyboard_only(page: Page, site_url: str, screenshot: Screenshot) -> None:

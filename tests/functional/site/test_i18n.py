@@ -1,11 +1,13 @@
-"""Dutch by default, English on request: the switch, its cookie, and Accept-Language."""
+"""Dutch by default whatever the browser says; English as the visitor's choice: the switch and its cookie."""
 
 from __future__ import annotations
 
 import re
+from html import unescape
 
 from flask.testing import FlaskClient
 
+from metadata.vocabulary import vocabulary_labels
 from tests.fixtures.webapp import WebInstance
 
 
@@ -22,12 +24,34 @@ def test_dutch_is_the_default(client: FlaskClient) -> None:
     assert 'lang="en"' in html and "English" in html  # the switch offers the other language
 
 
-def test_accept_language_is_honoured(client: FlaskClient) -> None:
+def test_a_first_visit_is_dutch_whatever_the_browser_says(client: FlaskClient) -> None:
+    for header in ("en-GB,en;q=0.9", "en", "de-DE,nl;q=0.5", "fr"):
+        for path in ("/", "/search?q=fiets"):
+            html = client.get(path, headers={"Accept-Language": header}).text
+            assert '<html lang="nl">' in html, (header, path)
     html = client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"}).text
+    assert "Vind open leermateriaal voor je les" in html
+    assert "Find open learning materials for your lesson" not in html
+
+
+def test_english_is_the_visitors_choice(client: FlaskClient) -> None:
+    # The switch's cookie, not the browser, makes the site English; it outlasts the session.
+    response = client.post("/language", data={"lang": "en", "next": "/", "csrf_token": _csrf(client.get("/").text)})
+    cookie = response.headers["Set-Cookie"]
+    assert "lang=en" in cookie and "Max-Age=" in cookie
+    html = client.get("/", headers={"Accept-Language": "nl"}).text
     assert '<html lang="en">' in html
     assert "Find open learning materials for your lesson" in html
-    html = client.get("/", headers={"Accept-Language": "de-DE,nl;q=0.5"}).text
-    assert '<html lang="nl">' in html
+
+
+def test_the_api_honours_accept_language(client: FlaskClient) -> None:
+    # An API client's header is its explicit choice (the licence check words its messages in it).
+    body = {"parts": [{"licence": "cc-by-nd-40", "use": "adapt"}]}
+    english = client.post("/api/v1/licences/check", json=body, headers={"Accept-Language": "en"}).json
+    dutch = client.post("/api/v1/licences/check", json=body).json
+    assert english is not None and dutch is not None
+    assert english["problems"][0]["message"] == english["problems"][0]["message_en"]
+    assert dutch["problems"][0]["message"] == dutch["problems"][0]["message_nl"]
 
 
 def test_switch_language_is_remembered(client: FlaskClient, web_instance: WebInstance) -> None:
@@ -68,3 +92,62 @@ def test_english_search_page_and_plurals(client: FlaskClient) -> None:
     assert "Did you mean:" in html and "No materials found" in html
     one = client.get("/search?q=kommagetallen").text
     assert "1 material<" in one or "1 material " in one
+
+
+def _dutch_only_labels() -> set[str]:
+    """Every vocabulary label of the table whose English differs from its Dutch."""
+    return {labels["nl"] for values in vocabulary_labels().values() for labels in values.values()
+            if labels["nl"] != labels["en"]}
+
+
+def _shown_values(html: str) -> list[str]:
+    """The vocabulary values a results page names: facet values, filter chips and result tags."""
+    found = re.findall(r'<span class="facet-label">([^<]+)</span>', html)
+    found += re.findall(r'<span class="tag(?: tag-[a-z]+)?">([^<]+)</span>', html)
+    return [unescape(text).strip() for text in found]
+
+
+def _facet_values(html: str) -> list[tuple[str, str, str]]:
+    """(field, value, shown label) of every facet value in the sidebar."""
+    pattern = (r'name="([a-z_]+)" value="([^"]+)"[^>]*>\s*<label[^>]*>'
+               r'<span class="facet-label">([^<]+)</span>')
+    return [(field, unescape(value), unescape(text)) for field, value, text in re.findall(pattern, html)]
+
+
+def test_english_site_shows_no_dutch_vocabulary_values(client: FlaskClient, web_instance: WebInstance) -> None:
+    client.set_cookie("lang", "en")
+    html = client.get("/search").text
+    facets = _facet_values(html)
+    table = vocabulary_labels()
+    known = [(field, value, text) for field, value, text in facets if value.lower() in table.get(field, {})
+             or value in table.get(field, {})]
+    assert len(known) > 10
+    wrong = [(field, value, text) for field, value, text in known
+             if text != (table[field].get(value) or table[field][value.lower()])["en"]]
+    assert wrong == []
+    # Result tags too; a term no table knows keeps the label its record gives it (not checked).
+    shown = _shown_values(html)
+    assert "Primary education" in shown and "Secondary education" in shown
+    assert not {"Primair onderwijs", "Voortgezet onderwijs", "Informatiebron", "Open opdracht"} & set(shown)
+    detail = client.get(f"/resources/{web_instance.ids['arrangement']}").text
+    assert not [text for text in _shown_values(detail) if text in _dutch_only_labels()]
+    api = client.get("/api/v1/resources?size=50").json
+    assert api is not None
+    levels = {level["label"] for item in api["items"] for level in item["educational_levels"]}
+    assert "Primary education" in levels and not levels & {"Primair onderwijs", "Voortgezet onderwijs"}
+
+
+def test_dutch_site_names_the_same_values_in_dutch(client: FlaskClient) -> None:
+    shown = _shown_values(client.get("/search").text)
+    assert "Primair onderwijs" in shown and "Primary education" not in shown
+
+
+def test_result_cards_show_the_materials_own_date(client: FlaskClient) -> None:
+    html = client.get("/search").text
+    dates = re.findall(r'<time datetime="([0-9-]+)">([^<]+)</time>', html)
+    assert dates, "every result card has a date"
+    assert all(text.startswith(("gepubliceerd ", "gewijzigd bij de bron ", "bijgewerkt ")) for _, text in dates)
+    assert any(text.startswith("gepubliceerd ") for _, text in dates)
+    client.set_cookie("lang", "en")
+    english = re.findall(r'<time datetime="[0-9-]+">([^<]+)</time>', client.get("/search").text)
+    assert any(text.startswith("published ") for text in english)

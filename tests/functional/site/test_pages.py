@@ -135,8 +135,22 @@ def test_sort_and_pagination(client: FlaskClient) -> None:
         "a", href="/search?q=les&contexts=PO&sort=newest")
 
 
+def test_corrected_results_link_to_the_text_as_typed(client: FlaskClient) -> None:
+    page = parse(client.get("/search?q=fotosyntese").text)
+    # Text nodes are joined with spaces here.
+    assert "Resultaten voor fotosynthese ; zoek in plaats daarvan naar fotosyntese" in page.plain
+    assert page.find("a", href="/search?q=fotosyntese&no_correction=1")
+    assert "Geen materialen gevonden" not in page.plain
+
+
+def test_relaxed_results_say_so(client: FlaskClient) -> None:
+    page = parse(client.get("/search?q=breuken+fotosynthese").text)
+    assert "Resultaten voor een deel van je woorden" in page.plain
+    assert "Resultaten voor een deel" not in parse(client.get("/search?q=breuken").text).plain
+
+
 def test_empty_state_with_did_you_mean(client: FlaskClient) -> None:
-    response = client.get("/search?q=fotosyntese")
+    response = client.get("/search?q=fotosyntese&no_correction=1")
     page = parse(response.text)
     assert response.status_code == 200
     assert "Geen materialen gevonden" in page.plain

@@ -70,13 +70,38 @@ def test_search_json_has_total_hits_and_every_facet(indexed: Settings) -> None:
     result = oer(indexed, "search", "breuken", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert set(data) == {"total", "hits", "facets"}
+    assert set(data) == {"total", "hits", "facets", "relaxed", "corrected", "recognised"}
     assert data["total"] == 2
     assert {hit["id"] for hit in data["hits"]} == {"po-1", "vo-1"}
     assert data["hits"][0]["title"].startswith("Breuken")
     assert set(data["facets"]) == set(FACET_FIELDS)
     assert data["facets"]["contexts"] == {"PO": 1, "VO": 1}
     assert data["facets"]["licence_family"] == {"non-commercial": 1, "open": 1}
+
+
+def test_search_falls_back_as_the_site_does_and_says_so(indexed: Settings) -> None:
+    # All words find nothing: most of them (one of two).
+    relaxed = json.loads(oer(indexed, "search", "vulkanen procenten", "--json").stdout)
+    assert (relaxed["relaxed"], relaxed["corrected"]) == (True, None)
+    assert {hit["id"] for hit in relaxed["hits"]} == {"vo-1", "vo-2"}
+    printed = oer(indexed, "search", "vulkanen procenten")
+    assert printed.stdout.splitlines()[0] == (
+        "Results for some of your words: nothing matched all of them.")
+    # A typo: the correction's results.
+    corrected = json.loads(oer(indexed, "search", "vulkanne", "--json").stdout)
+    assert (corrected["relaxed"], corrected["corrected"]) == (False, "vulkanen")
+    assert [hit["id"] for hit in corrected["hits"]] == ["vo-2"]
+    assert "Results for 'vulkanen'" in oer(indexed, "search", "vulkanne").stdout
+
+
+def test_search_reads_level_words_as_the_site_does(indexed: Settings) -> None:
+    data = json.loads(oer(indexed, "search", "breuken po", "--json").stdout)
+    assert [hit["id"] for hit in data["hits"]] == ["po-1"]
+    assert [(term["key"], term["filters"]) for term in data["recognised"]] == [("po", {"contexts": ["PO"]})]
+    printed = oer(indexed, "search", "breuken po")
+    assert printed.stdout.splitlines()[0] == "Recognised: Primair onderwijs (--literal po)"
+    literal = json.loads(oer(indexed, "search", "breuken po", "--literal", "po", "--json").stdout)
+    assert literal["recognised"] == [] and literal["relaxed"] is True
 
 
 def test_search_filters_and_empty_query(indexed: Settings) -> None:
@@ -98,6 +123,62 @@ def test_search_prints_a_readable_table(indexed: Settings) -> None:
     assert "po-1" in result.stdout
     # OBK ids are shown by their label.
     assert "educational_levels: PO (1)" in result.stdout
+
+
+def _ids(settings: Settings, *filters: str) -> list[str]:
+    args = [part for spec in filters for part in ("--filter", spec)]
+    result = oer(settings, "search", "--json", *args)
+    assert result.exit_code == 0, result.output
+    return sorted(hit["id"] for hit in json.loads(result.stdout)["hits"])
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "educational_levels=Primair onderwijs",  # the table's Dutch label
+        "educational_levels=primary EDUCATION",  # its English label, in any case
+        "educational_levels=PO",  # the label the record gives it, as `oer search` prints it
+        "educational_levels=512E4729-03A4-43A2-95BA-758071D1B725",
+        "contexts=Primair onderwijs",  # the same label names the sector in its own field
+    ],
+)
+def test_filter_by_label(indexed: Settings, spec: str) -> None:
+    assert _ids(indexed, spec) == ["po-1"]
+
+
+def test_filter_by_value_in_any_case(indexed: Settings) -> None:
+    assert _ids(indexed, "contexts=po") == ["po-1"]
+    assert _ids(indexed, "contexts=vo") == ["vo-1", "vo-2"]
+    assert _ids(indexed, "licence=CC-BY-NC-40") == ["vo-1"]
+    assert _ids(indexed, "source=WikiwijsMaken", "licence_family=Vrij te gebruiken en te bewerken") == ["po-1"]
+    # A known value nothing has yet is no error: it finds nothing.
+    assert _ids(indexed, "contexts=wo") == []
+
+
+@pytest.mark.parametrize(
+    ("spec", "close"),
+    [
+        ("contexts=Primair ondewijs", "'Primair onderwijs' (PO)"),
+        ("educational_levels=primary educaton", "'Primary education' (512e4729-03a4-43a2-95ba-758071d1b725)"),
+        ("source=wikiwijs-maken", "'wikiwijsmaken'"),
+    ],
+)
+def test_a_value_that_matches_nothing_known_is_an_error_naming_close_ones(
+    indexed: Settings, spec: str, close: str
+) -> None:
+    result = oer(indexed, "search", "--filter", spec)
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1
+    assert "matches no known value or label; did you mean: " in lines[0]
+    assert close in lines[0]
+
+
+def test_a_value_like_nothing_known_says_where_to_look(indexed: Settings) -> None:
+    result = oer(indexed, "search", "--filter", "contexts=xyzzy")
+    assert result.exit_code == 1
+    assert "--filter contexts='xyzzy' matches no known value or label" in result.output
+    assert "`oer search` lists the values it has" in result.output
 
 
 @pytest.mark.parametrize(

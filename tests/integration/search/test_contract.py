@@ -18,6 +18,7 @@ from metadata.facets import FACET_FIELDS
 from oer.discovery.search import SearchRequest, did_you_mean
 from oer.search import (
     Capability,
+    Match,
     SearchBackend,
     SearchQuery,
     SearchQueryError,
@@ -192,6 +193,104 @@ def test_quoted_phrases_need_the_words_in_order(search_backend: SearchBackend) -
     assert ids(search_backend, '"tweede wereldoorlog"') == ["phrase"]
 
 
+def test_a_stop_word_inside_a_phrase_keeps_its_place(search_backend: SearchBackend) -> None:
+    search_backend.index(
+        [
+            make_document("phrase", "Fiets voor kinderen"),
+            make_document("apart", "Kinderen en hun fiets"),
+            make_document("adjacent", "Fiets kinderen"),
+        ]
+    )
+    assert ids(search_backend, '"fiets voor kinderen"') == ["phrase"]
+    assert sorted(ids(search_backend, "fiets voor kinderen")) == ["adjacent", "apart", "phrase"]
+
+
+def test_excluded_words_and_phrases_must_not_match_in_any_field(
+    search_backend: SearchBackend,
+) -> None:
+    search_backend.index(
+        [
+            make_document("plain", "Breuken oefenen"),
+            make_document("title", "Breuken toets"),
+            make_document("keyword", "Breuken", keywords=["toets"]),
+            make_document("description", "Breuken", description="Een toets over breuken"),
+            make_document("war", "De Tweede Wereldoorlog", description="breuken in de tijd"),
+        ]
+    )
+    assert sorted(ids(search_backend, "breuken -toets")) == ["plain", "war"]
+    assert ids(search_backend, 'breuken -"tweede wereldoorlog" -toets') == ["plain"]
+    # Only exclusions: everything else, in id order.
+    assert ids(search_backend, "-toets -oefenen") == ["war"]
+    assert ids(search_backend, "-breuken") == []
+    # An excluded stop word excludes nothing; a lone dash is nothing at all.
+    assert sorted(ids(search_backend, "breuken -de -")) == sorted(ids(search_backend, "breuken"))
+
+
+def test_an_excluded_word_is_matched_like_a_searched_one(search_backend: SearchBackend) -> None:
+    search_backend.index(
+        [make_document("a", "Rivieren van Nederland"), make_document("b", "Vulkanen op IJsland")]
+    )
+    assert ids(search_backend, "-VULKANEN") == ["a"]
+    # A word form excludes what it would find.
+    stems = declares(search_backend, Capability.DUTCH_STEMMING)
+    assert sorted(ids(search_backend, "-vulkaan")) == (["a"] if stems else ["a", "b"])
+
+
+@pytest.mark.parametrize(
+    ("text", "strict", "relaxed"),
+    [
+        # Two words: one of them is enough when relaxed.
+        ("vulkanen japan", ["both"], ["both", "iceland", "japan"]),
+        # Three or more: all but one.
+        ("vulkanen japan ijsland", [], ["both", "iceland"]),
+        ("vulkanen aardbevingen japan ijsland", [], ["both"]),
+        # Stop words do not count: two words that count, so one is enough.
+        ("de vulkanen van japan", ["both"], ["both", "iceland", "japan"]),
+        # A phrase and an exclusion hold when relaxed too.
+        ('"in ijsland" vulkanen japan', [], ["iceland"]),
+        ("vulkanen japan -aardbevingen", [], ["iceland", "japan"]),
+        # One word: nothing to relax.
+        ("ijsland", ["iceland"], ["iceland"]),
+    ],
+)
+def test_most_words_relaxes_all_but_phrases_and_exclusions(
+    search_backend: SearchBackend, text: str, strict: list[str], relaxed: list[str]
+) -> None:
+    search_backend.index(
+        [
+            make_document("both", "Vulkanen", description="Vulkanen en aardbevingen in Japan"),
+            make_document("iceland", "Vulkanen in IJsland"),
+            make_document("japan", "Japan"),
+        ]
+    )
+    assert sorted(ids(search_backend, text)) == strict
+    assert sorted(ids(search_backend, text, match=Match.MOST)) == relaxed
+
+
+def test_a_word_or_phrase_of_stop_words_only_matches_nothing(search_backend: SearchBackend) -> None:
+    search_backend.index([make_document("a", "Rivieren van Nederland")])
+    if declares(search_backend, Capability.DUTCH_STOP_WORDS):
+        assert ids(search_backend, '"van de"') == []
+        assert ids(search_backend, 'rivieren "van de"') == []
+        assert ids(search_backend, "de van", match=Match.MOST) == []
+        assert ids(search_backend, '"rivieren van nederland"') == ["a"]
+
+
+def test_relaxed_results_rank_documents_matching_more_words_first(
+    search_backend: SearchBackend,
+) -> None:
+    search_backend.index(
+        [
+            make_document("two", "Vulkanen op IJsland"),
+            make_document("three", "Vulkanen op IJsland", keywords=["gletsjers"]),
+            make_document("other", "Gletsjers in Noorwegen"),
+        ]
+    )
+    found = ids(search_backend, "vulkanen ijsland gletsjers", match=Match.MOST)
+    assert found[0] == "three"
+    assert sorted(found) == ["three", "two"]
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -202,7 +301,9 @@ def test_quoted_phrases_need_the_words_in_order(search_backend: SearchBackend) -
         "title: breuken",
         "breuken (groep 6) [werkblad] {x} ~ * ? ! ^ / \\",
         "breuken AND OR NOT",
-        "-breuken +groep",
+        # A dash on its own or inside a word is no exclusion; a plus is no operator.
+        "breuken - +groep",
+        "breuken-groep",
     ],
 )
 def test_search_text_is_never_query_syntax(search_backend: SearchBackend, text: str) -> None:
@@ -564,6 +665,7 @@ FACET_VALUES: dict[str, tuple[str, str, str]] = {
         "2a1401e9-c223-493b-9b86-78f6993b1a8d",
         "a3ddbe60-8478-4204-b769-6f5e9f4cbca2",
     ),
+    "groep": ("7", "8", "1"),
     "disciplines": (
         "2b363227-8633-4652-ad57-c61f1efc02c8",
         "b48fa351-4561-44c7-a071-ebfd6103eec3",

@@ -16,8 +16,9 @@ from oer.search import (
     Sort,
     document_from_record,
 )
+from oer.search.document import DateKind, MaterialDate
 from oer.search.query import Cursor
-from oer.search.text import TextPart, split_text
+from oer.search.text import Match, TextPart, parse_text, required_words, split_text
 
 UPDATED = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
 
@@ -54,6 +55,8 @@ def test_document_from_record_flattens_every_indexed_field() -> None:
         id="res-1",
         title="Breuken vergelijken",
         updated_at=UPDATED,
+        # The author's lifecycle date: the material's own date, not when it was stored here.
+        date=MaterialDate(datetime(2024, 1, 1, tzinfo=UTC), DateKind.PUBLISHED),
         description="Rekenen met breuken",
         keywords=("breuken", "rekenen"),
         authors=("Anna de Vries",),
@@ -173,3 +176,39 @@ def test_search_text_is_words_and_quoted_phrases(
     text: str, parts: list[tuple[str, bool]]
 ) -> None:
     assert split_text(text) == tuple(TextPart(t, p) for t, p in parts)
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "phrases", "excluded"),
+    [
+        ("breuken -toets", ["breuken"], [], [("toets", False)]),
+        ('vulkanen -"tweede wereldoorlog"', ["vulkanen"], [], [("tweede wereldoorlog", True)]),
+        ('"fiets  voor kinderen" -', [], ["fiets voor kinderen"], []),
+        # A dash on its own is nothing; inside a word it is part of the word.
+        ("breuken - e-learning --", ["breuken", "e-learning"], [], []),
+        ("--toets", [], [], [("toets", False)]),
+        # An unpaired quote is a space, wherever it is.
+        ('-"open quote', ["open", "quote"], [], []),
+        ('breuken -"', ["breuken"], [], []),
+        ("-toets -oefenen", [], [], [("toets", False), ("oefenen", False)]),
+    ],
+)
+def test_search_text_reads_exclusions(
+    text: str, words: list[str], phrases: list[str], excluded: list[tuple[str, bool]]
+) -> None:
+    parsed = parse_text(text)
+    assert list(parsed.words) == words
+    assert list(parsed.phrases) == phrases
+    assert [(p.text, p.phrase) for p in parsed.excluded] == excluded
+    assert parsed.has_terms is bool(words or phrases)
+
+
+@pytest.mark.parametrize(
+    ("count", "all_words", "most_words"),
+    [(0, 0, 0), (1, 1, 1), (2, 2, 1), (3, 3, 2), (4, 4, 3), (7, 7, 6)],
+)
+def test_most_words_is_all_but_one_from_three_and_one_of_two(
+    count: int, all_words: int, most_words: int
+) -> None:
+    assert required_words(count, Match.ALL) == all_words
+    assert required_words(count, Match.MOST) == most_words

@@ -196,6 +196,8 @@ def test_analysis_settings_of_both_kinds_define_the_same_analyzers() -> None:
     assert set(dutch["analyzer"]) == set(standard["analyzer"]) == {
         "oer_dutch",
         "oer_dutch_folded",
+        "oer_dutch_search",
+        "oer_dutch_folded_search",
         "oer_suggest",
     }
     assert "oer_dutch_stemmer" in dutch["analyzer"]["oer_dutch"]["filter"]

@@ -41,6 +41,8 @@ RECORD = Record(
     cost=False,
     licence=Licence("cc-by-sa-40", "https://creativecommons.org/licenses/by-sa/4.0/"),
     access_rights="OpenAccess",
+    # A PO record known by its age range only: groep 7 (`metadata.groepen`).
+    typical_age_range="10-11",
 )
 
 

@@ -96,8 +96,13 @@ def test_the_node_is_detected_as_dutch_and_the_index_records_it(
         "lowercase",
         "oer_dutch_stop",
         "asciifolding",
+        "oer_dutch_compounds",
+        "oer_dutch_forms",
         "oer_dutch_stemmer",
+        "oer_dutch_once",
     ]
+    # Queries: the same without the decompounder (a query's compounds are split before).
+    assert "oer_dutch_compounds" not in analysis["analyzer"]["oer_dutch_folded_search"]["filter"]
 
     health = backend.health()
     assert health.ok
@@ -119,6 +124,10 @@ def test_the_index_analyzers_stem_fold_and_drop_dutch_stop_words(
     assert tokens("oer_dutch", text) == ["categorieen", "breuk", "caf", "azie"]
     assert tokens("oer_dutch_folded", text) == ["categorieen", "breuk", "caf", "azie"]
     assert tokens("oer_dutch", "Rivieren en vulkanen") == ["rivier", "vulkan"]
+    # oer.search.analysis: word forms made one, compounds indexed with their parts.
+    assert tokens("oer_dutch", "fiets fietsen") == ["fiets", "fiets"]
+    assert tokens("oer_dutch", "fietsles") == ["fietsles", "fiets", "les"]
+    assert tokens("oer_dutch_search", "fietsles") == ["fietsles"]
     # Suggestions and spelling: folded, never stemmed, stop words kept.
     assert tokens("oer_suggest", "De Categorieën") == ["de", "categorieen"]
 

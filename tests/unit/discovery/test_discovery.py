@@ -182,9 +182,48 @@ def test_did_you_mean_respects_filters_and_gives_up_honestly(backend: TantivyBac
     assert did_you_mean(backend, SearchRequest(text="xqzwvk")) is None
 
 
-def test_search_offers_the_correction_only_when_nothing_matched(backend: TantivyBackend) -> None:
-    assert search(backend, SearchRequest(text="fotosyntese")).did_you_mean == "fotosynthese"
-    assert search(backend, SearchRequest(text="fotosynthese")).did_you_mean is None
+def test_search_shows_a_corrections_results_when_the_text_found_nothing(
+    backend: TantivyBackend,
+) -> None:
+    page = search(backend, SearchRequest(text="fotosyntese"))
+    assert (page.corrected, page.relaxed, page.did_you_mean) == ("fotosynthese", False, None)
+    assert [item.id for item in page.items] == ["1"]
+    # A typo in one of two words: the corrected words, not one word left out.
+    page = search(backend, SearchRequest(text="planten fotosyntese"))
+    assert (page.corrected, page.relaxed, page.total) == ("planten fotosynthese", False, 1)
+    assert search(backend, SearchRequest(text="fotosynthese")).corrected is None
+
+
+def test_search_as_typed_only_offers_the_correction(backend: TantivyBackend) -> None:
+    request = SearchRequest(text="fotosyntese", no_correction=True)
+    page = search(backend, request)
+    assert (page.total, page.corrected, page.did_you_mean) == (0, None, "fotosynthese")
+    assert ("no_correction", "1") in request.parameters(page=2)
+    # A new text is searched with corrections again.
+    assert ("no_correction", "1") not in request.parameters(text="breuken")
+    assert parse_search_request({"q": ["x"], "no_correction": ["1"]}, strict=True).no_correction
+    with pytest.raises(DiscoveryRequestError):
+        parse_search_request({"q": ["x"], "no_correction": ["ja"]}, strict=True)
+
+
+def test_search_falls_back_to_most_words_and_says_so(backend: TantivyBackend) -> None:
+    page = search(backend, SearchRequest(text="vulkanen breuken"))
+    assert page.relaxed and page.corrected is None and page.did_you_mean is None
+    assert sorted(item.id for item in page.items) == ["2", "3"]
+    assert page.total == 2
+    # Facets count what is shown.
+    contexts = page.facet("contexts")
+    assert contexts is not None and [(v.value, v.count) for v in contexts.values] == [("PO", 2)]
+    # All words match: strict, not relaxed; an exclusion holds when relaxed too.
+    assert not search(backend, SearchRequest(text="vulkanen aardbevingen")).relaxed
+    page = search(backend, SearchRequest(text="vulkanen breuken -vergelijken"))
+    assert page.relaxed and [item.id for item in page.items] == ["2"]
+
+
+def test_search_finds_nothing_when_neither_fallback_does(backend: TantivyBackend) -> None:
+    page = search(backend, SearchRequest(text="xqzwvk qqzzyy"))
+    assert (page.total, page.relaxed, page.corrected, page.did_you_mean) == (0, False, None, None)
+    assert search(backend, SearchRequest(text="breuken -vergelijken")).total == 0
 
 
 def test_selected_filter_without_matches_stays_removable(backend: TantivyBackend) -> None:
