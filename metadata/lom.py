@@ -12,7 +12,10 @@ matched case-insensitively in either binding's spelling and in any namespace
 (AnatomyTool puts the children of a namespaced `lom:lom` in no namespace;
 Kennisnet's QTI packages write `metadataschema` in lower case). Writing is
 strict: it emits exactly one binding, in the element order its schema
-requires, with NL-LOM's vocabulary sources.
+requires, with NL-LOM's vocabulary sources. Two things are written in a form
+the schemas allow and read back from it: a contributor role outside LOM's
+vocabulary (`unknown`, the role as the vCard's ROLE) and, in the IEEE binding,
+a zoned date-time (`_ieee_datetime`).
 
 What the record does not carry is not read (and so not written back):
 classifications other than discipline, educational level, educational
@@ -26,6 +29,7 @@ range, learning time, access rights) and descriptions their main-language text.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import groupby
@@ -80,6 +84,12 @@ PURPOSE_DISCIPLINE = "discipline"
 PURPOSE_EDUCATIONAL_LEVEL = "educational level"
 PURPOSE_EDUCATIONAL_OBJECTIVE = "educational objective"
 PURPOSE_ACCESS_RIGHTS = "access rights"
+
+# The LOMv1.0 value written for a contribution whose role is not one of LOM's (2.3.1).
+UNKNOWN_ROLE = "unknown"
+
+# A time with seconds, an optional fraction and a zone designator (ISO 8601 extended format).
+_ZONED_TIME = re.compile(r"(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -409,7 +419,7 @@ class _LomReader:
     def _contribute(self, element: Any) -> None:
         path = "lifecycle/contribute"
         role = ""
-        names: list[str | None] = []
+        entities: list[tuple[str | None, str]] = []
         date = None
         for child in element:
             name = _known(child.tag) or _logical_name(child.tag)
@@ -419,20 +429,33 @@ class _LomReader:
                     role = vocabulary(VocabularyName.CONTRIBUTE_ROLE).normalise(
                         raw, f"{path}/role", self.issues)
             elif name == "centity":
-                names.append(self._entity_name(child))
+                entities.append(self._entity(child))
             elif name == "date":
                 for date_child in child:
                     date_name = _known(date_child.tag) or _logical_name(date_child.tag)
                     if date_name == "datetime":
-                        date = clean_line(_element_text(date_child)) or None
-        if not role:
+                        date = _read_datetime(date_child)
+        # LOM's `unknown` (or no role) with a vCard ROLE is how a role outside LOM's
+        # vocabulary is written (`_write_lifecycle`): the ROLE is the contributor's role,
+        # looked up (and reported when unknown) as if it had been in <role>.
+        roles = [role] * len(entities)
+        if role in ("", UNKNOWN_ROLE):
+            for number, (_, vcard) in enumerate(entities):
+                card_role = read_vcard_role(vcard)
+                if card_role:
+                    roles[number] = vocabulary(VocabularyName.CONTRIBUTE_ROLE).normalise(
+                        card_role, f"{path}/role", self.issues)
+        if not all(roles or [role]):
             self.issues.append(make_issue(
                 IssueCode.CONTRIBUTE_WITHOUT_ROLE, f"{path}/role",
                 "contribute without a role; kept with an empty role"))
-        for contributor_name in names or [None]:
-            self.contributors.append(Contributor(role=role, name=contributor_name, date=date))
+        if not entities:
+            self.contributors.append(Contributor(role=role, name=None, date=date))
+        for (contributor_name, _), contributor_role in zip(entities, roles, strict=True):
+            self.contributors.append(Contributor(role=contributor_role, name=contributor_name, date=date))
 
-    def _entity_name(self, element: Any) -> str | None:
+    def _entity(self, element: Any) -> tuple[str | None, str]:
+        """The name a contributor's vCard gives, and the vCard."""
         # IMS wraps the vCard in <centity><vcard>; IEEE puts it straight in <entity>.
         text = None
         for child in element:
@@ -446,7 +469,7 @@ class _LomReader:
         if result.problem is not None and text.strip():
             self.issues.append(make_issue(
                 IssueCode.VCARD_UNREADABLE, "lifecycle/contribute/centity", result.problem))
-        return result.name
+        return result.name, text
 
     def _metametadata(self, section: Any) -> None:
         for child in section:
@@ -592,7 +615,7 @@ class _LomReader:
             elif child_name == "date":
                 for date_child in child:
                     if (_known(date_child.tag) or _logical_name(date_child.tag)) == "datetime":
-                        date = clean_line(_element_text(date_child)) or None
+                        date = _read_datetime(date_child)
             elif child_name == "description":
                 texts = {clean_language(lang): text.strip() for lang, text in _langstrings(child) if text.strip()}
                 description = choose_main_text(texts, ("nl",)) or None
@@ -641,6 +664,34 @@ class _LomReader:
                         IssueCode.TAXON_UNKNOWN, f"classification[{purpose}]/taxonpath/taxon",
                         f"kerndoel {taxon_id!r} ({term.label or 'no label'}) {why}; kept with its own label"))
                 self.objectives[key] = term
+
+
+def _read_datetime(element: Any) -> str | None:
+    """A DateTime's text as the record keeps it, undoing `_ieee_datetime` for the IEEE spelling."""
+    text = clean_line(_element_text(element)) or None
+    if text is None or local_name(element.tag) != IEEE_BINDING.element_name("datetime"):
+        return text
+    match = _ZONED_TIME.fullmatch(text)
+    if match is None or match.group(2) is None or match.group(2).strip("0"):
+        return text
+    zeros = match.group(2)[1:]
+    return f"{match.group(1)}{'.' + zeros if zeros else ''}{match.group(3)}"
+
+
+def _ieee_datetime(date: str) -> str:
+    """`date` in a form the IEEE binding's DateTimeString pattern accepts, same instant.
+
+    The pattern (lomStrict.xsd, common/dataTypes.xsd) admits a zone designator
+    (`Z`, `+01:00`) only after fractional seconds, so `2015-12-08T10:33:43Z` (SRU's
+    and many sources' spelling) is refused: a zero fraction is added. To keep the
+    spelling the record had, a fraction of zeros gains one more zero (`.0Z` is
+    written `.00Z`) and `_read_datetime` takes one off, so reading gives back
+    exactly what was written from. Any other date is written as it is.
+    """
+    match = _ZONED_TIME.fullmatch(date)
+    if match is None or (match.group(2) or "").strip("0"):
+        return date
+    return f"{match.group(1)}.{match.group(2) or ''}0{match.group(3)}"
 
 
 def _taxons(paths: list[Any]) -> Iterator[tuple[str, Any]]:
@@ -694,8 +745,6 @@ def read_lom(root: Any) -> LomReading:
 
 # The source of IEEE LOM's own vocabularies (IEEE 1484.12.1-2002, 1484.12.3 binding).
 LOM_SOURCE = "LOMv1.0"
-# The LOMv1.0 value written for a contribution whose role is not one of LOM's (2.3.1).
-UNKNOWN_ROLE = "unknown"
 
 # The values IEEE 1484.12.1-2002 defines for the vocabularies the record carries.
 LOM_VALUES: Mapping[VocabularyName, frozenset[str]] = {
@@ -783,6 +832,11 @@ class _LomWriter:
             self.text(element, "value", value)
         return element
 
+    def datetime(self, parent: Any, date: str) -> None:
+        """A `<date>` with its DateTime (in the form the IEEE binding's pattern accepts)."""
+        text = _ieee_datetime(date) if self.binding is IEEE_BINDING else date
+        self.text(self.sub(parent, "date"), "datetime", text)
+
     def identifier(self, parent: Any, identifier: Identifier) -> None:
         element = self.sub(parent, "catalogentry")
         self.text(element, "catalog", identifier.catalog)
@@ -843,7 +897,7 @@ def _write_annotation(w: _LomWriter, root: Any, annotation: Annotation) -> None:
         else:
             w.text(element, "centity", vcard)
     if annotation.date:
-        w.text(w.sub(element, "date"), "datetime", annotation.date)
+        w.datetime(element, annotation.date)
     if annotation.description:
         w.langstring(element, "description", annotation.description, "nl")
 
@@ -853,6 +907,11 @@ def _write_general(w: _LomWriter, root: Any, record: Record) -> None:
     titles = dict(record.titles)
     if not titles and record.title:
         titles[w.language] = record.title
+    # The main-language title first: a consumer that reads one title takes the first
+    # (SURF edusources does), and a reader choosing by language still picks the same one.
+    main = next((lang for lang, text in titles.items() if text == record.title), None)
+    if main is not None:
+        titles = {main: titles.pop(main), **titles}
     if titles:
         title = w.sub(general, "title")
         for lang, text in titles.items():
@@ -898,7 +957,7 @@ def _write_lifecycle(w: _LomWriter, root: Any, record: Record) -> None:
             if name is not None:
                 w.entity(contribute, name, None if known else role_given or None)
         if date:
-            w.text(w.sub(contribute, "date"), "datetime", date)
+            w.datetime(contribute, date)
 
 
 def _write_technical(w: _LomWriter, root: Any, record: Record) -> None:

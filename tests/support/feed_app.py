@@ -14,12 +14,13 @@ from web.runtime import RUNTIME_EXTENSION
 COPIES = 260
 
 
-# Far above the product's feed limit: a test harvests every page as fast as the app answers.
+# Far above the product's feed limit: a test harvests every page as fast as the app answers
+# (and looks every record up in the JSON API beside it).
 FEED_LIMIT = "100000/minute"
 
 
 def feed_app(settings: Settings, **config: object) -> Flask:
-    settings = dataclasses.replace(settings, oai_page_size=100, rate_limit_feed=FEED_LIMIT)
+    settings = dataclasses.replace(settings, oai_page_size=100, rate_limit_feed=FEED_LIMIT, rate_limit_api=FEED_LIMIT)
     return create_app({"OER_SETTINGS": settings, "TESTING": True, **config})
 
 

@@ -122,7 +122,7 @@ def catalogue_a(sessions: sessionmaker[Session]) -> tuple[dict[str, dict[str, An
     """A's live resources by feed identifier (comparable records), and its tombstones' identifiers."""
     with sessions() as session:
         rows = session.execute(select(Resource.id, Resource.deleted, Resource.record)).all()
-    # A's roles outside LOM's vocabulary reach B as `unknown` (see `lom_projection`).
+    # A's contributions without a role (or naming no one) reach B as LOM writes them (see `lom_projection`).
     live = {FEED_PREFIX + r.id: comparable(lom_projection(Record.from_dict(r.record)).to_dict())
             for r in rows if not r.deleted}
     return live, {FEED_PREFIX + r.id for r in rows if r.deleted}

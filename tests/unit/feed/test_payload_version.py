@@ -22,6 +22,9 @@ RECORDED = {
     1: "e26fd11c918b59a52f9d64497277e29b82754da0968fee3dcadf7efc91e12a5f",
     # `lom` as Edurep writes it (prefix czp:, LOMv1.0 sources, roles from LOM's vocabulary).
     2: "90ec87dc2e4464cd4042e48f0af0e272b135fa4fb723181b04a37883c2028759",
+    # The main-language title first; `nl_lom` date-times with a zone get a fraction (IEEE's pattern).
+    # The three earlier samples still write version 2's bytes; the fourth shows the change.
+    3: "6ee44505d70a28c0617ca007c604f3d057a37aa17aefdd4dff4509d604268dfa",
 }
 
 REKENEN = Term("b48fa351-4561-44c7-a071-ebfd6103eec3", "Rekenen")
@@ -65,7 +68,13 @@ def samples() -> list[Record]:
     )
     bare = Record(title="Alleen een titel")
     untitled = Record(languages=("x-none",), cost=True, licence=Licence("copyright"), location="https://e.org/")
-    return [full, bare, untitled]
+    # Since version 3: a main-language title that is not the first is written first, and a UTC
+    # date-time gets a zero fraction in `nl_lom` (its role outside LOM goes in the vCard, as in 2).
+    reordered = Record(
+        title="Breuken", titles={"en": "Fractions", "nl": "Breuken"}, languages=("nl",),
+        contributors=(Contributor("hogeschool", "Hogeschool Utrecht", "2015-12-08T10:33:43Z"),),
+    )
+    return [full, bare, untitled, reordered]
 
 
 def test_the_payload_version_stands_for_the_bytes_it_writes() -> None:

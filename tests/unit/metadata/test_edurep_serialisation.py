@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from lxml import etree
 
 from metadata.formats import LOM, NL_LOM, record_to_xml
 from metadata.issues import IssueCode
-from metadata.normalize import normalize_document
+from metadata.normalize import normalize_document, normalize_metadata
 from metadata.record import Contributor, Record
 
 STRICT_SCHEMA = Path(__file__).resolve().parents[2] / "data" / "xsd" / "ieee-lom" / "lomStrict.xsd"
@@ -101,7 +102,40 @@ def test_nl_lom_fails_the_strict_schema_only_where_nl_lom_vocabularies_require_i
         ("copyrightAndOtherRestrictions", "source"), ("copyrightAndOtherRestrictions", "value"),
         ("kind", "source"), ("kind", "value"),
         ("purpose", "source"), ("purpose", "value"),
-        # Not a vocabulary, and still to fix in the writer: the IEEE binding's DateTime pattern
-        # refuses a UTC `Z` suffix (the SRU records' contribute dates, e.g. 2015-12-08T10:33:43Z).
-        ("date", "dateTime"),
     }
+
+
+def test_a_role_outside_lom_comes_back_from_the_vcard_and_is_reported_again() -> None:
+    record = Record(title="t", contributors=(
+        Contributor("hogeschool", "Hogeschool Utrecht"), Contributor("hogeschool", "Fontys"),
+        Contributor("author", "Ann")))
+    for metadata_format in (LOM, NL_LOM):
+        reread = normalize_metadata(record_to_xml(record, metadata_format))
+        assert reread.contributors == record.contributors
+        assert [i.path for i in reread.issues if i.code == IssueCode.VOCABULARY_UNKNOWN] == [
+            "lifecycle/contribute/role"] * 2
+
+
+def test_a_source_role_unknown_with_a_vcard_role_reads_the_vcard_role() -> None:
+    vcard = "BEGIN:VCARD\nVERSION:3.0\nFN:Piet\nROLE:publisher\nEND:VCARD"
+    lom = (f'<lom xmlns="{IMS[1:-1]}"><lifecycle><contribute><role><source><langstring>LOMv1.0</langstring>'
+           '</source><value><langstring>unknown</langstring></value></role>'
+           f'<centity><vcard>{vcard}</vcard></centity></contribute><contribute>'
+           f'<centity><vcard>{vcard.replace("publisher", "author")}</vcard></centity></contribute></lifecycle></lom>')
+    record = normalize_metadata(lom.encode())
+    assert record.contributors == (Contributor("publisher", "Piet"), Contributor("author", "Piet"))
+    assert not any(i.code == IssueCode.CONTRIBUTE_WITHOUT_ROLE for i in record.issues)
+
+
+@pytest.mark.parametrize("date", [
+    "2015-12-08T10:33:43Z", "2020-09-21T13:09:34.0Z", "2020-09-21T13:09:34.00+02:00",
+    "2019-03-01T08:00:00+01:00", "2019-03-01T08:00:00.25-05:30", "2019-03-01T08:00:00", "2019-03-01", "2019",
+])
+def test_nl_lom_writes_dates_the_strict_schema_accepts_and_reads_them_back(date: str) -> None:
+    schema = etree.XMLSchema(etree.parse(str(STRICT_SCHEMA)))
+    record = Record(title="t", languages=("nl",), contributors=(Contributor("author", "Ann", date),))
+    xml = record_to_xml(record, NL_LOM)
+    document = etree.fromstring(xml)
+    schema.validate(document)
+    assert [e for e in schema.error_log if "dateTime" in e.path] == []
+    assert normalize_metadata(xml).contributors == record.contributors
