@@ -86,7 +86,8 @@ def test_the_groep_facet_reads_the_derivation() -> None:
 def test_levels_are_written_the_usual_dutch_way() -> None:
     assert level_name(HAVO.id) == "havo"
     assert level_name(GROEP_7.id.upper()) == "Groep 7"
-    assert level_name(PO.id) is None
+    assert level_name(PO.id) == "Primair onderwijs"  # the label table's Dutch name, as the site shows it
+    assert level_name("00000000-0000-0000-0000-000000000000") is None
     term = level_term("70af3752-c6ad-43d9-aa0c-9ff099931f8a")  # havo 4
     assert term is not None and term.family == "havo" and term.years == {4} and term.sector == "VO"
     bovenbouw = level_term("6dc8e1f2-a929-418f-b4e5-6be1204639da")
