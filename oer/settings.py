@@ -116,6 +116,13 @@ class Settings:
     # Where `oer serve` logs every request (gunicorn's access log): "-" standard output, a file
     # path, or None for no access log (OER_ACCESS_LOG=off; errors are logged either way).
     access_log: str | None = "-"
+    # Demand signals (searches that found few or no materials, counted without who searched): a
+    # search counts when it found at most OER_DEMAND_THIN_RESULTS materials; a query is shown only
+    # once at least OER_DEMAND_THRESHOLD searches asked it (k-anonymity); daily counts are kept
+    # OER_DEMAND_RETENTION_DAYS days (`oer demand purge`, daily on the workers).
+    demand_thin_results: int = 3
+    demand_threshold: int = 5
+    demand_retention_days: int = 365
 
     @property
     def files_dir(self) -> Path:
@@ -198,6 +205,9 @@ class Settings:
             rate_limit_api=env.get("OER_RATE_LIMIT_API") or "600/minute;20/second",
             rate_limit_feed=env.get("OER_RATE_LIMIT_FEED") or "1200/minute;30/second",
             access_log=_access_log(env),
+            demand_thin_results=_integer(env, "OER_DEMAND_THIN_RESULTS", 3),
+            demand_threshold=_integer(env, "OER_DEMAND_THRESHOLD", 5),
+            demand_retention_days=_integer(env, "OER_DEMAND_RETENTION_DAYS", 365),
         )
         settings.validate()
         return settings
@@ -272,6 +282,12 @@ class Settings:
                 raise ConfigurationError(
                     f"{key}: {limit!r} is not a rate limit such as '120/minute' or '600/minute;20/second'"
                 )
+        if self.demand_thin_results < 0:
+            raise ConfigurationError("OER_DEMAND_THIN_RESULTS: must be 0 or more materials")
+        if self.demand_threshold < 2:
+            raise ConfigurationError("OER_DEMAND_THRESHOLD: must be at least 2 searches (k-anonymity)")
+        if self.demand_retention_days < 1:
+            raise ConfigurationError("OER_DEMAND_RETENTION_DAYS: must be at least 1 day")
         if self.upload_max_bytes <= 0:
             raise ConfigurationError("OER_UPLOAD_MAX_MB: must be at least 1")
         if not _DOMAIN_NAME.fullmatch(self.oai_repository_id):

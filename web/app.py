@@ -13,11 +13,13 @@ from web import (
     accounts,
     api,
     collections,
+    demand,
     discovery,
     errors,
     harvesting,
     health,
     i18n,
+    insights,
     publishing,
     quality,
     rate_limits,
@@ -57,6 +59,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     remix.init_app(app)
     quality.init_app(app)
     collections.init_app(app)
+    insights.init_app(app)
+    demand.init_app(app)
     api.init_app(app)
     health.init_app(app)
     # Last: it limits routes every blueprint above registered.

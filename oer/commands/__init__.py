@@ -25,6 +25,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "accounts",
     "mail",
     "quality",
+    "insight",
+    "demand",
 )
 
 

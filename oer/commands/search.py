@@ -2,7 +2,7 @@
 
 `oer search QUERY [--filter FIELD=VALUE ...] [--json]` prints one page of
 results with the facet counts of every facet field; `--json` prints
-{"total", "hits", "facets", "relaxed", "corrected", "recognised"}. It answers as the site
+{"total", "hits", "facets", "relaxed", "all_words", "corrected", "recognised"}. It answers as the site
 does (`oer.discovery.search.answer`): when every word finds nothing, a
 spelling correction's results or most words' results, with a note. A filter's VALUE is a value or its label, in
 any case (`contexts=po`, `educational_levels="Primair onderwijs"`): the
@@ -176,7 +176,7 @@ def result_to_json(result: SearchResult) -> dict[str, Any]:
     metavar="FIELD=VALUE",
     help=f"Only results with this value; repeatable. Fields: {', '.join(FACET_FIELDS)}.",
 )
-@click.option("--json", "as_json", is_flag=True, help='Print {"total", "hits", "facets", "relaxed", "corrected", "recognised"} as JSON.')
+@click.option("--json", "as_json", is_flag=True, help='Print {"total", "hits", "facets", "relaxed", "all_words", "corrected", "recognised"} as JSON.')
 @click.option(
     "--sort",
     type=click.Choice([sort.value for sort in Sort]),
@@ -227,7 +227,8 @@ def search_command(
     result = answered.result
     if as_json:
         data = result_to_json(result)
-        data.update(relaxed=answered.relaxed, corrected=answered.corrected)
+        data.update(relaxed=answered.relaxed, all_words=answered.all_words,
+                    corrected=answered.corrected)
         data["recognised"] = [
             {"key": term.key, "kind": term.kind.value, "text": term.typed, "label": term.label,
              "filters": {name: list(values) for name, values in term.filters.items()}}
@@ -248,6 +249,9 @@ def answer_note(answered: Answer) -> str | None:
     """The line saying the results are not for every word as typed (as the site says it)."""
     if answered.corrected is not None:
         return f"Results for {answered.corrected!r}: nothing matched the words as typed."
+    if answered.relaxed and answered.all_words:
+        return (f"Results for all your words first ({answered.all_words}), "
+                "then for some of them.")
     if answered.relaxed:
         return "Results for some of your words: nothing matched all of them."
     if answered.did_you_mean is not None:

@@ -523,8 +523,10 @@ class SearchPage:
     next_search_after: str | None = None
     # A corrected search text that finds something, offered when nothing matched.
     did_you_mean: str | None = None
-    # The results match most of the words, not all: all of them found nothing.
+    # The results match most of the words, not all: all of them found nothing or too little
+    # (then the first `all_words` results match every word).
     relaxed: bool = False
+    all_words: int = 0
     # The results are for this correction of the text, which found nothing as typed.
     corrected: str | None = None
     # Level and subject words of the text searched as filters (the site's removable chips).
@@ -620,6 +622,16 @@ def search(
     request, recognised = understand(backend, asked, labels)
     try:
         answered = answer(backend, request.query(facets), correct=not asked.no_correction)
+        corrected = (_with_corrections(asked.text, request.text, answered.corrected)
+                     if answered.corrected else None)
+        if not answered.result.total and answered.did_you_mean and not asked.no_correction:
+            # The correction may name a level or subject ("gescheidenis vwo" is "geschiedenis
+            # vwo"), which the text as corrected does not find: understood again, it may.
+            text = _with_corrections(asked.text, request.text, answered.did_you_mean)
+            again, terms = understand(backend, dataclasses.replace(asked, text=text), labels)
+            second = answer(backend, again.query(facets), correct=False)
+            if second.result.total:
+                answered, corrected, recognised = second, text, terms
     except SearchQueryError as error:
         raise DiscoveryRequestError([Problem(_query_parameter(request), str(error))]) from error
     result = answered.result
@@ -635,53 +647,119 @@ def search(
         items=tuple(item_from_hit(hit) for hit in result.hits),
         facets=shaped_facets,
         next_search_after=result.next_search_after,
-        did_you_mean=answered.did_you_mean,
+        # Offered as the teacher would type it: with the level words taken out of the text.
+        did_you_mean=(_with_corrections(asked.text, request.text, answered.did_you_mean)
+                      if answered.did_you_mean else None),
         recognised=recognised,
         relaxed=answered.relaxed,
-        corrected=(_with_corrections(asked.text, request.text, answered.corrected)
-                   if answered.corrected else None),
+        all_words=answered.all_words,
+        corrected=corrected,
     )
 
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """A search's result, and how it was found when the text as typed found nothing.
+    """A search's result, and how it was found when the text as typed found nothing or too little.
 
-    `relaxed`: the result matches most of the words, not all. `corrected`:
-    the result is for this spelling correction of the text. `did_you_mean`:
-    a correction offered, when nothing was found at all.
+    `relaxed`: the result matches most of the words, not all; its first
+    `all_words` results (when any) match every word, the rest most of them.
+    `corrected`: the result is for this spelling correction of the text.
+    `did_you_mean`: a correction offered, when nothing was found at all.
     """
 
     result: SearchResult
     relaxed: bool = False
     corrected: str | None = None
     did_you_mean: str | None = None
+    all_words: int = 0
+
+
+# Fewer results than this for every word is "too little": most of the words are searched too,
+# and what they find follows. Three is a short row a teacher scans at a glance; a search that
+# finds that many for every word has found what was asked for.
+ENOUGH_RESULTS = 3
 
 
 def answer(backend: SearchBackend, query: SearchQuery, *, correct: bool = True) -> Answer:
-    """Run `query` (every word must match); when that finds nothing, look further.
+    """Run `query` (every word must match); when that finds nothing or too little, look further.
 
-    First a confident spelling correction (`did_you_mean`: unknown words
-    replaced by close ones, and the result is not empty), unless `correct`
-    is False (the text as typed was asked for): a typo in one of several
-    words would otherwise only lose that word. Then most of the words
-    (`Match.MOST`; phrases and exclusions still hold). When that finds
-    nothing either, the correction is only offered. The site, the API and
-    `oer search` all answer this way.
+    Nothing for every word: first a confident spelling correction
+    (`did_you_mean`: unknown words replaced by close ones, and the result is
+    not empty), unless `correct` is False (the text as typed was asked for):
+    a typo in one of several words would otherwise only lose that word. Then
+    most of the words (`Match.MOST`; phrases and exclusions still hold). When
+    that finds nothing either, the correction is only offered.
+
+    Too little (fewer than ENOUGH_RESULTS for every word, some): when most of
+    the words find more, the results for every word come first and those for
+    most of the words follow (`all_words` says where they begin). The site,
+    the API and `oer search` all answer this way.
     """
     strict = backend.search(query)
-    if strict.total or not query.has_text:
+    relaxable = query.has_text and len(parse_text(query.text).words) > 1
+    if strict.total >= ENOUGH_RESULTS or not query.has_text:
+        return Answer(strict)
+    if strict.total:
+        if relaxable:
+            return _supplemented(backend, query, strict)
         return Answer(strict)
     correction = did_you_mean(backend, SearchRequest(text=query.text, filters=query.filters))
     if correction is not None and correct:
         corrected = backend.search(dataclasses.replace(query, text=correction))
         if corrected.total:
             return Answer(corrected, corrected=correction)
-    if len(parse_text(query.text).words) > 1:
+    if relaxable:
         most = backend.search(dataclasses.replace(query, match=Match.MOST))
         if most.total:
             return Answer(most, relaxed=True)
     return Answer(strict, did_you_mean=correction)
+
+
+def _supplemented(backend: SearchBackend, query: SearchQuery, strict: SearchResult) -> Answer:
+    """The few results for every word, then those for most of the words (`answer`).
+
+    The combined list is every strict hit (fewer than ENOUGH_RESULTS) and then
+    the relaxed hits without them, in the relaxed order. A page by number is cut
+    from the start of that list (strict hits count against it); a `search_after`
+    cursor, taken from a page of this list, continues the relaxed order without
+    the strict hits, which the first page showed. Totals and facets are the
+    relaxed search's: they count what the list holds.
+    """
+    relaxed_query = dataclasses.replace(query, match=Match.MOST)
+    if query.search_after is not None:
+        # Every strict hit is on the first page of the list, before any relaxed hit.
+        most = backend.search(relaxed_query)
+        if most.total <= strict.total:
+            return Answer(strict)
+        shown = {hit.id for hit in _all_hits(backend, query, strict)}
+        kept = tuple(hit for hit in most.hits if hit.id not in shown)
+        return Answer(dataclasses.replace(most, hits=kept), relaxed=True, all_words=strict.total)
+    start, end = query.offset, query.offset + query.size
+    most = backend.search(dataclasses.replace(relaxed_query, page=1, size=end))
+    if most.total <= strict.total:
+        return Answer(strict)
+    strict_hits = _all_hits(backend, query, strict)
+    strict_ids = {hit.id for hit in strict_hits}
+    combined = [*strict_hits, *(hit for hit in most.hits if hit.id not in strict_ids)]
+    hits = tuple(combined[start:end])
+    cursor = None
+    relaxed_shown = [hit.id for hit in hits if hit.id not in strict_ids]
+    if relaxed_shown and end < most.total:
+        # The relaxed search's own cursor just after the last relaxed hit shown.
+        position = [hit.id for hit in most.hits].index(relaxed_shown[-1]) + 1
+        cursor = (most.next_search_after if position == len(most.hits) else backend.search(
+            dataclasses.replace(relaxed_query, page=1, size=position, facets=(), highlight=False),
+        ).next_search_after)
+    result = SearchResult(total=most.total, hits=hits, facets=most.facets, next_search_after=cursor)
+    return Answer(result, relaxed=True, all_words=strict.total)
+
+
+def _all_hits(backend: SearchBackend, query: SearchQuery, strict: SearchResult) -> tuple[Hit, ...]:
+    """Every hit of a strict result with fewer than ENOUGH_RESULTS hits in all, in its order."""
+    if query.search_after is None and query.offset == 0 and len(strict.hits) == strict.total:
+        return strict.hits
+    return backend.search(dataclasses.replace(
+        query, page=1, size=strict.total, search_after=None, facets=())).hits
 
 
 def _with_corrections(text: str, searched: str, corrected: str) -> str:
@@ -927,7 +1005,9 @@ def did_you_mean(backend: SearchBackend, request: SearchRequest) -> str | None:
             changed = True
     if not changed:
         return None
-    check = SearchRequest(text=corrected_text, filters=request.filters, size=0)
+    # Understood as a search is: a correction to a subject's name finds that subject's materials.
+    check, _ = understand(backend, SearchRequest(text=corrected_text, filters=request.filters, size=0),
+                          TermLabels())
     result = backend.search(check.query((), highlight=False))
     return corrected_text if result.total else None
 

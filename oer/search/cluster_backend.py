@@ -137,6 +137,15 @@ def analysis_settings(analysis: Analysis) -> dict[str, Any]:
                     "tokenizer": "standard",
                     "filter": ["lowercase", "oer_dutch_stop", "asciifolding", *forms],
                 },
+                # The `.phrase` subfields: the folded analysis with the stop words kept.
+                "oer_dutch_phrase": {
+                    "tokenizer": "standard",
+                    "filter": ["lowercase", "asciifolding", "oer_dutch_compounds", *forms],
+                },
+                "oer_dutch_phrase_search": {
+                    "tokenizer": "standard",
+                    "filter": ["lowercase", "asciifolding", *forms],
+                },
                 "oer_suggest": {"tokenizer": "standard", "filter": ["lowercase", "asciifolding"]},
             },
         }
@@ -155,6 +164,8 @@ def analysis_settings(analysis: Analysis) -> dict[str, Any]:
                 "tokenizer": "standard",
                 "filter": ["lowercase", "oer_dutch_stop"],
             },
+            "oer_dutch_phrase": {"tokenizer": "standard", "filter": ["lowercase"]},
+            "oer_dutch_phrase_search": {"tokenizer": "standard", "filter": ["lowercase"]},
         },
     }
 
@@ -170,7 +181,14 @@ def index_mappings(analysis: Analysis) -> dict[str, Any]:
                 "type": "text",
                 "analyzer": "oer_dutch_folded",
                 "search_analyzer": "oer_dutch_folded_search",
-            }
+            },
+            # Quoted phrases only (`phrase_query`): the stop words kept, so "rechts voor"
+            # does not match "rechts: spelletjes voor".
+            "phrase": {
+                "type": "text",
+                "analyzer": "oer_dutch_phrase",
+                "search_analyzer": "oer_dutch_phrase_search",
+            },
         },
     }
     properties: dict[str, Any] = {
@@ -769,8 +787,9 @@ def text_clauses(
     must match, or, relaxed, all but one from three words on and one of two
     (`minimum_should_match: -1`, counted after analysis drops stop words, as
     `oer.search.text.required_words` does on the embedded index). Each phrase
-    must match as a phrase in one field. Words or a phrase left empty by the
-    analysis match nothing; excluded ones left empty exclude nothing.
+    must match as a phrase in one field, stop words included (`phrase_query`).
+    Words left empty by the analysis match nothing; excluded ones left empty
+    exclude nothing.
     """
     must: list[dict[str, Any]] = []
     if parsed.words:
@@ -800,8 +819,13 @@ def word_query(words: str, operator: str) -> dict[str, Any]:
 
 
 def phrase_query(phrase: str) -> dict[str, Any]:
-    """The words of `phrase` in this order in one text field (stop words leave gaps)."""
-    return {"multi_match": {"query": phrase, "type": "phrase", "fields": text_fields()}}
+    """The words of `phrase`, stop words included, in this order in one text field.
+
+    Matched in the `.phrase` subfields, which keep the stop words the text
+    fields drop (there, any stop word would fill the gap one leaves).
+    """
+    fields = [f"{name}.phrase^{boost:g}" for name, boost in TEXT_FIELD_BOOSTS.items()]
+    return {"multi_match": {"query": phrase, "type": "phrase", "fields": fields}}
 
 
 def text_fields() -> list[str]:
@@ -823,6 +847,7 @@ def highlight_request() -> dict[str, Any]:
         )
         fields[name] = options
         fields[f"{name}.folded"] = options
+        fields[f"{name}.phrase"] = options
     return {"pre_tags": ["<mark>"], "post_tags": ["</mark>"], "encoder": "html", "fields": fields}
 
 
@@ -831,7 +856,7 @@ def highlights(raw: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
     found: dict[str, tuple[str, ...]] = {}
     for name in HIGHLIGHT_FIELDS:
         # The stemmed field marks exact-accent matches; the folded one the rest.
-        fragments = raw.get(name) or raw.get(f"{name}.folded")
+        fragments = raw.get(name) or raw.get(f"{name}.folded") or raw.get(f"{name}.phrase")
         if fragments:
             found[name] = tuple(str(fragment) for fragment in fragments)
     return found

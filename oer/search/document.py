@@ -35,7 +35,7 @@ from oer.search.errors import SearchQueryError
 # (`metadata.facets.FACETS`), the text fields below and each backend's analysis.
 # Bump it when any of them changes; an index of another version is reported as
 # needing `oer reindex` instead of being read wrongly.
-INDEX_SCHEMA_VERSION = 7
+INDEX_SCHEMA_VERSION = 8
 
 # Full-text fields and their boosts: a match in the title counts more than
 # one in the keywords, which counts more than one in the description (the

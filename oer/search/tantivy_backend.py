@@ -104,6 +104,7 @@ VERSION_FILE = "oer-search.json"
 WANTED_FILE = ".writer-wanted"
 
 DUTCH_ANALYZER = "oer_dutch"
+PHRASE_ANALYZER = "oer_dutch_phrase"
 WORDS_ANALYZER = "oer_words"
 TITLE_KEY_ANALYZER = "oer_title_key"
 STARTS_ANALYZER = "oer_starts"
@@ -145,7 +146,8 @@ VALUE_SET_BUCKETS = 1_000
 # This backend's own index layout beyond the shared schema (INDEX_SCHEMA_VERSION):
 # bump it when `build_schema` or `_to_tantivy` change what an index holds.
 # 2: the facet value sets; title words without positions.
-LAYOUT_VERSION = 2
+# 3: the phrase fields (`phrase_field`).
+LAYOUT_VERSION = 3
 # Id keys are 63 bits: tantivy's Python binding reads ints as signed on the way in.
 _ID_KEY_MASK = (1 << 63) - 1
 # The stored form of a document (`SearchDocument.to_dict`): compact, and ASCII
@@ -181,6 +183,29 @@ def dutch_analyzer() -> tantivy.TextAnalyzer:
         .filter(tantivy.Filter.stemmer("dutch"))
         .build()
     )
+
+
+def phrase_analyzer() -> tantivy.TextAnalyzer:
+    """The full-text analysis with the stop words kept: for quoted phrases only.
+
+    The text fields drop stop words, so there `"rechts voor"` is `rechts` and
+    a gap, and any stop word (or none, at a text's end) fills it. The phrase
+    fields keep every word, folded, split and stemmed as in `dutch_analyzer`.
+    """
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(40))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+        .filter(tantivy.Filter.split_compound(sorted(compound_parts())))
+        .filter(tantivy.Filter.stemmer("dutch"))
+        .build()
+    )
+
+
+def phrase_field(name: str) -> str:
+    """The phrase field of text field `name`: its text with the stop words (`phrase_analyzer`)."""
+    return f"{name}_phrase"
 
 
 def words_analyzer() -> tantivy.TextAnalyzer:
@@ -250,6 +275,8 @@ def build_schema() -> tantivy.Schema:
     builder.add_integer_field("date", indexed=True, fast=True)
     for name in TEXT_FIELD_BOOSTS:
         builder.add_text_field(name, tokenizer_name=DUTCH_ANALYZER)
+        # Phrases are matched here, stop words and all; no document store, no fast column.
+        builder.add_text_field(phrase_field(name), tokenizer_name=PHRASE_ANALYZER)
     # Suggestions: title words as typed; the whole folded title, also as a fast
     # (columnar) field for terms aggregations; the starts of the title and of
     # each of its words.
@@ -373,6 +400,7 @@ class TantivyBackend(SearchBackend):
         self._wanted_path = self._directory / WANTED_FILE
         self._schema = build_schema()
         self._dutch = dutch_analyzer()
+        self._phrase = phrase_analyzer()
         # A term of a word form the stemmer leaves apart -> the terms of all its forms.
         self._word_forms = word_form_stems(self._dutch.analyze)
         self._words = words_analyzer()
@@ -491,7 +519,11 @@ class TantivyBackend(SearchBackend):
             next_cursor = Cursor(self.name, query.sort, seen, next_values).encode()
 
         # Marks come from what must match; excluded words are in no hit anyway.
-        marked_query = self._text_query(query.text, query.match, exclusions=False) if scored else None
+        marked_query = (
+            self._text_query(query.text, query.match, exclusions=False, marking=True)
+            if scored
+            else None
+        )
         highlighter = (
             _Highlighter(searcher, marked_query, self._schema)
             if query.highlight and marked_query is not None
@@ -702,6 +734,7 @@ class TantivyBackend(SearchBackend):
 
     def _register_analyzers(self, index: tantivy.Index) -> None:
         index.register_tokenizer(DUTCH_ANALYZER, self._dutch)
+        index.register_tokenizer(PHRASE_ANALYZER, self._phrase)
         index.register_tokenizer(WORDS_ANALYZER, self._words)
         index.register_tokenizer(TITLE_KEY_ANALYZER, self._title_key)
         index.register_tokenizer(STARTS_ANALYZER, self._starts)
@@ -835,6 +868,7 @@ class TantivyBackend(SearchBackend):
         doc.add_integer("date", _micros(document.date.moment))
         title = document.title
         add("title", title)
+        add("title_phrase", title)
         add("title_words", title)
         # Runs of spaces collapsed, as typed text is before it is looked up.
         key = " ".join(title.split())
@@ -845,11 +879,14 @@ class TantivyBackend(SearchBackend):
         add("spelling", key)
         if document.description:
             add("description", document.description)
+            add("description_phrase", document.description)
         for keyword in document.keywords:
             add("keywords", keyword)
+            add("keywords_phrase", keyword)
             add("spelling", keyword)
         for author in document.authors:
             add("authors", author)
+            add("authors_phrase", author)
         facets = document.facets
         for name, set_name in _VALUE_SET_FIELDS:
             values = facets[name]
@@ -881,15 +918,18 @@ class TantivyBackend(SearchBackend):
     # -- queries ---------------------------------------------------------------
 
     def _text_query(
-        self, text: str, match: Match = Match.ALL, *, exclusions: bool = True
+        self, text: str, match: Match = Match.ALL, *, exclusions: bool = True, marking: bool = False
     ) -> tantivy.Query | None:
         """The query for search text (`oer.search.text`); None when nothing can match.
 
         Words and phrases match in any text field, boosted per field: every
         word (or, relaxed, `required_words` of them) and every phrase must
         match, no excluded word or phrase may. As on the search clusters, the
-        words or a phrase that the analysis leaves empty (only stop words)
-        match nothing; an excluded one that does excludes nothing.
+        words that the analysis leaves empty (only stop words) match nothing;
+        an excluded one that does excludes nothing. Phrases keep their stop
+        words (`_phrase_query`). `marking`:
+        the query that marks the matched words in title and description, where
+        a phrase's words are looked for in those fields themselves.
         """
         # Compounds as their parts, as on the search clusters (oer.search.analysis).
         parsed = split_compound_words(parse_text(text))
@@ -905,7 +945,7 @@ class TantivyBackend(SearchBackend):
                 needed = required_words(len(words), match)
                 clauses.append((tantivy.Occur.Must, tantivy.Query.boolean_query(either, needed)))
         for phrase in parsed.phrases:
-            phrase_query = self._phrase_query(phrase)
+            phrase_query = self._marked_phrase(phrase) if marking else self._phrase_query(phrase)
             if phrase_query is None:
                 return None
             clauses.append((tantivy.Occur.Must, phrase_query))
@@ -952,11 +992,35 @@ class TantivyBackend(SearchBackend):
         return tantivy.Query.boolean_query([(occur, q) for q in groups])
 
     def _phrase_query(self, phrase: str) -> tantivy.Query | None:
-        """The words in this order in one text field; None when only stop words are left.
+        """The words in this order in one text field, stop words included (the phrase fields).
 
-        Positions count the stop words the analysis drops, so "fiets voor
-        kinderen" finds "Fiets voor kinderen" (and not "kinderen fietsen"); as
-        the index keeps no stop words, any stop word fills such a gap.
+        "rechts voor" finds "Gelijkwaardige kruispunten: rechts voor" and not
+        "Links en rechts: spelletjes voor kleuters"; None for no words at all.
+        """
+        tokens = [(t.position, t.text) for t in self._phrase.pre_tokenize(phrase).tokens]
+        if not tokens:
+            return None
+        if len(tokens) == 1:
+            # One word: in any of its forms, as a word is (`_any_field`).
+            return tantivy.Query.boolean_query([
+                (tantivy.Occur.Should, tantivy.Query.boost_query(
+                    tantivy.Query.term_query(self._schema, phrase_field(name), term), boost))
+                for term in self._word_forms.get(tokens[0][1], (tokens[0][1],))
+                for name, boost in TEXT_FIELD_BOOSTS.items()
+            ])
+        first = tokens[0][0]
+        words: list[str | tuple[int, str]] = [(pos - first, tok) for pos, tok in tokens]
+        return tantivy.Query.boolean_query([
+            (tantivy.Occur.Should, tantivy.Query.boost_query(
+                tantivy.Query.phrase_query(self._schema, phrase_field(name), words), boost))
+            for name, boost in TEXT_FIELD_BOOSTS.items()
+        ])
+
+    def _marked_phrase(self, phrase: str) -> tantivy.Query | None:
+        """A phrase's words in the text fields themselves, to mark them (`_text_query`).
+
+        Positions count the stop words the analysis drops, so only the other
+        words are marked; None when only stop words are left.
         """
         tokens = [(t.position, t.text) for t in self._dutch.pre_tokenize(phrase).tokens]
         if not tokens:

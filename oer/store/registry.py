@@ -21,6 +21,8 @@ MODEL_MODULES = (
     "oer.remix.models",
     "oer.quality.models",
     "oer.collections.models",
+    "oer.insights.models",
+    "oer.demand.models",
 )
 
 

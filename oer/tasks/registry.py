@@ -28,6 +28,8 @@ TaskFunction = Callable[..., Any]
 # Modules that declare tasks, imported before the registry is read (by a worker, by beat).
 TASK_MODULES: tuple[str, ...] = (
     "oer.harvesting.tasks",
+    "oer.insights.tasks",
+    "oer.demand.tasks",
 )
 
 

@@ -111,10 +111,13 @@ OER_PARTS: dict[str, set[str]] = {
     "remix": INFRASTRUCTURE | {"catalogue", "accounts"},
     "quality": INFRASTRUCTURE | {"catalogue", "accounts"},
     "collections": INFRASTRUCTURE | {"catalogue", "accounts"},
+    # Demand signals and the wensenlijst: written by the site, read by the insight pages.
+    "demand": INFRASTRUCTURE | {"catalogue", "accounts"},
     # Read sides: they read the domains that write, and nothing reads them but entry points.
     "feed": INFRASTRUCTURE | {"catalogue", "harvesting", "quality", "collections"},
     "discovery": INFRASTRUCTURE | {"catalogue", "harvesting", "publishing", "remix", "quality", "collections",
                                    "accounts"},
+    "insights": INFRASTRUCTURE | {"catalogue", "harvesting", "publishing", "accounts", "quality"},
 }
 # Entry points compose everything: the composition root, the Celery worker's app (it registers
 # the projections through the root), the CLI commands and the demo.

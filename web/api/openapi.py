@@ -23,10 +23,13 @@ from oer.discovery.search import (
     MAX_TEXT_LENGTH,
     SortOrder,
 )
+from oer.insights.figures import FigureName
 from oer.publishing.models import EXTERNAL_ID_LENGTH
 from oer.quality.models import ModerationState
 from oer.remix.service import SETTABLE
+from oer.search.document import DateKind, DatePrecision
 from schemas import resources
+from web.demand.openapi import demand_paths, demand_schemas
 from web.publishing.api import MAX_BODY_BYTES as PUBLISH_BODY_BYTES
 from web.quality.api import MAX_BODY_BYTES as ANNOTATION_BODY_BYTES
 from web.remix.api import MAX_BODY_BYTES, MAX_LICENCE_LENGTH, MAX_PARTS
@@ -129,7 +132,8 @@ def _schemas() -> dict[str, Any]:
             "additionalProperties": False,
             "required": ["id", "title", "title_html", "description", "description_html", "url",
                          "licence", "contexts", "educational_levels", "disciplines",
-                         "learning_resource_types", "languages", "sources", "updated_at", "links"],
+                         "learning_resource_types", "languages", "sources", "updated_at", "date",
+                         "links"],
             "properties": {
                 "id": {"type": "string"},
                 "title": {"type": "string", "description": "Plain text"},
@@ -154,6 +158,29 @@ def _schemas() -> dict[str, Any]:
                 "languages": {"type": "array", "items": {"type": "string"}},
                 "sources": {"type": "array", "items": {"type": "string"}},
                 "updated_at": _DATE_TIME,
+                "date": {
+                    "description": "The material's own date (what results show and `sort=newest` "
+                                   "orders by), written as precisely as the source gave it; "
+                                   "`updated_at` is when this repository last changed the record",
+                    "oneOf": [{"type": "null"}, {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["date", "kind", "precision"],
+                        "properties": {
+                            "date": {"type": "string",
+                                     "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$",
+                                     "description": "YYYY, YYYY-MM or YYYY-MM-DD, by precision"},
+                            "kind": {
+                                "enum": [kind.value for kind in DateKind],
+                                "description": "published: the lifecycle publication date; "
+                                               "changed: a later lifecycle date or the source's "
+                                               "datestamp; stored: nothing from the source, when "
+                                               "it last changed here",
+                            },
+                            "precision": {"enum": [p.value for p in DatePrecision]},
+                        },
+                    }],
+                },
                 "links": _ref("Links"),
             },
         },
@@ -171,7 +198,8 @@ def _schemas() -> dict[str, Any]:
             "type": "object",
             "additionalProperties": False,
             "required": ["total", "page", "size", "items", "facets", "next_search_after",
-                         "did_you_mean", "relaxed", "corrected", "recognised", "links"],
+                         "did_you_mean", "relaxed", "all_words", "corrected", "recognised",
+                         "links"],
             "properties": {
                 "total": {"type": "integer", "minimum": 0},
                 "page": {"type": ["integer", "null"], "minimum": 1,
@@ -196,9 +224,17 @@ def _schemas() -> dict[str, Any]:
                 },
                 "relaxed": {
                     "type": "boolean",
-                    "description": "True when all the words of q found nothing and these results "
-                                   "match most of them (all but one from three words on, one of "
-                                   "two); phrases and exclusions still hold",
+                    "description": "True when all the words of q found nothing or too little "
+                                   "(fewer than 3) and these results match most of them (all but "
+                                   "one from three words on, one of two); phrases and exclusions "
+                                   "still hold. See all_words",
+                },
+                "all_words": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "description": "When relaxed: how many results, first in the list, match every "
+                                   "word of q (0 when all of them found nothing); the rest match "
+                                   "most of them",
                 },
                 "corrected": {
                     **_NULLABLE_STRING,
@@ -620,6 +656,37 @@ def _comparison_schemas() -> dict[str, Any]:
     }}
 
 
+def _insight_schemas() -> dict[str, Any]:
+    """`GET /insights…`: the aggregates of /inzicht (`web.insights.api`); counts only, no personal data."""
+    cell = {"type": ["string", "integer", "number", "boolean", "null"]}
+    return {
+        "InsightIndex": {
+            "type": "object", "additionalProperties": False, "required": ["figures", "snapshots"],
+            "properties": {
+                "figures": {"type": "array", "items": {
+                    "type": "object", "required": ["name", "public", "json", "csv"],
+                    "properties": {"name": {"enum": [name.value for name in FigureName]},
+                                   "public": {"type": "boolean",
+                                              "description": "False: for a platform role only"},
+                                   "json": {"type": "string"}, "csv": {"type": "string"}}}},
+                "snapshots": {"type": "array", "description": "Dates of the stored snapshots, newest first",
+                              "items": {"type": "string", "format": "date"}},
+            },
+        },
+        "InsightFigure": {
+            "type": "object", "additionalProperties": False, "required": ["name", "computed_at", "columns", "rows"],
+            "properties": {
+                "name": {"enum": [name.value for name in FigureName]},
+                "computed_at": _DATE_TIME,
+                "columns": {"type": "array", "items": {"type": "string"}},
+                "rows": {"type": "array", "description": "One object per row, keyed by `columns`; with `van`, "
+                                                         "each numeric column as `X_then`, `X_now`, `X_change`",
+                         "items": {"type": "object", "additionalProperties": cell}},
+            },
+        },
+    }
+
+
 def _error(description: str) -> dict[str, Any]:
     return {"description": description,
             "content": {"application/json": {"schema": _ref("Error")}}}
@@ -646,6 +713,19 @@ def _filter_parameter(name: str) -> dict[str, Any]:
 
 @cache
 def _document() -> str:
+    figure_parameter = {"name": "name", "in": "path", "required": True,
+                        "schema": {"enum": [name.value for name in FigureName]}}
+    van_parameter = {"name": "van", "in": "query", "required": False,
+                     "description": "A date (YYYY-MM-DD): the figure now against the snapshot of that date "
+                                    "or the latest before it",
+                     "schema": {"type": "string", "format": "date"}}
+    insight_responses = {
+        "200": _ok("The figure", "InsightFigure"),
+        "400": _error("`van` is not a date"),
+        "401": _error("An operators' figure, and no one signed in (or no API token)"),
+        "403": _error("An operators' figure, and no platform role"),
+        "404": _error("No figure of that name, or no snapshot on or before `van`"),
+    }
     document: dict[str, Any] = {
         "openapi": OPENAPI_VERSION,
         "info": {
@@ -933,6 +1013,39 @@ def _document() -> str:
                     },
                 }
             },
+            **demand_paths(),
+            "/insights": {
+                "get": {
+                    "operationId": "listInsights",
+                    "summary": "The figures of /inzicht and the dates of their snapshots",
+                    "responses": {"200": _ok("Every figure with its downloads", "InsightIndex")},
+                }
+            },
+            "/insights/{name}": {
+                "get": {
+                    "operationId": "getInsight",
+                    "summary": "One figure as JSON (`harvest-health` and `organisations`: a platform role only)",
+                    "parameters": [figure_parameter, van_parameter],
+                    "responses": insight_responses,
+                }
+            },
+            "/insights/{name}.json": {
+                "get": {
+                    "operationId": "downloadInsightJson",
+                    "summary": "The same JSON, as a file to save",
+                    "parameters": [figure_parameter, van_parameter],
+                    "responses": insight_responses,
+                }
+            },
+            "/insights/{name}.csv": {
+                "get": {
+                    "operationId": "downloadInsightCsv",
+                    "summary": "One figure as CSV: a header row of `columns`, then the rows",
+                    "parameters": [figure_parameter, van_parameter],
+                    "responses": {**insight_responses,
+                                  "200": {"description": "The figure as CSV", "content": {"text/csv": {}}}},
+                }
+            },
             "/openapi.json": {
                 "get": {
                     "operationId": "openapi",
@@ -944,7 +1057,7 @@ def _document() -> str:
         },
         "components": {
             "schemas": {**_schemas(), **_account_schemas(), **_publishing_schemas(), **_arrangement_schemas(),
-                        **_annotation_schemas()},
+                        **_annotation_schemas(), **demand_schemas(), **_insight_schemas()},
             "securitySchemes": {"bearer": {
                 "type": "http", "scheme": "bearer",
                 "description": "An API token made on /account/sleutels or with `oer tokens create`",

@@ -19,6 +19,7 @@ from metadata.facets import FACET_FIELDS
 from oer.catalogue.queries import resolve_resource_id
 from oer.discovery import search as discovery
 from oer.discovery.queries import get_resource
+from oer.search.document import DatePrecision, MaterialDate
 from web import labels
 from web.api.openapi import openapi_document
 from web.remix import api as remix_api
@@ -55,8 +56,10 @@ def resources() -> Response:
         },
         "next_search_after": page.next_search_after,
         "did_you_mean": page.did_you_mean,
-        # Strict found nothing: results for most of the words, or for a spelling correction of q.
+        # Strict found nothing: results for most of the words, or for a spelling correction of q;
+        # strict found too little: its `all_words` results first, then those for most words.
         "relaxed": page.relaxed,
+        "all_words": page.all_words,
         "corrected": page.corrected,
         # Level and subject words of `q` searched as filters; `literal=<key>` (or `*`) keeps them text.
         "recognised": [
@@ -150,11 +153,21 @@ def _item(item: discovery.ResultItem) -> dict[str, Any]:
         "languages": list(item.languages),
         "sources": list(item.sources),
         "updated_at": item.updated_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "date": _material_date(item.date),
         "links": {
             "self": url_for(".resource", resource_id=item.id, _external=True),
             "html": url_for("site.resource", resource_id=item.id, _external=True),
         },
     }
+
+
+def _material_date(date: MaterialDate | None) -> dict[str, str] | None:
+    # The material's own date, written only as precisely as the source gave it (`2019`, `2019-05`).
+    if date is None:
+        return None
+    written = {DatePrecision.YEAR: "%Y", DatePrecision.MONTH: "%Y-%m", DatePrecision.DAY: "%Y-%m-%d"}
+    return {"date": date.moment.strftime(written[date.precision]), "kind": date.kind.value,
+            "precision": date.precision.value}
 
 
 def _label(field: str, value: str, data_label: str | None) -> str | None:

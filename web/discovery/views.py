@@ -43,6 +43,7 @@ from oer.remix.queries import ArrangementView, get_arrangement, published_arrang
 from oer.store.errors import StoreError
 from web import labels
 from web.accounts.session import current_actor
+from web.demand import views as demand_views
 from web.i18n import locale_key
 from web.quality import labels as quality_labels
 from web.runtime import catalogue, read_session, site
@@ -79,6 +80,8 @@ def search() -> BaseResponse | str:
     facets = SIDEBAR_FACETS + (("quality_detail",) if search_request.filters.get("quality_detail") else ())
     page = discovery.sidebar_page(discovery.search(
         catalogue().backend(), search_request, labels=catalogue().labels, facets=facets))
+    # A thin first page is a demand signal: counted by text, sector and subject only (one upsert).
+    demand_views.count_search(search_request, page)
     return render_template("discovery/search.html", page=page, search_request=search_request,
                            quality_refine=quality_refine_form())
 

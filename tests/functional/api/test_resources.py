@@ -47,6 +47,19 @@ def test_filters_sort_and_size(client: FlaskClient, contract: OpenApiContract) -
     assert either["total"] > open_only["total"]
 
 
+def test_items_carry_the_materials_own_date(client: FlaskClient, contract: OpenApiContract) -> None:
+    # Checked against the OpenAPI document: date, kind and precision as it declares them.
+    body = contract.check(client.get("/api/v1/resources?sort=newest&size=50"), SEARCH)
+    dates = [item["date"] for item in body["items"]]
+    assert dates and all(date is not None for date in dates)
+    assert {date["kind"] for date in dates} <= {"published", "changed", "stored"}
+    for date in dates:
+        assert len(date["date"]) == {"year": 4, "month": 7, "day": 10}[date["precision"]]
+    # "Newest" orders by this date, not by when the repository stored the record.
+    padded = [date["date"] + "-01-01"[: 10 - len(date["date"])] for date in dates]
+    assert padded == sorted(padded, reverse=True)
+
+
 def test_licence_in_items_says_what_it_allows(client: FlaskClient, contract: OpenApiContract,
                                               web_instance: WebInstance) -> None:
     body = contract.check(client.get("/api/v1/resources?q=nepnieuws"), SEARCH)

@@ -167,6 +167,52 @@ def test_groep_chip_filters_and_is_taken_back_by_keyboard(
     assert not errors, errors
 
 
+def test_corrected_results_link_to_the_search_as_typed_by_keyboard(
+    page: Page, site_url: str, screenshot: Screenshot,
+) -> None:
+    errors = _no_csp_errors(page)
+    page.goto(site_url + "/")
+    page.get_by_label("Zoek leermaterialen").fill("rekkenen")
+    page.get_by_role("button", name="Zoeken").click()
+    # Nothing says "rekkenen": the results are for the correction, and the note says so.
+    note = page.locator(".search-corrected")
+    expect(note).to_have_text(re.compile(r"^Resultaten voor rekenen; zoek in plaats daarvan naar rekkenen$"))
+    expect(page.locator(".result-title").first).to_be_visible()
+    expect(page.get_by_text("Geen materialen gevonden")).to_have_count(0)
+    screenshot(page, "search-corrected")
+
+    page.get_by_label("Zoek leermaterialen").focus()
+    _tab_until(page, "() => !!document.activeElement.closest('.search-corrected')", 40)
+    page.keyboard.press("Enter")
+    # The search as typed: nothing, with the correction offered.
+    expect(page).to_have_url(re.compile(r"/search\?q=rekkenen&no_correction=1$"))
+    expect(page.locator(".search-corrected")).to_have_count(0)
+    expect(page.get_by_text("Geen materialen gevonden")).to_be_visible()
+    expect(page.locator(".did-you-mean a")).to_have_text("rekenen")
+    assert not errors, errors
+
+
+def test_results_for_part_of_the_words_say_so(page: Page, site_url: str, screenshot: Screenshot) -> None:
+    errors = _no_csp_errors(page)
+    # No material has both words: results for one of them, with the note.
+    page.goto(site_url + "/search?q=breuken+fotosynthese")
+    note = page.locator(".search-relaxed")
+    expect(note).to_have_text("Resultaten voor een deel van je woorden")
+    expect(note).to_have_attribute("role", "status")
+    expect(page.locator(".result-title").first).to_be_visible()
+    screenshot(page, "search-relaxed")
+    # One material has both words (too little): it comes first, then those with one of them.
+    page.goto(site_url + "/search?q=breuken+kommagetallen")
+    expect(page.locator(".search-relaxed")).to_have_text(
+        "Resultaten voor een deel van je woorden: alleen het eerste resultaat bevat ze allemaal.")
+    expect(page.locator(".result-title").first).to_contain_text("Breuken & kommagetallen")
+    expect(page.locator(".result-title")).to_have_count(10)
+    # Every word found enough: no note.
+    page.goto(site_url + "/search?q=breuken")
+    expect(page.locator(".search-note")).to_have_count(0)
+    assert not errors, errors
+
+
 def test_keyboard_only(page: Page, site_url: str, screenshot: Screenshot) -> None:
     page.goto(site_url + "/")
     page.keyboard.press("Tab")

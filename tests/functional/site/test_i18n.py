@@ -89,6 +89,8 @@ def test_english_search_page_and_plurals(client: FlaskClient) -> None:
     html = client.get("/search?q=breuken").text
     assert "10 materials" in html and "Apply filters" in html and "Relevance" in html
     html = client.get("/search?q=fotosyntese").text
+    assert "Results for" in html and "search instead for" in html
+    html = client.get("/search?q=fotosyntese&no_correction=1").text
     assert "Did you mean:" in html and "No materials found" in html
     one = client.get("/search?q=kommagetallen").text
     assert "1 material<" in one or "1 material " in one

@@ -70,7 +70,7 @@ def test_search_json_has_total_hits_and_every_facet(indexed: Settings) -> None:
     result = oer(indexed, "search", "breuken", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert set(data) == {"total", "hits", "facets", "relaxed", "corrected", "recognised"}
+    assert set(data) == {"total", "hits", "facets", "relaxed", "all_words", "corrected", "recognised"}
     assert data["total"] == 2
     assert {hit["id"] for hit in data["hits"]} == {"po-1", "vo-1"}
     assert data["hits"][0]["title"].startswith("Breuken")

@@ -205,6 +205,28 @@ def test_a_stop_word_inside_a_phrase_keeps_its_place(search_backend: SearchBacke
     assert sorted(ids(search_backend, "fiets voor kinderen")) == ["adjacent", "apart", "phrase"]
 
 
+def test_a_phrase_keeps_its_stop_words(search_backend: SearchBackend) -> None:
+    # The text fields drop stop words; a quoted phrase is matched with them, so "rechts voor"
+    # is not "rechts" followed by any stop word (or by nothing, at the end of a title).
+    search_backend.index(
+        [
+            make_document("rule", "Gelijkwaardige kruispunten: rechts voor"),
+            make_document("keyword", "Voorrang op kruispunten", keywords=["rechts voor links"]),
+            make_document("apart", "Links en rechts: spelletjes voor kleuters"),
+            make_document("other", "Rechts van de weg"),
+            make_document("end", "Links of rechts"),
+        ]
+    )
+    assert sorted(ids(search_backend, '"rechts voor"')) == ["keyword", "rule"]
+    assert sorted(ids(search_backend, '"Rechts  Voor"')) == ["keyword", "rule"]
+    assert sorted(ids(search_backend, 'kruispunten -"rechts voor"')) == []
+    assert sorted(ids(search_backend, 'links -"rechts voor"')) == ["apart", "end"]
+    assert ids(search_backend, '"rechts van de weg"') == ["other"]
+    assert ids(search_backend, '"rechts voor de weg"') == []
+    # Relaxed, the phrase still holds.
+    assert sorted(ids(search_backend, 'kleuters spelletjes "rechts voor"', match=Match.MOST)) == []
+
+
 def test_excluded_words_and_phrases_must_not_match_in_any_field(
     search_backend: SearchBackend,
 ) -> None:

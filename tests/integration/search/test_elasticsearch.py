@@ -198,6 +198,8 @@ def test_analysis_settings_of_both_kinds_define_the_same_analyzers() -> None:
         "oer_dutch_folded",
         "oer_dutch_search",
         "oer_dutch_folded_search",
+        "oer_dutch_phrase",
+        "oer_dutch_phrase_search",
         "oer_suggest",
     }
     assert "oer_dutch_stemmer" in dutch["analyzer"]["oer_dutch"]["filter"]

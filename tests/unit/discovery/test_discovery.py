@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from oer.discovery.search import (
     DiscoveryRequestError,
     SearchRequest,
     SortOrder,
+    answer,
     did_you_mean,
     parse_search_request,
     search,
@@ -218,6 +220,34 @@ def test_search_falls_back_to_most_words_and_says_so(backend: TantivyBackend) ->
     assert not search(backend, SearchRequest(text="vulkanen aardbevingen")).relaxed
     page = search(backend, SearchRequest(text="vulkanen breuken -vergelijken"))
     assert page.relaxed and [item.id for item in page.items] == ["2"]
+
+
+def test_too_few_for_every_word_are_followed_by_most_words(backend: TantivyBackend) -> None:
+    backend.index([make_document("4", "Vulkanen in Italië"), make_document("5", "Aardbevingen meten"),
+                   make_document("6", "Vulkanen op IJsland")])
+    page = search(backend, SearchRequest(text="vulkanen aardbevingen"))
+    # One material has both words: it comes first, then those with one of them, and the note says so.
+    assert (page.relaxed, page.all_words, page.total) == (True, 1, 4)
+    assert page.items[0].id == "2" and sorted(item.id for item in page.items[1:]) == ["4", "5", "6"]
+    contexts = page.facet("contexts")
+    assert contexts is not None and sum(value.count for value in contexts.values) <= page.total
+    # Pages by number cut the same list, the strict hit counted on the first.
+    paged = [item.id for number in (1, 2, 3, 4)
+             for item in search(backend, SearchRequest(text="vulkanen aardbevingen", page=number,
+                                                       size=1)).items]
+    assert paged == [item.id for item in page.items]
+    # A cursor continues it without repeating the strict hit.
+    query = SearchRequest(text="vulkanen aardbevingen", size=2).query(())
+    first = answer(backend, query)
+    assert first.result.hits[0].id == "2" and first.result.next_search_after
+    rest = answer(backend, dataclasses.replace(query, search_after=first.result.next_search_after))
+    seen = [hit.id for hit in (*first.result.hits, *rest.result.hits)]
+    assert sorted(seen) == ["2", "4", "5", "6"] and rest.all_words == 1
+    # Enough for every word (ENOUGH_RESULTS), or nothing more for most of them: strict alone.
+    backend.index([make_document(str(n), f"Vulkanen en aardbevingen {n}") for n in (7, 8)])
+    page = search(backend, SearchRequest(text="vulkanen aardbevingen"))
+    assert (page.relaxed, page.all_words, page.total) == (False, 0, 3)
+    assert search(backend, SearchRequest(text="breuken vergelijken")).relaxed is False
 
 
 def test_search_finds_nothing_when_neither_fallback_does(backend: TantivyBackend) -> None:

@@ -126,3 +126,17 @@ def test_a_selected_groep_stays_in_the_sidebar(backend: TantivyBackend) -> None:
     page = sidebar_page(search(backend, SearchRequest(filters={"groep": ("7",)})))
     groep = page.facet("groep")
     assert groep is not None and [(v.value, v.selected) for v in groep.values] == [("7", True)]
+
+
+def test_a_misspelt_subject_is_corrected_and_then_understood(backend: TantivyBackend) -> None:
+    # "Aardrijkskunde" is only the materials' classification, in no text: corrected as text
+    # it finds nothing; understood again, it is the subject filter and finds the material.
+    page = search(backend, SearchRequest(text="aardrijskunde havo"))
+    assert [item.id for item in page.items] == ["ak"]
+    assert page.corrected == "aardrijkskunde havo"
+    assert {term.key for term in page.recognised} >= {"havo"}
+    assert page.request.text == "aardrijskunde havo"
+    # Asked as typed, the correction is only offered.
+    literal = search(backend, SearchRequest(text="aardrijskunde havo", no_correction=True))
+    assert literal.total == 0 and literal.corrected is None
+    assert literal.did_you_mean == "aardrijkskunde havo"

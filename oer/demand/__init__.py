@@ -1,0 +1,1 @@
+"""Demand signals: what teachers search for and do not find, and the wishes they leave for makers."""
