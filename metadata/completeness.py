@@ -30,9 +30,6 @@ least 0.75; one with nothing scores 0.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from metadata.record import Completeness, Record
 
 REQUIRED_WEIGHT = 0.75
@@ -40,49 +37,77 @@ RECOMMENDED_WEIGHT = 0.25
 AGE_RANGE_CONTEXTS = frozenset({"PO", "VO", "BVE", "SO", "SBaO", "VVE"})
 
 
-@dataclass(frozen=True, slots=True)
-class _Source:
-    has_metadata_scheme: bool
-    has_rights_description: bool
+# The rules are written out as one `if` per element, in the order the docstring lists
+# them (which is the order of the reported paths), rather than as a table of lambdas:
+# this runs for every record read, and a call per rule cost more than the checks.
+_REQUIRED_ALWAYS = 9
+_RECOMMENDED_COUNT = 8
 
 
-_Rule = tuple[str, Callable[[Record, _Source], bool]]
+def _missing_required(record: Record, has_metadata_scheme: bool,
+                      has_rights_description: bool) -> tuple[list[str], int]:
+    """The required paths `record` lacks, and how many required paths apply to it."""
+    missing = []
+    if not record.title:
+        missing.append("general/title")
+    for identifier in record.identifiers:
+        if identifier.catalog and identifier.entry:
+            break
+    else:
+        missing.append("general/catalogentry")
+    if not record.languages:
+        missing.append("general/language")
+    if record.aggregation_level is None:
+        missing.append("general/aggregationlevel")
+    if not has_metadata_scheme:
+        missing.append("metametadata/metadatascheme")
+    if not record.end_user_roles:
+        missing.append("educational/intendedenduserrole")
+    if record.cost is None:
+        missing.append("rights/cost")
+    if record.licence is None:
+        missing.append("rights/copyrightandotherrestrictions")
+    if not record.location:
+        missing.append("technical/location")
+    applicable = _REQUIRED_ALWAYS
+    if record.aggregation_level in (3, 4):
+        applicable += 3
+        if not record.contexts:
+            missing.append("educational/context")
+        if not record.disciplines:
+            missing.append("classification/discipline")
+        if not record.educational_levels:
+            missing.append("classification/educational level")
+    if not AGE_RANGE_CONTEXTS.isdisjoint(record.contexts):
+        applicable += 1
+        if not record.typical_age_range:
+            missing.append("educational/typicalagerange")
+    if record.licence is not None and record.licence.code == "yes":
+        applicable += 1
+        if not has_rights_description:
+            missing.append("rights/description")
+    return missing, applicable
 
-_REQUIRED: tuple[_Rule, ...] = (
-    ("general/title", lambda r, s: bool(r.title)),
-    ("general/catalogentry", lambda r, s: any(i.catalog and i.entry for i in r.identifiers)),
-    ("general/language", lambda r, s: bool(r.languages)),
-    ("general/aggregationlevel", lambda r, s: r.aggregation_level is not None),
-    ("metametadata/metadatascheme", lambda r, s: s.has_metadata_scheme),
-    ("educational/intendedenduserrole", lambda r, s: bool(r.end_user_roles)),
-    ("rights/cost", lambda r, s: r.cost is not None),
-    ("rights/copyrightandotherrestrictions", lambda r, s: r.licence is not None),
-    ("technical/location", lambda r, s: bool(r.location)),
-)
 
-# Each conditional rule: (applies?, (path, present?)).
-_CONDITIONAL: tuple[tuple[Callable[[Record], bool], _Rule], ...] = (
-    (lambda r: r.aggregation_level in (3, 4), ("educational/context", lambda r, s: bool(r.contexts))),
-    (lambda r: r.aggregation_level in (3, 4),
-     ("classification/discipline", lambda r, s: bool(r.disciplines))),
-    (lambda r: r.aggregation_level in (3, 4),
-     ("classification/educational level", lambda r, s: bool(r.educational_levels))),
-    (lambda r: bool(AGE_RANGE_CONTEXTS.intersection(r.contexts)),
-     ("educational/typicalagerange", lambda r, s: bool(r.typical_age_range))),
-    (lambda r: r.licence is not None and r.licence.code == "yes",
-     ("rights/description", lambda r, s: s.has_rights_description)),
-)
-
-_RECOMMENDED: tuple[_Rule, ...] = (
-    ("general/description", lambda r, s: bool(r.description)),
-    ("general/keyword", lambda r, s: bool(r.keywords)),
-    ("lifecycle/contribute", lambda r, s: any(c.role and c.name for c in r.contributors)),
-    ("lifecycle/contribute/date", lambda r, s: any(c.date for c in r.contributors)),
-    ("technical/format", lambda r, s: bool(r.formats)),
-    ("educational/learningresourcetype", lambda r, s: bool(r.learning_resource_types)),
-    ("educational/typicallearningtime", lambda r, s: r.typical_learning_time is not None),
-    ("relation", lambda r, s: bool(r.relations)),
-)
+def _missing_recommended(record: Record) -> list[str]:
+    missing = []
+    if not record.description:
+        missing.append("general/description")
+    if not record.keywords:
+        missing.append("general/keyword")
+    if not any(c.role and c.name for c in record.contributors):
+        missing.append("lifecycle/contribute")
+    if not any(c.date for c in record.contributors):
+        missing.append("lifecycle/contribute/date")
+    if not record.formats:
+        missing.append("technical/format")
+    if not record.learning_resource_types:
+        missing.append("educational/learningresourcetype")
+    if record.typical_learning_time is None:
+        missing.append("educational/typicallearningtime")
+    if not record.relations:
+        missing.append("relation")
+    return missing
 
 
 def assess_completeness(
@@ -101,12 +126,10 @@ def assess_completeness(
     """
     if has_rights_description is None:
         has_rights_description = record.licence is not None and record.licence.url is not None
-    source = _Source(has_metadata_scheme, has_rights_description)
-    required = list(_REQUIRED) + [rule for applies, rule in _CONDITIONAL if applies(record)]
-    missing_required = [path for path, present in required if not present(record, source)]
-    missing_recommended = [path for path, present in _RECOMMENDED if not present(record, source)]
-    required_share = 1 - len(missing_required) / len(required)
-    recommended_share = 1 - len(missing_recommended) / len(_RECOMMENDED)
+    missing_required, applicable = _missing_required(record, has_metadata_scheme, has_rights_description)
+    missing_recommended = _missing_recommended(record)
+    required_share = 1 - len(missing_required) / applicable
+    recommended_share = 1 - len(missing_recommended) / _RECOMMENDED_COUNT
     score = round(REQUIRED_WEIGHT * required_share + RECOMMENDED_WEIGHT * recommended_share, 3)
     return Completeness(
         score=score,

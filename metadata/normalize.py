@@ -168,7 +168,8 @@ def parse_record_xml(data: bytes) -> ParsedXml:
 
 def _read_oai_page(parsed: ParsedXml) -> list[RecordResult]:
     root = parsed.root
-    errors = [child for child in root if child.tag == _ERROR]
+    # iterchildren(tag) matches in C; the page's other children need no Python tag string.
+    errors = list(root.iterchildren(_ERROR))
     if errors:
         codes = [error.get("code") or "" for error in errors]
         if all(code == NO_RECORDS_MATCH for code in codes):
@@ -180,7 +181,7 @@ def _read_oai_page(parsed: ParsedXml) -> list[RecordResult]:
             continue
         verb = local_name(child.tag)
         if verb in _VERBS_WITH_RECORDS:
-            return _read_record_elements([r for r in child if r.tag == _RECORD], parsed)
+            return _read_record_elements(list(child.iterchildren(_RECORD)), parsed)
         if verb in _VERBS_WITHOUT_RECORDS:
             raise UnsupportedMetadataError(f"OAI-PMH {verb} response carries no metadata records")
     raise UnsupportedMetadataError("OAI-PMH response without ListRecords or GetRecord")
@@ -247,15 +248,15 @@ _Header = tuple[str | None, str | None, bool]
 
 def _header(element: Any) -> _Header:
     """`(identifier, datestamp, deleted)` from a `<record>`'s OAI header."""
-    for child in element:
-        if child.tag == _HEADER:
-            identifier = datestamp = None
-            for field in child:
-                if field.tag == _IDENTIFIER:
-                    identifier = clean_line(field.text) or None
-                elif field.tag == _DATESTAMP:
-                    datestamp = clean_line(field.text) or None
-            return identifier, datestamp, child.get("status") == "deleted"
+    # iterchildren(tag) matches the tags in C, without a Python string per child.
+    for child in element.iterchildren(_HEADER):
+        identifier = datestamp = None
+        for field in child.iterchildren(_IDENTIFIER, _DATESTAMP):
+            if field.tag == _IDENTIFIER:
+                identifier = clean_line(field.text) or None
+            else:
+                datestamp = clean_line(field.text) or None
+        return identifier, datestamp, child.get("status") == "deleted"
     return None, None, False
 
 
@@ -264,9 +265,9 @@ def _read_oai_record(element: Any, issues: list[Issue], header: _Header) -> Reco
     if deleted:
         return Record(oai_identifier=identifier, datestamp=datestamp, deleted=True)
     payload = None
-    for child in element:
-        if child.tag == _METADATA:
-            payload = next((c for c in child if isinstance(c.tag, str)), None)
+    for child in element.iterchildren(_METADATA):
+        # "*" matches elements only (no comments or processing instructions), in C.
+        payload = next(child.iterchildren("*"), None)
     if payload is None:
         raise RecordError(f"record {identifier or '(no identifier)'} is not deleted but has no metadata")
     return _read_payload(payload, issues, identifier, datestamp)

@@ -55,7 +55,18 @@ def clean_block(text: str | None) -> str:
 
 def clean_language(code: str | None) -> str:
     """A language tag as stored: stripped and lower-case (BCP 47 tags are case-insensitive)."""
-    return clean_line(code).lower()
+    # A feed uses a handful of tags (`nl`, `en`, `x-none`) on every language string:
+    # each is cleaned once. Bounded, so a source with a new tag per string costs no memory.
+    cleaned = _LANGUAGES.get(code)
+    if cleaned is None:
+        cleaned = clean_line(code).lower()
+        if len(_LANGUAGES) < _LANGUAGES_MAX:
+            _LANGUAGES[code] = cleaned
+    return cleaned
+
+
+_LANGUAGES: dict[str | None, str] = {}
+_LANGUAGES_MAX = 1_000
 
 
 def primary_subtag(code: str) -> str:
@@ -71,6 +82,9 @@ def choose_main_text(texts: Mapping[str, str], languages: Iterable[str]) -> str 
     """
     if not texts:
         return None
+    if len(texts) == 1:
+        # Most records have one text per field: it is the answer whichever language matches.
+        return next(iter(texts.values()))
     for language in languages:
         wanted = primary_subtag(language)
         for lang, text in texts.items():
@@ -81,6 +95,9 @@ def choose_main_text(texts: Mapping[str, str], languages: Iterable[str]) -> str 
 
 def dedupe(values: Iterable[str]) -> tuple[str, ...]:
     """Drop empty strings and repeats, keeping the first occurrence's position."""
+    if not values:
+        # Most of a record's lists are empty: skip building a dict for them.
+        return ()
     return tuple(dict.fromkeys(filter(None, values)))
 
 
