@@ -23,8 +23,9 @@ from flask_babel import get_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
-from metadata.facets import FACETS_BY_NAME, FacetValues
-from metadata.vocabulary import vocabulary_label
+from metadata.facets import FACETS_BY_NAME, N_, FacetValues
+from metadata.vocabulary import vocabulary_label, vocabulary_labels
+from oer.discovery.level_words import RecognisedTerm
 from oer.discovery.search import Label, clean_text
 from oer.search.document import DateKind, DatePrecision, MaterialDate
 from web.i18n import current_language, locale_key
@@ -55,6 +56,48 @@ def field_label(field: str) -> str:
     if name is None:
         name = _FIELD_NAMES[key] = gettext(facet.label)
     return name
+
+
+# A recognised term standing for more levels than this is named as typed: a list of them would
+# be longer than the chip is useful.
+CHIP_VALUES = 3
+
+
+def recognised_label(term: RecognisedTerm) -> str:
+    """A recognised level, groep or subject's name for its chip, in the visitor's language.
+
+    Dutch: the term's own name ("Groep 7", "havo 4", "onderbouw"). Otherwise the label table's
+    names of the values it filters on (a subject's ids all name one subject: the first will
+    do), so the English site shows no Dutch vocabulary value where the table knows one.
+    """
+    language = current_language()
+    if language == "nl" or len(term.filters) != 1:
+        return term.label
+    field_name, values = next(iter(term.filters.items()))
+    if field_name == "disciplines":
+        values = values[:1]
+    named = [vocabulary_label(field_name, value, language) for value in values]
+    if values and len(values) <= CHIP_VALUES and all(named):
+        return ", ".join(dict.fromkeys(name for name in named if name))
+    # A school type or sector with many levels ("havo", "vso"): the table's name of the term
+    # whose Dutch name it is.
+    for labels in vocabulary_labels().get(field_name, {}).values():
+        if labels.get("nl", "").lower() == term.label.lower() and language in labels:
+            return labels[language]
+    # A phase of a school type ("Bovenbouw havo"); the school types keep their Dutch names.
+    phase, _, school = term.label.partition(" ")
+    if phase in _PHASES:
+        return str(gettext(_PHASES[phase], school=school.upper()) if school else gettext(_PHASE_NAMES[phase]))
+    return term.label
+
+
+# The phases of school the recogniser names (`oer.discovery.level_words`), with a school type.
+_PHASES = {
+    "Onderbouw": N_("Onderbouw %(school)s"),
+    "Bovenbouw": N_("Bovenbouw %(school)s"),
+    "Brugklas": N_("Brugklas %(school)s"),
+}
+_PHASE_NAMES = {"Onderbouw": N_("Onderbouw"), "Bovenbouw": N_("Bovenbouw"), "Brugklas": N_("Brugklas")}
 
 
 def value_label(field: str, value: str, data_label: str | None = None) -> str:

@@ -183,6 +183,7 @@ def _template_helpers() -> dict[str, Any]:
         "search_url": search_url,
         "field_label": labels.field_label,
         "value_label": labels.value_label,
+        "recognised_label": labels.recognised_label,
         "language_name": labels.language_name,
         "learning_time": labels.learning_time,
         "material_date": labels.material_date,

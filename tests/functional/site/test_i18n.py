@@ -153,3 +153,19 @@ def test_result_cards_show_the_materials_own_date(client: FlaskClient) -> None:
     client.set_cookie("lang", "en")
     english = re.findall(r'<time datetime="[0-9-]+">([^<]+)</time>', client.get("/search").text)
     assert any(text.startswith("published ") for text in english)
+
+
+def _chips(html: str) -> list[str]:
+    return [" ".join(re.sub(r"<[^>]+>", " ", chip).split())
+            for chip in re.findall(r'<a class="chip"[^>]*data-recognised="[^"]*">(.*?)<span', html, re.DOTALL)]
+
+
+def test_recognised_words_are_named_in_the_sites_language(client: FlaskClient) -> None:
+    text = "breuken rekenen groep 7 po"
+    dutch = _chips(client.get("/search", query_string={"q": text}).text)
+    assert dutch == ["Rekenen", "Groep 7", "Primair onderwijs"]
+    client.set_cookie("lang", "en")
+    english = _chips(client.get("/search", query_string={"q": text}).text)
+    assert english == ["Arithmetic", "Group 7 (age 10)", "Primary education"]
+    phases = _chips(client.get("/search", query_string={"q": "breuken bovenbouw havo brugklas"}).text)
+    assert phases == ["Upper years, HAVO", "First year of secondary school"]
