@@ -949,14 +949,28 @@ def _value_label(name: str, value: str, backend: SearchBackend, labels: TermLabe
 
 
 def catalogue_overview(backend: SearchBackend, labels: TermLabels | None = None) -> SearchPage:
-    """The whole catalogue's counts by sector, level, subject and licence family (no hits)."""
+    """The whole catalogue's counts by sector, level, subject and licence family (no hits).
+
+    Levels at one depth, as in the sidebar: the school types (havo, vmbo, vwo, mbo,
+    praktijkonderwijs...), not the sectors the sector counts already give, nor years or groepen.
+    """
     request = SearchRequest(size=0)
     result = backend.search(request.query(OVERVIEW_FACETS, highlight=False))
     labels = labels if labels is not None else TermLabels()
     facets = tuple(
         _facet(name, result.facets.get(name, {}), (), backend, labels) for name in OVERVIEW_FACETS
     )
+    facets = tuple(
+        Facet(facet.field, tuple(value for value in facet.values if _school_type(value.value)))
+        if facet.field == "educational_levels" else facet
+        for facet in facets
+    )
     return SearchPage(request=request, total=result.total, items=(), facets=facets)
+
+
+def _school_type(value: str) -> bool:
+    term = level_term(value)
+    return term is not None and term.root and term.family not in _SECTOR_ROOT_FAMILIES
 
 
 def suggestions(backend: SearchBackend, text: str, limit: int = 8) -> tuple[Suggestion, ...]:

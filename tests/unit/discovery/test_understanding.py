@@ -10,6 +10,7 @@ from oer.discovery.search import (
     LITERAL_PARAMETER,
     SearchRequest,
     TermLabels,
+    catalogue_overview,
     parse_search_request,
     search,
     sidebar_page,
@@ -140,3 +141,9 @@ def test_a_misspelt_subject_is_corrected_and_then_understood(backend: TantivyBac
     literal = search(backend, SearchRequest(text="aardrijskunde havo", no_correction=True))
     assert literal.total == 0 and literal.corrected is None
     assert literal.did_you_mean == "aardrijkskunde havo"
+
+
+def test_the_overview_counts_school_types_not_sectors_years_or_groepen(backend: TantivyBackend) -> None:
+    overview = catalogue_overview(backend)
+    levels = next(facet for facet in overview.facets if facet.field == "educational_levels")
+    assert [(value.value, value.count) for value in levels.values] == [(HAVO, 2)]
