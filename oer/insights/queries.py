@@ -6,28 +6,39 @@ licence, quality information) is counted by the search backend's facets
 harvests (dates, origin, completeness, runs) by `GROUP BY` in the database.
 So the cost grows with the number of distinct values, not with the number of
 materials. Figures hold counts only: no record, no person.
+
+Every public figure can be computed for one organisation's materials (a
+`Scope`): those harvested from the sources it owns, which the index's `source`
+facet selects, and those published in its name. The index does not know who
+published a material, so those (an organisation publishes a handful to a few
+thousand) are flattened from the store as the index would hold them and
+counted beside the index's facet counts.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from metadata.kerndoelen import KERNDOEL_SECTORS, kerndoelen
 from metadata.levels import level_terms
 from metadata.licence import LicenceFamily
+from metadata.record import Record
 from oer.accounts.models import Organisation
 from oer.catalogue.models import Origin, Resource
 from oer.harvesting.models import HarvestRun, Provenance, RunStatus, Source, SourceOwner
+from oer.harvesting.queries import live_source_names
 from oer.insights.figures import Cell, Figure, FigureName, figures_from_dict, share
 from oer.insights.models import InsightSnapshot
 from oer.publishing.models import Publication, PublicationState
-from oer.search import SearchBackend
+from oer.quality.queries import search_tokens
+from oer.search import SearchBackend, SearchDocument, document_from_record
 from oer.search.query import SearchQuery
 
 # A kerndoel with fewer open materials than this is listed as a gap.
@@ -51,25 +62,110 @@ def sector_filters(sector: str) -> dict[str, tuple[str, ...]]:
     return {"contexts": (sector,)}
 
 
-def _facet(backend: SearchBackend, name: str, filters: Mapping[str, tuple[str, ...]] | None = None
-           ) -> tuple[int, Mapping[str, int]]:
-    result = backend.search(SearchQuery(filters=dict(filters or {}), facets=(name,), size=0,
-                                        facet_limit=FACET_LIMIT))
-    return result.total, result.facets.get(name, {})
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Which materials the figures count: the whole catalogue (`EVERYTHING`), or one organisation's.
+
+    For an organisation: `source_ids`/`source_names` are the sources it owns;
+    `published` the documents of the live materials published in its name that
+    none of those sources serves (so nothing is counted twice).
+    """
+
+    organisation_id: int | None = None
+    source_ids: tuple[int, ...] = ()
+    source_names: tuple[str, ...] = ()
+    published: tuple[SearchDocument, ...] = ()
 
 
-def sector_subject(backend: SearchBackend) -> Figure:
+EVERYTHING = Scope()
+
+
+@dataclass(frozen=True, slots=True)
+class OrganisationRef:
+    id: int
+    slug: str
+    name: str
+
+
+def find_organisation(session: Session, key: str) -> OrganisationRef | None:
+    """The organisation with this id (digits) or slug, or None."""
+    # A number past a 32-bit id is no id (PostgreSQL would refuse to compare it).
+    where = Organisation.id == int(key) if key.isdigit() and len(key) < 10 else Organisation.slug == key
+    row = session.execute(select(Organisation.id, Organisation.slug, Organisation.name).where(where)).first()
+    return None if row is None else OrganisationRef(row.id, row.slug, row.name)
+
+
+def list_organisations(session: Session) -> tuple[OrganisationRef, ...]:
+    rows = session.execute(select(Organisation.id, Organisation.slug, Organisation.name).order_by(Organisation.name))
+    return tuple(OrganisationRef(*row) for row in rows)
+
+
+def organisation_scope(session: Session, organisation_id: int) -> Scope:
+    """An organisation's materials: harvested from its own sources, and published in its name."""
+    sources = session.execute(
+        select(Source.id, Source.name).join(SourceOwner, SourceOwner.source_id == Source.id)
+        .where(SourceOwner.organisation_id == organisation_id).order_by(Source.name)
+    ).all()
+    names = tuple(name for _id, name in sources)
+    live = session.execute(
+        select(Resource.id, Resource.record, Resource.updated_at)
+        .where(Resource.id.in_(select(Publication.id).where(
+            Publication.organisation_id == organisation_id, Publication.state == PublicationState.PUBLISHED)),
+            Resource.deleted.is_(False))
+        .order_by(Resource.id)
+    ).all()
+    ids = [row.id for row in live]
+    served = live_source_names(session, ids)
+    quality = search_tokens(session, ids)
+    documents = []
+    for row in live:
+        row_sources = served.get(row.id, set())
+        if row_sources & set(names):
+            continue  # the index's source filter counts it already
+        criteria, details = quality.get(row.id, ((), ()))
+        # As `oer.discovery.indexing` flattens a resource for the index.
+        documents.append(document_from_record(
+            row.id, Record.from_dict(row.record), sources=tuple(sorted(row_sources)),
+            updated_at=row.updated_at, supplied={"quality": criteria, "quality_detail": details}))
+    return Scope(organisation_id, tuple(source_id for source_id, _name in sources), names, tuple(documents))
+
+
+def _matches(document: SearchDocument, filters: Mapping[str, tuple[str, ...]]) -> bool:
+    # As a search filter: OR within a field, AND across fields.
+    return all(set(document.facet_values(name)) & set(values) for name, values in filters.items())
+
+
+def _facet(backend: SearchBackend, name: str | None, filters: Mapping[str, tuple[str, ...]] | None = None,
+           scope: Scope = EVERYTHING) -> tuple[int, Mapping[str, int]]:
+    """How many materials of `scope` match `filters`, and their counts per value of facet `name`."""
+    wanted = dict(filters or {})
+    total, counts = 0, Counter[str]()
+    if scope.organisation_id is None or scope.source_names:
+        scoped = wanted if scope.organisation_id is None else {**wanted, "source": scope.source_names}
+        result = backend.search(SearchQuery(filters=scoped, facets=(name,) if name else (), size=0,
+                                            facet_limit=FACET_LIMIT))
+        total = result.total
+        counts.update(result.facets.get(name, {}) if name else {})
+    for document in scope.published:
+        if _matches(document, wanted):
+            total += 1
+            if name:
+                counts.update(document.facet_values(name))
+    return total, counts
+
+
+def sector_subject(backend: SearchBackend, scope: Scope = EVERYTHING) -> Figure:
     rows: list[tuple[Any, ...]] = []
     for sector in SECTORS:
-        total, subjects = _facet(backend, "disciplines", sector_filters(sector))
+        total, subjects = _facet(backend, "disciplines", sector_filters(sector), scope)
         rows.append((sector, None, total))
         rows.extend((sector, subject, count) for subject, count in sorted(subjects.items()))
     return Figure(FigureName.SECTOR_SUBJECT, ("sector", "subject", "materials"), tuple(rows))
 
 
-def kerndoel_coverage(backend: SearchBackend, threshold: int = GAP_THRESHOLD) -> Figure:
+def kerndoel_coverage(backend: SearchBackend, threshold: int = GAP_THRESHOLD, scope: Scope = EVERYTHING) -> Figure:
     """Per kerndoel the open materials that name it; under `threshold` it is a gap."""
-    _, counts = _facet(backend, "educational_objectives", {"licence_family": (LicenceFamily.OPEN.value,)})
+    _, counts = _facet(backend, "educational_objectives", {"licence_family": (LicenceFamily.OPEN.value,)}, scope)
     lowered = {key.strip().lower(): value for key, value in counts.items()}
     order = {sector: i for i, sector in enumerate(KERNDOEL_SECTORS)}
     rows = []
@@ -80,36 +176,38 @@ def kerndoel_coverage(backend: SearchBackend, threshold: int = GAP_THRESHOLD) ->
                   tuple(rows))
 
 
-def licence_openness(backend: SearchBackend) -> Figure:
+def licence_openness(backend: SearchBackend, scope: Scope = EVERYTHING) -> Figure:
     """How many materials may be adapted (open), and what restricts the rest."""
-    total, families = _facet(backend, "licence_family")
+    total, families = _facet(backend, "licence_family", scope=scope)
     rows: list[tuple[Any, ...]] = [
         (family.value, families.get(family.value, 0), share(families.get(family.value, 0), total))
         for family in LicenceFamily
     ]
     # A licence can be NC and ND at once, so the families do not add up; "unknown" counts what has
     # no family at all: every material less those matching any family (one OR filter).
-    having = backend.search(SearchQuery(filters={"licence_family": tuple(f.value for f in LicenceFamily)},
-                                        size=0)).total
+    having, _families = _facet(backend, None, {"licence_family": tuple(f.value for f in LicenceFamily)}, scope)
     unknown = total - having
     rows.append(("unknown", unknown, share(unknown, total)))
     return Figure(FigureName.LICENCES, ("licence_family", "materials", "share"), tuple(rows))
 
 
-def quality_coverage(backend: SearchBackend) -> Figure:
+def quality_coverage(backend: SearchBackend, scope: Scope = EVERYTHING) -> Figure:
     """Per criterion the materials with shown quality information about it."""
-    total, criteria = _facet(backend, "quality")
+    total, criteria = _facet(backend, "quality", scope=scope)
     rows = tuple((criterion, count, share(count, total)) for criterion, count in sorted(criteria.items()))
     return Figure(FigureName.QUALITY, ("criterion", "materials", "share"), rows)
 
 
-def completeness_by_source(session: Session) -> Figure:
-    """Per harvest source its live records and their mean metadata completeness (0-1)."""
-    rows = session.execute(
+def completeness_by_source(session: Session, scope: Scope = EVERYTHING) -> Figure:
+    """Per harvest source (of the scope) its live records and their mean metadata completeness (0-1)."""
+    statement = (
         select(Source.name, func.count(Provenance.id), func.avg(Provenance.completeness))
         .join(Provenance, and_(Provenance.source_id == Source.id, Provenance.deleted.is_(False)), isouter=True)
         .group_by(Source.name).order_by(Source.name)
-    ).all()
+    )
+    if scope.organisation_id is not None:
+        statement = statement.where(Source.id.in_(scope.source_ids))
+    rows = session.execute(statement).all()
     return Figure(FigureName.COMPLETENESS, ("source", "records", "completeness"),
                   tuple((name, count, round(float(mean or 0.0), 4)) for name, count, mean in rows))
 
@@ -121,7 +219,17 @@ def month_of(session: Session, column: Any) -> ColumnElement[str]:
     return func.strftime("%Y-%m", column)
 
 
-def trends(session: Session) -> Figure:
+def _in_scope(scope: Scope) -> tuple[ColumnElement[bool], ...]:
+    """The SQL condition on `Resource` for the scope's materials, withdrawn ones included."""
+    if scope.organisation_id is None:
+        return ()
+    harvested_ = select(Provenance.resource_id).where(Provenance.source_id.in_(scope.source_ids))
+    # Published in its name, withdrawn since or not (a draft has no resource).
+    published = select(Publication.id).where(Publication.organisation_id == scope.organisation_id)
+    return (or_(Resource.id.in_(harvested_), Resource.id.in_(published)),)
+
+
+def trends(session: Session, scope: Scope = EVERYTHING) -> Figure:
     """Per month and origin: materials added, last changed, withdrawn.
 
     The catalogue keeps a resource's creation, its last change and its
@@ -130,10 +238,11 @@ def trends(session: Session) -> Figure:
     the change only until the next one.
     """
     counts: dict[tuple[str, str], list[int]] = {}
+    scoped = _in_scope(scope)
 
     def add(column: Any, index: int, *conditions: ColumnElement[bool]) -> None:
         month = month_of(session, column)
-        statement = (select(month, Resource.origin, func.count()).where(column.is_not(None), *conditions)
+        statement = (select(month, Resource.origin, func.count()).where(column.is_not(None), *conditions, *scoped)
                      .group_by(month, Resource.origin))
         for key, origin, count in session.execute(statement):
             counts.setdefault((key, origin.value), [0, 0, 0])[index] += count
@@ -198,15 +307,15 @@ def organisation_figures(session: Session) -> Figure:
                   ("organisation", "name", "sources", "harvested_records", "completeness", "published"), rows)
 
 
-def public_figures(session: Session, backend: SearchBackend) -> dict[FigureName, Figure]:
-    """Every public figure, now."""
+def public_figures(session: Session, backend: SearchBackend, scope: Scope = EVERYTHING) -> dict[FigureName, Figure]:
+    """Every public figure, now: of the whole catalogue, or of one organisation's materials (`scope`)."""
     return {
-        FigureName.SECTOR_SUBJECT: sector_subject(backend),
-        FigureName.KERNDOELEN: kerndoel_coverage(backend),
-        FigureName.LICENCES: licence_openness(backend),
-        FigureName.COMPLETENESS: completeness_by_source(session),
-        FigureName.QUALITY: quality_coverage(backend),
-        FigureName.TRENDS: trends(session),
+        FigureName.SECTOR_SUBJECT: sector_subject(backend, scope),
+        FigureName.KERNDOELEN: kerndoel_coverage(backend, scope=scope),
+        FigureName.LICENCES: licence_openness(backend, scope),
+        FigureName.COMPLETENESS: completeness_by_source(session, scope),
+        FigureName.QUALITY: quality_coverage(backend, scope),
+        FigureName.TRENDS: trends(session, scope),
     }
 
 

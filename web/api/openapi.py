@@ -719,12 +719,18 @@ def _document() -> str:
                      "description": "A date (YYYY-MM-DD): the figure now against the snapshot of that date "
                                     "or the latest before it",
                      "schema": {"type": "string", "format": "date"}}
+    organisation_parameter = {"name": "organisation", "in": "query", "required": False,
+                              "description": "An organisation's id or slug: a public figure computed for its "
+                                             "materials only (harvested from its sources, published in its "
+                                             "name); a platform role only; not with `van`",
+                              "schema": {"type": "string", "minLength": 1}}
+    insight_parameters = [figure_parameter, van_parameter, organisation_parameter]
     insight_responses = {
         "200": _ok("The figure", "InsightFigure"),
-        "400": _error("`van` is not a date"),
-        "401": _error("An operators' figure, and no one signed in (or no API token)"),
-        "403": _error("An operators' figure, and no platform role"),
-        "404": _error("No figure of that name, or no snapshot on or before `van`"),
+        "400": _error("`van` is not a date, or `organisation` with `van` or with an operators' figure"),
+        "401": _error("An operators' figure or `organisation`, and no one signed in (or no API token)"),
+        "403": _error("An operators' figure or `organisation`, and no platform role"),
+        "404": _error("No figure of that name, no snapshot on or before `van`, or no such organisation"),
     }
     document: dict[str, Any] = {
         "openapi": OPENAPI_VERSION,
@@ -1024,8 +1030,8 @@ def _document() -> str:
             "/insights/{name}": {
                 "get": {
                     "operationId": "getInsight",
-                    "summary": "One figure as JSON (`harvest-health` and `organisations`: a platform role only)",
-                    "parameters": [figure_parameter, van_parameter],
+                    "summary": "One figure as JSON (`harvest-health`, `organisations` and `organisation`: a platform role only)",
+                    "parameters": insight_parameters,
                     "responses": insight_responses,
                 }
             },
@@ -1033,7 +1039,7 @@ def _document() -> str:
                 "get": {
                     "operationId": "downloadInsightJson",
                     "summary": "The same JSON, as a file to save",
-                    "parameters": [figure_parameter, van_parameter],
+                    "parameters": insight_parameters,
                     "responses": insight_responses,
                 }
             },
@@ -1041,7 +1047,7 @@ def _document() -> str:
                 "get": {
                     "operationId": "downloadInsightCsv",
                     "summary": "One figure as CSV: a header row of `columns`, then the rows",
-                    "parameters": [figure_parameter, van_parameter],
+                    "parameters": insight_parameters,
                     "responses": {**insight_responses,
                                   "200": {"description": "The figure as CSV", "content": {"text/csv": {}}}},
                 }

@@ -2,8 +2,11 @@
 
 The public figures are open to everyone; the operators' figures need a
 signed-in user (or an API token of one) with a platform role: 401 without
-anyone, 403 for anyone else. `?van=DATE` answers the figure now against the
-snapshot of that date (or the latest before it).
+anyone, 403 for anyone else. So does `?organisation=<id or slug>`: a public
+figure computed for that organisation's materials only (404 for an unknown
+one). `?van=DATE` answers the figure now against the snapshot of that date (or
+the latest before it); snapshots are of the whole catalogue, so not with
+`organisation`.
 """
 
 from __future__ import annotations
@@ -22,7 +25,12 @@ from oer.store.types import utcnow
 from web.accounts.api import bearer_secret, require_token
 from web.accounts.session import current_actor
 from web.errors import json_error
-from web.insights.views import current_operator_figures, current_public_figures
+from web.insights.views import (
+    current_operator_figures,
+    current_organisation_figures,
+    current_public_figures,
+    lookup_organisation,
+)
 from web.runtime import read_session
 
 blueprint = Blueprint("insights_api", __name__, url_prefix="/api/v1/insights")
@@ -37,12 +45,24 @@ def _figure(name: str) -> tuple[Figure, datetime] | Response:
         wanted = FigureName(name)
     except ValueError:
         return json_error(404, "Not Found", f"no figure named {name!r}; see /api/v1/insights")
-    if wanted in OPERATOR_FIGURES:
+    organisation = request.args.get("organisation", "").strip()
+    if wanted in OPERATOR_FIGURES or organisation:
         actor = _actor()
         if actor is None:
             return json_error(401, "Unauthorized", "this figure is for operators: sign in with a platform role")
         if not can_see_operator_figures(actor):
             return json_error(403, "Forbidden", "this figure is for operators and the alliance (a platform role)")
+    if organisation:
+        if wanted in OPERATOR_FIGURES:
+            return json_error(400, "Bad Request", "organisation: only for the public figures")
+        if request.args.get("van") is not None:
+            return json_error(400, "Bad Request", "organisation: snapshots are of the whole catalogue, not with van")
+        found = lookup_organisation(organisation)
+        if found is None:
+            return json_error(404, "Not Found", f"no organisation with id or slug {organisation!r}")
+        figures, computed_at = current_organisation_figures(found.id)
+        figure = figures[wanted]
+    elif wanted in OPERATOR_FIGURES:
         figure, computed_at = current_operator_figures()[wanted], utcnow()
     else:
         figures, computed_at = current_public_figures()

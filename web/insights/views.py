@@ -5,18 +5,22 @@ index's facet counts and SQL group-bys, and kept for `CACHE_SECONDS` per
 process so the page costs the same at 100k materials as at 100. Every chart
 has its table beside it and its CSV and JSON downloads (`web.insights.api`).
 The operators' figures (harvest health, per organisation) are shown to whoever
-is signed in with a platform role, and to no one else.
+is signed in with a platform role, and to no one else; so are the public
+figures of one organisation's materials (`/inzicht?organisatie=<id or slug>`),
+kept per organisation like the public ones, for at most `ORGANISATION_CACHE_SIZE`
+organisations at a time.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from flask import Blueprint, Flask, Response, abort, current_app, render_template, request
+from flask import Blueprint, Flask, Response, abort, current_app, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
@@ -28,8 +32,12 @@ from oer.insights.figures import OPERATOR_FIGURES, PUBLIC_FIGURES, Cell, Figure,
 from oer.insights.queries import (
     GAP_THRESHOLD,
     SECTORS,
+    OrganisationRef,
+    find_organisation,
     find_snapshot,
+    list_organisations,
     operator_figures,
+    organisation_scope,
     public_figures,
     snapshot_dates,
 )
@@ -45,6 +53,8 @@ blueprint = Blueprint("insights", __name__, url_prefix="/inzicht")
 EXTENSION = "oer_insights"
 # How long computed figures are served before they are computed again.
 CACHE_SECONDS = 300
+# How many organisations' figures are kept at once (the least recently asked for goes first).
+ORGANISATION_CACHE_SIZE = 32
 
 HEADINGS: Mapping[FigureName, LazyString] = {
     FigureName.SECTOR_SUBJECT: _l("Materialen per sector en vak"),
@@ -154,6 +164,9 @@ class FigureCache:
     figures: dict[FigureName, Figure] = field(default_factory=dict)
     computed_at: datetime | None = None
     expires: float = 0.0
+    # Organisation id -> (its figures, when computed, when they expire), least recently used first.
+    organisations: OrderedDict[int, tuple[dict[FigureName, Figure], datetime, float]] = field(
+        default_factory=OrderedDict)
 
 
 def figure_cache(app: Flask) -> FigureCache:
@@ -171,6 +184,27 @@ def current_public_figures() -> tuple[dict[FigureName, Figure], datetime]:
             cache.computed_at = utcnow()
             cache.expires = time.monotonic() + CACHE_SECONDS
         return dict(cache.figures), cache.computed_at
+
+
+def current_organisation_figures(organisation_id: int) -> tuple[dict[FigureName, Figure], datetime]:
+    """The public figures of one organisation's materials, computed at most once per `CACHE_SECONDS`."""
+    cache = figure_cache(current_app)
+    with cache.lock:
+        kept = cache.organisations.get(organisation_id)
+        if kept is None or time.monotonic() >= kept[2]:
+            with read_session() as db:
+                figures = public_figures(db, search_backend(), organisation_scope(db, organisation_id))
+            kept = (figures, utcnow(), time.monotonic() + CACHE_SECONDS)
+            cache.organisations[organisation_id] = kept
+        cache.organisations.move_to_end(organisation_id)
+        while len(cache.organisations) > ORGANISATION_CACHE_SIZE:
+            cache.organisations.popitem(last=False)
+        return dict(kept[0]), kept[1]
+
+
+def lookup_organisation(key: str) -> OrganisationRef | None:
+    with read_session() as db:
+        return find_organisation(db, key.strip())
 
 
 def current_operator_figures() -> dict[FigureName, Figure]:
@@ -293,18 +327,32 @@ def _parse_date(text: str | None) -> date | None:
 
 
 @blueprint.get("")
-def overview() -> str:
-    figures, computed_at = current_public_figures()
-    panels = [panel_of(figures[name]) for name in PUBLIC_FIGURES]
+def overview() -> str | Response:
     operator = operator_allowed()
-    operator_panels = ([panel_of(f) for f in current_operator_figures().values()] if operator else [])
+    wanted = request.args.get("organisatie", "").strip()
+    organisation: OrganisationRef | None = None
+    if wanted:
+        # One organisation's figures are operators' figures: refused as those are.
+        if not operator:
+            abort(401 if current_actor() is None else 403)
+        organisation = lookup_organisation(wanted)
+        if organisation is None:
+            return make_response(render_template("insights/unknown_organisation.html", wanted=wanted), 404)
+        figures, computed_at = current_organisation_figures(organisation.id)
+    else:
+        figures, computed_at = current_public_figures()
+    panels = [panel_of(figures[name]) for name in PUBLIC_FIGURES]
+    operator_panels = ([panel_of(f) for f in current_operator_figures().values()]
+                       if operator and organisation is None else [])
     with read_session() as db:
         dates = snapshot_dates(db)
+        organisations = list_organisations(db) if operator else ()
     # What teachers searched for and did not find, beside the kerndoelen without material.
     asked = [(gap, _codes_label("contexts", gap.sector), _codes_label("disciplines", gap.subject))
              for gap in demand_gaps(ASKED_GAPS)]
     return render_template("insights/index.html", panels=panels, operator_panels=operator_panels,
                            computed_at=computed_at, snapshot_dates=dates, sectors=SECTORS,
+                           organisation=organisation, organisations=organisations,
                            asked=asked, asked_threshold=current_app.config["OER_SETTINGS"].demand_threshold)
 
 
@@ -315,7 +363,7 @@ ASKED_GAPS = 20
 def _codes_label(field_name: str, codes: str | None) -> str:
     """The names of a demand signal's comma-joined filter values, or a dash for none."""
     values = [code for code in (codes or "").split(",") if code]
-    return ", ".join(value_label(field_name, code) for code in values) or "–"
+    return ", ".join(value_label(field_name, code) for code in values) or "–"  # noqa: RUF001 - a dash for none
 
 
 @blueprint.get("/vergelijk")

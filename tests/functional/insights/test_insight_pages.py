@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 
 from oer.accounts import service as accounts
 from oer.accounts.actor import SYSTEM
-from oer.accounts.models import User
+from oer.accounts.models import Organisation, User
 from oer.insights.figures import OPERATOR_FIGURES, PUBLIC_FIGURES, FigureName
 from oer.insights.models import InsightSnapshot
 from oer.insights.service import take_snapshot
@@ -165,3 +165,76 @@ def test_an_api_token_of_a_platform_role_reads_operator_figures(app: Flask, insi
     refused = client.get("/api/v1/insights/harvest-health", headers={"Authorization": f"Bearer {secrets[teacher]}"})
     assert refused.status_code == 403
     assert client.get("/api/v1/insights/harvest-health", headers={"Authorization": "Bearer nope"}).status_code == 401
+
+
+def test_one_organisation_s_figures_are_refused_to_visitors_and_ordinary_users(
+        app: Flask, insight_users: tuple[str, str], insight_organisation: tuple[str, str]) -> None:
+    _operator, teacher = insight_users
+    slug, _source = insight_organisation
+    visitor = app.test_client()
+    assert visitor.get(f"/inzicht?organisatie={slug}").status_code == 401
+    contract = OpenApiContract(visitor.get("/api/v1/openapi.json").get_json())
+    contract.check(visitor.get(f"/api/v1/insights/licences?organisation={slug}"), "/insights/{name}")
+    assert visitor.get(f"/api/v1/insights/licences?organisation={slug}").status_code == 401
+    assert visitor.get(f"/api/v1/insights/licences.csv?organisation={slug}").status_code == 401
+    assert 'name="organisatie"' not in visitor.get("/inzicht").text
+
+    ordinary = app.test_client()
+    assert sign_in(ordinary, teacher, PASSWORD).status_code in (302, 303)
+    assert ordinary.get(f"/inzicht?organisatie={slug}").status_code == 403
+    refused = contract.check(ordinary.get(f"/api/v1/insights/trends?organisation={slug}"), "/insights/{name}")
+    assert "operators" in refused["error"]["detail"]
+    assert ordinary.get(f"/api/v1/insights/trends.csv?organisation={slug}").status_code == 403
+    # An unknown organisation is no secret worth keeping, but it is still refused first.
+    assert ordinary.get("/inzicht?organisatie=nergens").status_code == 403
+    assert 'name="organisatie"' not in ordinary.get("/inzicht").text
+
+
+def test_a_platform_role_sees_one_organisation_s_figures_with_downloads(
+        app: Flask, client: FlaskClient, insight_users: tuple[str, str],
+        insight_organisation: tuple[str, str]) -> None:
+    operator, _teacher = insight_users
+    slug, source = insight_organisation
+    signed_in = app.test_client()
+    assert sign_in(signed_in, operator, PASSWORD).status_code in (302, 303)
+    # The choice is a plain GET form on /inzicht.
+    overview = signed_in.get("/inzicht").text
+    assert '<form class="insight-organisation-form" method="get" action="/inzicht">' in overview
+    assert f'<option value="{slug}">Inzicht Bron</option>' in overview
+
+    page = signed_in.get(f"/inzicht?organisatie={slug}")
+    assert page.status_code == 200
+    html = page.text
+    assert "Cijfers over de materialen van Inzicht Bron" in html
+    assert f'<option value="{slug}" selected>' in html
+    assert len(_svgs(html)) == len(PUBLIC_FIGURES)
+    assert "Oogstgezondheid per bron" not in html and 'id="gevraagd"' not in html
+    for name in PUBLIC_FIGURES:
+        assert f'href="/api/v1/insights/{name.value}.csv?organisation={slug}"' in html
+        assert f'href="/api/v1/insights/{name.value}.json?organisation={slug}"' in html
+
+    contract = OpenApiContract(signed_in.get("/api/v1/openapi.json").get_json())
+    everything = client.get("/api/v1/insights/completeness").get_json()["rows"]
+    for name in PUBLIC_FIGURES:
+        body = contract.check(signed_in.get(f"/api/v1/insights/{name.value}?organisation={slug}"),
+                              "/insights/{name}")
+        assert body["name"] == name.value
+        download = signed_in.get(f"/api/v1/insights/{name.value}.csv?organisation={slug}")
+        assert download.status_code == 200 and download.mimetype == "text/csv"
+        assert len(list(csv.reader(io.StringIO(download.text)))) == len(body["rows"]) + 1
+    # Only its own source's completeness; the whole catalogue has more.
+    own = signed_in.get(f"/api/v1/insights/completeness?organisation={slug}").get_json()["rows"]
+    assert [row["source"] for row in own] == [source] and len(everything) >= 1
+    assert own[0] == next(row for row in everything if row["source"] == source)
+    # By id as well as by slug.
+    with app_runtime(app).sessions() as db:
+        organisation_id = db.scalars(select(Organisation.id).where(Organisation.slug == slug)).one()
+    assert signed_in.get(f"/api/v1/insights/completeness?organisation={organisation_id}").get_json()["rows"] == own
+
+    unknown = signed_in.get("/inzicht?organisatie=nergens")
+    assert unknown.status_code == 404 and "Er is geen organisatie met het nummer of de korte naam" in unknown.text
+    missing = contract.check(signed_in.get("/api/v1/insights/licences?organisation=nergens"), "/insights/{name}")
+    assert "no organisation" in missing["error"]["detail"]
+    contract.check(signed_in.get(f"/api/v1/insights/licences?organisation={slug}&van=2026-01-01"),
+                   "/insights/{name}")
+    assert signed_in.get(f"/api/v1/insights/harvest-health?organisation={slug}").status_code == 400

@@ -17,7 +17,9 @@ from metadata.levels import level_terms
 from metadata.licence import canonical_url
 from metadata.quality import AnnotatorRole
 from metadata.record import Identifier, Licence, Record, Term
-from oer.accounts.models import User
+from oer.accounts import service as accounts
+from oer.accounts.actor import SYSTEM
+from oer.accounts.models import OrganisationKind, User
 from oer.catalogue.models import Origin, Resource
 from oer.discovery.indexing import rebuild_search_index
 from oer.harvesting.models import HarvestRun, Provenance, RunStatus, Source, SourceOwner
@@ -28,6 +30,7 @@ from oer.insights.figures import Figure, FigureName
 from oer.insights.models import InsightSnapshot
 from oer.insights.service import take_snapshot
 from oer.insights.tasks import INSIGHT_SNAPSHOT_TASK
+from oer.publishing import service as publishing
 from oer.quality import service as quality
 from oer.search import SearchBackend
 from oer.search.tantivy_backend import TantivyBackend
@@ -36,6 +39,7 @@ from oer.store.types import utcnow
 from oer.tasks.registry import get_task, run_task_by_ids
 from tests.support.accounts import People
 from tests.support.cli import run_oer
+from tests.support.publishing import SITE, SUBMISSION
 
 REKENEN = Term("b48fa351-4561-44c7-a071-ebfd6103eec3", "Rekenen")
 BIOLOGIE = Term("2b363227-8633-4652-ad57-c61f1efc02c8", "Biologie")
@@ -244,3 +248,94 @@ def test_the_command_and_the_monthly_task_store_a_snapshot(store_settings: Setti
     # An empty catalogue: every kerndoel is a gap, and nothing is counted anywhere.
     kerndoel_rows = snapshot.figures[FigureName.KERNDOELEN].records()
     assert kerndoel_rows and all(row["gap"] for row in kerndoel_rows)
+
+
+@dataclass(frozen=True)
+class TwoOrganisations:
+    catalogue: Catalogue
+    lyceum: int
+    uitgever: int
+    published_id: str
+
+
+@pytest.fixture
+def two_organisations(catalogue: Catalogue, store_sessions: sessionmaker[Session]) -> TwoOrganisations:
+    """Het Lyceum owns `lyceum` (materials 6 and 7) and publishes one PO Rekenen material (open, a PO kerndoel);
+    De Uitgever owns `elders` (materials 1-5 live, 8 withdrawn) and publishes nothing."""
+    session, people = catalogue.session, catalogue.people
+    uitgever = accounts.add_organisation(session, SYSTEM, "de-uitgever", "De Uitgever", OrganisationKind.UITGEVER).id
+    elders = session.scalars(select(Source).where(Source.name == "elders")).one()
+    session.add(SourceOwner(source_id=elders.id, organisation_id=uitgever))
+    redacteur = session.get(User, people.redacteur)
+    assert redacteur is not None
+    redacteur.email_verified = True
+    session.commit()
+    actor = people.actor(people.redacteur)
+    draft_id = publishing.create_draft(session, actor, SUBMISSION, organisation_id=people.school)
+    publishing.publish(session, actor, draft_id, SITE)
+    session.commit()
+    rebuild_search_index(store_sessions, catalogue.backend)
+    return TwoOrganisations(catalogue, people.school, uitgever, draft_id)
+
+
+def _sum(records: list[dict[str, Any]], column: str) -> int:
+    return sum(int(str(record[column])) for record in records)
+
+
+def _scoped(orgs: TwoOrganisations, organisation_id: int) -> dict[FigureName, Figure]:
+    session = orgs.catalogue.session
+    return queries.public_figures(session, orgs.catalogue.backend, queries.organisation_scope(session, organisation_id))
+
+
+def test_each_organisation_sees_the_public_figures_of_its_own_materials_only(
+        two_organisations: TwoOrganisations) -> None:
+    orgs = two_organisations
+    lyceum, uitgever = _scoped(orgs, orgs.lyceum), _scoped(orgs, orgs.uitgever)
+    # Het Lyceum: its two harvested materials (VSO, pro) and the one it published (PO Rekenen).
+    sectors = _rows(lyceum[FigureName.SECTOR_SUBJECT], "sector", "subject")
+    assert sectors["PO", None]["materials"] == 1 and sectors["PO", REKENEN.id]["materials"] == 1
+    assert (sectors["SO", None]["materials"], sectors["VSO", None]["materials"],
+            sectors["pro", None]["materials"], sectors["VO", None]["materials"]) == (1, 1, 1, 1)
+    licences = _rows(lyceum[FigureName.LICENCES], "licence_family")
+    assert licences["open",]["materials"] == 1 and licences["open",]["share"] == round(1 / 3, 4)
+    assert licences["non-commercial",]["materials"] == 1 and licences["all-rights-reserved",]["materials"] == 1
+    assert licences["unknown",]["materials"] == 0
+    assert _sum(lyceum[FigureName.KERNDOELEN].records(), "open_materials") == 1
+    assert _rows(lyceum[FigureName.COMPLETENESS], "source") == {
+        ("lyceum",): {"source": "lyceum", "records": 2, "completeness": 0.75}}
+    assert lyceum[FigureName.QUALITY].rows == ()
+    lyceum_trends = lyceum[FigureName.TRENDS].records()
+    assert [(r["month"], r["added"]) for r in lyceum_trends if r["origin"] == Origin.HARVESTED.value] == [
+        ("2026-01", 2)]
+    assert _sum([r for r in lyceum_trends if r["origin"] == Origin.PUBLISHED.value], "added") == 1
+
+    # De Uitgever: materials 1-5 of `elders` (8 is withdrawn), nothing published.
+    sectors = _rows(uitgever[FigureName.SECTOR_SUBJECT], "sector", "subject")
+    assert sectors["PO", None]["materials"] == 4 and sectors["SO", None]["materials"] == 1
+    assert sectors["VSO", None]["materials"] == 0 and sectors["VO", None]["materials"] == 0
+    licences = _rows(uitgever[FigureName.LICENCES], "licence_family")
+    assert licences["open",]["materials"] == 4 and licences["open",]["share"] == 0.8
+    assert licences["non-commercial",]["materials"] == 1 and licences["all-rights-reserved",]["materials"] == 0
+    assert _sum(uitgever[FigureName.KERNDOELEN].records(), "open_materials") == 4
+    assert [r["source"] for r in uitgever[FigureName.COMPLETENESS].records()] == ["elders"]
+    quality_rows = _rows(uitgever[FigureName.QUALITY], "criterion")
+    assert quality_rows["didactiek.doelen",]["materials"] == 1 and quality_rows["didactiek.doelen",]["share"] == 0.2
+    trend_rows = _rows(uitgever[FigureName.TRENDS], "month", "origin")
+    assert trend_rows["2026-01", Origin.HARVESTED.value]["added"] == 6
+    assert trend_rows["2026-03", Origin.HARVESTED.value]["withdrawn"] == 1
+    assert {r["origin"] for r in uitgever[FigureName.TRENDS].records()} == {Origin.HARVESTED.value}
+
+    # The whole catalogue is still both, and more.
+    everything = _rows(queries.licence_openness(orgs.catalogue.backend), "licence_family")
+    assert everything["open",]["materials"] == 5
+
+
+def test_an_organisation_is_found_by_id_or_slug(two_organisations: TwoOrganisations) -> None:
+    session = two_organisations.catalogue.session
+    by_slug = queries.find_organisation(session, "de-uitgever")
+    assert by_slug is not None and by_slug.id == two_organisations.uitgever
+    assert queries.find_organisation(session, str(two_organisations.uitgever)) == by_slug
+    assert queries.find_organisation(session, "nergens") is None
+    assert queries.find_organisation(session, "999999") is None
+    assert queries.find_organisation(session, "99999999999999999999") is None
+    assert [o.slug for o in queries.list_organisations(session)] == ["de-uitgever", "het-lyceum"]
