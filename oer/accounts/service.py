@@ -14,7 +14,7 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -396,10 +396,16 @@ def revoke_token(session: Session, actor: Actor, token_id: int) -> None:
     _audit(session, actor, AuditAction.TOKEN_REVOKED, f"token:{token.id}", user_id=token.user_id)
 
 
+# A token's last use is recorded to the minute: a client calling many times a second writes it
+# once a minute, not once a request (on SQLite every such write takes the one write lock, and a
+# request that upgrades its read to a write meanwhile is refused).
+TOKEN_USE_PRECISION = timedelta(minutes=1)
+
+
 def authenticate_token(session: Session, secret: str) -> Actor:
     """The actor an API token stands for: its user's roles, limited to the token's scopes and organisation.
 
-    Records when the token was last used. Raises InvalidToken for a secret
+    Records when the token was last used (to the minute). Raises InvalidToken for a secret
     that is malformed, unknown, revoked, or of an erased user.
     """
     secret = secret.strip()
@@ -417,7 +423,10 @@ def authenticate_token(session: Session, secret: str) -> Actor:
         raise InvalidToken("this API token was revoked")
     if token.user.deleted_at is not None:
         raise InvalidToken("this API token's user no longer exists")
-    token.last_used_at = utcnow()
+    now = utcnow()
+    last = token.last_used_at
+    if last is None or now - last >= TOKEN_USE_PRECISION:
+        token.last_used_at = now
     user_actor = actor_of(token.user, via="token")
     return Actor(
         user_id=user_actor.user_id,

@@ -206,7 +206,15 @@ def test_a_token_secret_is_shown_once_and_only_its_hash_stored(people: People) -
     actor = service.authenticate_token(session, created.secret)
     assert (actor.user_id, actor.scopes, actor.token_organisation_id, actor.via) == (
         people.redacteur, {TokenScope.PUBLISH}, people.school, "token")
-    assert session.get(ApiToken, created.id).last_used_at is not None  # type: ignore[union-attr]
+    token = session.get(ApiToken, created.id)
+    assert token is not None and token.last_used_at is not None
+    # Used again within the minute: not written again; a minute later it is.
+    first = token.last_used_at
+    service.authenticate_token(session, created.secret)
+    assert token.last_used_at == first
+    token.last_used_at = first - service.TOKEN_USE_PRECISION
+    service.authenticate_token(session, created.secret)
+    assert token.last_used_at > first
 
 
 def test_token_scopes_are_checked(people: People) -> None:
