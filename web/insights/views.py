@@ -44,6 +44,7 @@ from oer.insights.queries import (
 from oer.store.types import utcnow
 from web.accounts.session import current_actor
 from web.demand.api import demand_gaps
+from web.i18n import current_language
 from web.insights.charts import bar_chart, chart_stylesheet, line_chart
 from web.labels import value_label
 from web.runtime import read_session, search_backend
@@ -158,7 +159,7 @@ class Panel:
 
 @dataclass
 class FigureCache:
-    """The public figures as last computed, per app (one process), with when."""
+    """The public and operators' figures as last computed, per app (one process), with when."""
 
     lock: threading.Lock = field(default_factory=threading.Lock)
     figures: dict[FigureName, Figure] = field(default_factory=dict)
@@ -167,6 +168,10 @@ class FigureCache:
     # Organisation id -> (its figures, when computed, when they expire), least recently used first.
     organisations: OrderedDict[int, tuple[dict[FigureName, Figure], datetime, float]] = field(
         default_factory=OrderedDict)
+    # The operators' figures: (the figures, when computed, when they expire), or None before the first.
+    operators: tuple[dict[FigureName, Figure], datetime, float] | None = None
+    # (figures computed at, language, organisation or None) -> the panels drawn from them.
+    panels: dict[tuple[datetime, str, int | None], list[Panel]] = field(default_factory=dict)
 
 
 def figure_cache(app: Flask) -> FigureCache:
@@ -202,14 +207,48 @@ def current_organisation_figures(organisation_id: int) -> tuple[dict[FigureName,
         return dict(kept[0]), kept[1]
 
 
+def drawn_panels(figures: Mapping[FigureName, Figure], computed_at: datetime,
+                 organisation_id: int | None) -> list[Panel]:
+    """The public figures' panels, charts drawn, kept with the figures they were drawn from.
+
+    Drawing the SVG charts costs more than the cached figures: a page would otherwise pay it on
+    every request. Kept per language (the charts hold labels) and per figures computed.
+    """
+    cache = figure_cache(current_app)
+    key = (computed_at, current_language(), organisation_id)
+    with cache.lock:
+        panels = cache.panels.get(key)
+    if panels is None:
+        panels = [panel_of(figures[name]) for name in PUBLIC_FIGURES]
+        with cache.lock:
+            # Figures computed again replace the drawings of the old ones.
+            # and an organisation's figures no longer kept take their drawings along.
+            for old in [k for k in cache.panels if (k[2] == organisation_id and k[0] != computed_at)
+                        or (k[2] is not None and k[2] not in cache.organisations)]:
+                del cache.panels[old]
+            cache.panels[key] = panels
+    return panels
+
+
 def lookup_organisation(key: str) -> OrganisationRef | None:
     with read_session() as db:
         return find_organisation(db, key.strip())
 
 
+def current_operator_figures_at() -> tuple[dict[FigureName, Figure], datetime]:
+    """The operators' figures, computed at most once per `CACHE_SECONDS`, with when."""
+    cache = figure_cache(current_app)
+    with cache.lock:
+        kept = cache.operators
+        if kept is None or time.monotonic() >= kept[2]:
+            with read_session() as db:
+                figures = operator_figures(db)
+            kept = cache.operators = (figures, utcnow(), time.monotonic() + CACHE_SECONDS)
+        return dict(kept[0]), kept[1]
+
+
 def current_operator_figures() -> dict[FigureName, Figure]:
-    with read_session() as db:
-        return operator_figures(db)
+    return current_operator_figures_at()[0]
 
 
 def operator_allowed() -> bool:
@@ -341,7 +380,7 @@ def overview() -> str | Response:
         figures, computed_at = current_organisation_figures(organisation.id)
     else:
         figures, computed_at = current_public_figures()
-    panels = [panel_of(figures[name]) for name in PUBLIC_FIGURES]
+    panels = drawn_panels(figures, computed_at, organisation.id if organisation else None)
     operator_panels = ([panel_of(f) for f in current_operator_figures().values()]
                        if operator and organisation is None else [])
     with read_session() as db:

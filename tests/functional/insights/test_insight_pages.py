@@ -7,6 +7,7 @@ import io
 import re
 from datetime import date
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import delete, select
@@ -238,3 +239,19 @@ def test_a_platform_role_sees_one_organisation_s_figures_with_downloads(
     contract.check(signed_in.get(f"/api/v1/insights/licences?organisation={slug}&van=2026-01-01"),
                    "/insights/{name}")
     assert signed_in.get(f"/api/v1/insights/harvest-health?organisation={slug}").status_code == 400
+
+
+def test_charts_are_drawn_once_per_figures_and_language(client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from web.insights import views
+
+    drawn: list[str] = []
+    panel_of = views.panel_of
+    monkeypatch.setattr(views, "panel_of", lambda figure: drawn.append(figure.name.value) or panel_of(figure))
+    views.figure_cache(client.application).panels.clear()
+    first = client.get("/inzicht").text
+    assert len(drawn) == len(PUBLIC_FIGURES)
+    assert client.get("/inzicht").text.count("pygal-chart") == first.count("pygal-chart")
+    assert len(drawn) == len(PUBLIC_FIGURES)  # the second page reused the drawings
+    client.set_cookie("lang", "en")
+    client.get("/inzicht")
+    assert len(drawn) == 2 * len(PUBLIC_FIGURES)  # English labels: drawn once more
