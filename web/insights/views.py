@@ -13,6 +13,7 @@ organisations at a time.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -49,11 +50,15 @@ from web.insights.charts import bar_chart, chart_stylesheet, line_chart
 from web.labels import value_label
 from web.runtime import read_session, search_backend
 
+log = logging.getLogger(__name__)
+
 blueprint = Blueprint("insights", __name__, url_prefix="/inzicht")
 
 EXTENSION = "oer_insights"
 # How long computed figures are served before they are computed again.
 CACHE_SECONDS = 300
+# After a failed background computation, the figures kept are served this long before a retry.
+RETRY_SECONDS = 60
 # How many organisations' figures are kept at once (the least recently asked for goes first).
 ORGANISATION_CACHE_SIZE = 32
 
@@ -170,6 +175,8 @@ class FigureCache:
         default_factory=OrderedDict)
     # The operators' figures: (the figures, when computed, when they expire), or None before the first.
     operators: tuple[dict[FigureName, Figure], datetime, float] | None = None
+    # A background thread is computing the public figures again.
+    refreshing: bool = False
     # (figures computed at, language, organisation or None) -> the panels drawn from them.
     panels: dict[tuple[datetime, str, int | None], list[Panel]] = field(default_factory=dict)
 
@@ -180,15 +187,47 @@ def figure_cache(app: Flask) -> FigureCache:
 
 
 def current_public_figures() -> tuple[dict[FigureName, Figure], datetime]:
-    """The public figures, computed at most once per `CACHE_SECONDS`."""
+    """The public figures, computed at most once per `CACHE_SECONDS`.
+
+    Only the first request of a process waits for them. Once they are older than that, the
+    figures kept are served while one background thread computes them again (the figures
+    change slowly; a page that waits most of a second every five minutes would not).
+    """
     cache = figure_cache(current_app)
     with cache.lock:
-        if cache.computed_at is None or time.monotonic() >= cache.expires:
-            with read_session() as db:
-                cache.figures = public_figures(db, search_backend())
-            cache.computed_at = utcnow()
-            cache.expires = time.monotonic() + CACHE_SECONDS
+        if cache.computed_at is None:
+            _compute_public_figures(cache)
+        elif time.monotonic() >= cache.expires and not cache.refreshing:
+            cache.refreshing = True
+            app = current_app._get_current_object()  # type: ignore[attr-defined]
+            threading.Thread(target=_refresh_public_figures, args=(app, cache), daemon=True,
+                             name="insight-figures").start()
+        assert cache.computed_at is not None
         return dict(cache.figures), cache.computed_at
+
+
+def _compute_public_figures(cache: FigureCache) -> None:
+    with read_session() as db:
+        figures = public_figures(db, search_backend())
+    cache.figures, cache.computed_at = figures, utcnow()
+    cache.expires = time.monotonic() + CACHE_SECONDS
+
+
+def _refresh_public_figures(app: Flask, cache: FigureCache) -> None:
+    try:
+        with app.app_context(), read_session() as db:
+            figures = public_figures(db, search_backend())
+        with cache.lock:
+            cache.figures, cache.computed_at = figures, utcnow()
+            cache.expires = time.monotonic() + CACHE_SECONDS
+    except Exception:
+        # The figures kept stay served; the next request after a minute tries again.
+        log.exception("insight figures could not be computed again")
+        with cache.lock:
+            cache.expires = time.monotonic() + RETRY_SECONDS
+    finally:
+        with cache.lock:
+            cache.refreshing = False
 
 
 def current_organisation_figures(organisation_id: int) -> tuple[dict[FigureName, Figure], datetime]:

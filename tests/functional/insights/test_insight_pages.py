@@ -255,3 +255,22 @@ def test_charts_are_drawn_once_per_figures_and_language(client: FlaskClient, mon
     client.set_cookie("lang", "en")
     client.get("/inzicht")
     assert len(drawn) == 2 * len(PUBLIC_FIGURES)  # English labels: drawn once more
+
+
+def test_old_figures_are_served_while_they_are_computed_again(client: FlaskClient) -> None:
+    import time
+
+    from web.insights import views
+
+    client.get("/inzicht")
+    cache = views.figure_cache(client.application)
+    kept = cache.computed_at
+    assert kept is not None
+    cache.expires = time.monotonic() - 1  # the figures have grown old
+    response = client.get("/inzicht")
+    assert response.status_code == 200 and kept.strftime("%Y-%m-%d %H:%M") in response.text
+    deadline = time.monotonic() + 30
+    while (cache.refreshing or cache.computed_at == kept) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert cache.computed_at is not None and cache.computed_at > kept and not cache.refreshing
+    assert cache.expires > time.monotonic()
