@@ -261,7 +261,11 @@ class Provenance(Base):
     """One source's record of a resource: what that source said, and whether it still does."""
 
     __tablename__ = "provenance"
-    __table_args__ = (UniqueConstraint("source_id", "oai_identifier"),)
+    __table_args__ = (
+        UniqueConstraint("source_id", "oai_identifier"),
+        # Covers the insight figures' live records and completeness per source.
+        Index(None, "source_id", "deleted", "completeness"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     resource_id: Mapped[str] = mapped_column(

@@ -279,16 +279,14 @@ def harvest_health(session: Session) -> Figure:
 
 def organisation_figures(session: Session) -> Figure:
     """Per organisation: its own sources, their live records and completeness, its published materials."""
-    harvested = dict(session.execute(
-        select(SourceOwner.organisation_id, func.count(Provenance.id))
+    harvested: dict[int, int] = {}
+    completeness: dict[int, float | None] = {}
+    for org_id, count, mean in session.execute(
+        select(SourceOwner.organisation_id, func.count(Provenance.id), func.avg(Provenance.completeness))
         .join(Provenance, and_(Provenance.source_id == SourceOwner.source_id, Provenance.deleted.is_(False)))
         .group_by(SourceOwner.organisation_id)
-    ).all())
-    completeness: dict[int, float | None] = dict(session.execute(
-        select(SourceOwner.organisation_id, func.avg(Provenance.completeness))
-        .join(Provenance, and_(Provenance.source_id == SourceOwner.source_id, Provenance.deleted.is_(False)))
-        .group_by(SourceOwner.organisation_id)
-    ).all())
+    ):
+        harvested[org_id], completeness[org_id] = count, mean
     sources = dict(session.execute(
         select(SourceOwner.organisation_id, func.count()).group_by(SourceOwner.organisation_id)
     ).all())

@@ -21,12 +21,11 @@ from oer.insights.access import can_see_operator_figures
 from oer.insights.compare import compare_figure
 from oer.insights.figures import OPERATOR_FIGURES, PUBLIC_FIGURES, Figure, FigureName
 from oer.insights.queries import find_snapshot, snapshot_dates
-from oer.store.types import utcnow
 from web.accounts.api import bearer_secret, require_token
 from web.accounts.session import current_actor
 from web.errors import json_error
 from web.insights.views import (
-    current_operator_figures,
+    current_operator_figures_at,
     current_organisation_figures,
     current_public_figures,
     lookup_organisation,
@@ -63,7 +62,8 @@ def _figure(name: str) -> tuple[Figure, datetime] | Response:
         figures, computed_at = current_organisation_figures(found.id)
         figure = figures[wanted]
     elif wanted in OPERATOR_FIGURES:
-        figure, computed_at = current_operator_figures()[wanted], utcnow()
+        operators, computed_at = current_operator_figures_at()
+        figure = operators[wanted]
     else:
         figures, computed_at = current_public_figures()
         figure = figures[wanted]
