@@ -48,6 +48,12 @@ if TYPE_CHECKING:
     from oer.tasks.registry import Task
 
 
+# Where the web app lists what each server worker prepares before its first requests ask for it
+# (`app.extensions[WARM_UPS]`): callables taking the app, run once per worker in threads of their
+# own by `oer serve`.
+WARM_UPS = "oer_warm_ups"
+
+
 def projections() -> tuple[Projection, ...]:
     """What follows from resources, in the order it is brought up to date."""
     return (FeedMembershipProjection(), FeedPayloadProjection(), SearchIndexProjection())

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import gc
 import os
+import threading
 from typing import Any
 
 import click
 
 from oer.commands.context import command_context, command_settings
 from oer.errors import ConfigurationError
+from oer.runtime import WARM_UPS
 from oer.search import open_backend
 from oer.settings import Settings
 from oer.store.database import create_engine_from_settings, ensure_current, require_database_file
@@ -126,7 +128,20 @@ def gunicorn_options(settings: Settings, *, host: str = DEFAULT_HOST, port: int 
         "errorlog": "-",
         "graceful_timeout": 10,
         "timeout": 60,
+        "post_worker_init": start_warm_ups,
     }
+
+
+def start_warm_ups(worker: Any) -> None:
+    """A gunicorn worker, once started, prepares what its first requests would otherwise wait for.
+
+    In threads of their own: the worker serves meanwhile, and a request that needs what is
+    being prepared waits for it rather than preparing it again. Done per worker, not before
+    the fork: no database connection or index reader may cross it.
+    """
+    app = worker.wsgi
+    for warm_up in getattr(app, "extensions", {}).get(WARM_UPS, ()):
+        threading.Thread(target=warm_up, args=(app,), daemon=True, name="warm-up").start()
 
 
 def serve(settings: Settings, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,

@@ -42,6 +42,7 @@ from oer.insights.queries import (
     public_figures,
     snapshot_dates,
 )
+from oer.runtime import WARM_UPS
 from oer.store.types import utcnow
 from web.accounts.session import current_actor
 from web.demand.api import demand_gaps
@@ -473,6 +474,21 @@ def stylesheet() -> Response:
     return response
 
 
+def warm_up(app: Flask) -> None:
+    """Compute the public figures and draw their Dutch charts before the first visitor asks.
+
+    Run by each server worker as it starts (`oer serve`); a failure only leaves the first
+    request to compute them, as it would have.
+    """
+    try:
+        with app.test_request_context("/inzicht"):
+            figures, computed_at = current_public_figures()
+            drawn_panels(figures, computed_at, None)
+    except Exception:
+        log.exception("insight figures not prepared ahead of the first request")
+
+
 def init_app(app: Flask) -> None:
     app.extensions[EXTENSION] = FigureCache()
+    app.extensions.setdefault(WARM_UPS, []).append(warm_up)
     app.register_blueprint(blueprint)

@@ -274,3 +274,22 @@ def test_old_figures_are_served_while_they_are_computed_again(client: FlaskClien
         time.sleep(0.05)
     assert cache.computed_at is not None and cache.computed_at > kept and not cache.refreshing
     assert cache.expires > time.monotonic()
+
+
+def test_each_server_worker_prepares_the_figures_before_the_first_request(app: Flask) -> None:
+    import time
+    from types import SimpleNamespace
+
+    from oer.commands.serve import gunicorn_options, start_warm_ups
+    from web.insights import views
+
+    assert gunicorn_options(app.config["OER_SETTINGS"])["post_worker_init"] is start_warm_ups
+    cache = views.figure_cache(app)
+    cache.computed_at = None
+    cache.panels.clear()
+    start_warm_ups(SimpleNamespace(wsgi=app))  # what gunicorn calls in a worker once it started
+    deadline = time.monotonic() + 30
+    while not cache.panels and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert cache.computed_at is not None
+    assert [key[1:] for key in cache.panels] == [("nl", None)]
