@@ -1,4 +1,4 @@
-"""Shared by the oai and web benchmarks: an embedded instance filled from the generated corpus.
+"""Shared by the oai, web and insights benchmarks: an embedded instance filled from the generated corpus.
 
 I/O: files, database.
 """

@@ -53,7 +53,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -381,9 +381,11 @@ def server_cpu_seconds(pid: int) -> float:
     return total / ticks
 
 
-def run_wrk(port: int, path_file: Path, script: Path, connections: int, duration: int) -> dict[str, float]:
+def run_wrk(port: int, path_file: Path, script: Path, connections: int, duration: int,
+            headers: Mapping[str, str] | None = None) -> dict[str, float]:
     command = ["wrk", f"-t{min(connections, 2)}", f"-c{connections}", f"-d{duration}s",
-               "--timeout", "10s", "-s", str(script), f"http://127.0.0.1:{port}"]
+               "--timeout", "10s", "-s", str(script),
+               *(f"-H{name}: {value}" for name, value in (headers or {}).items()), f"http://127.0.0.1:{port}"]
     completed = subprocess.run(command, capture_output=True, text=True, check=False,
                                env={**os.environ, "WRK_PATHS": str(path_file)})
     for line in completed.stdout.splitlines():
@@ -393,14 +395,15 @@ def run_wrk(port: int, path_file: Path, script: Path, connections: int, duration
 
 
 def wrk_load(port: int, name: str, request_paths: Sequence[str], connections: int, duration: int,
-             workdir: Path, server_cpu: Callable[[], float]) -> Load:
+             workdir: Path, server_cpu: Callable[[], float], headers: Mapping[str, str] | None = None) -> Load:
+    """`request_paths` in turn (with `headers`, e.g. a token) for `duration` s after a warm-up."""
     path_file = workdir / f"{name}.paths"
     path_file.write_text("\n".join(request_paths) + "\n", encoding="utf-8")
     script = workdir / "cycle.lua"
     script.write_text(WRK_SCRIPT, encoding="utf-8")
-    run_wrk(port, path_file, script, connections, WARM_UP_SECONDS)
+    run_wrk(port, path_file, script, connections, WARM_UP_SECONDS, headers)
     cpu_before = server_cpu()
-    result = run_wrk(port, path_file, script, connections, duration)
+    result = run_wrk(port, path_file, script, connections, duration, headers)
     cpu = server_cpu() - cpu_before
     requests = int(result["requests"])
     return Load(
@@ -412,7 +415,7 @@ def wrk_load(port: int, name: str, request_paths: Sequence[str], connections: in
 
 
 def python_load(port: int, name: str, request_paths: Sequence[str], connections: int,
-                duration: int, server_cpu: Callable[[], float]) -> Load:
+                duration: int, server_cpu: Callable[[], float], headers: Mapping[str, str] | None = None) -> Load:
     """The fallback: `connections` threads, each with one keep-alive connection, for `duration` s."""
     latencies: list[float] = []
     errors = 0
@@ -428,7 +431,7 @@ def python_load(port: int, name: str, request_paths: Sequence[str], connections:
                 break
             started = time.perf_counter()
             try:
-                connection.request("GET", request_paths[number])
+                connection.request("GET", request_paths[number], headers=dict(headers or {}))
                 response = connection.getresponse()
                 response.read()
                 if response.status != 200:
@@ -636,9 +639,9 @@ def _wrk_version() -> str:
     return first[1] if len(first) > 1 else ""
 
 
-def server_description(home: Path) -> str:
-    """What served the requests, from `oer serve`'s own log line."""
-    log = (home / "serve.log").read_text(encoding="utf-8", errors="replace")
+def server_description(home: Path, log_name: str = "serve.log") -> str:
+    """What served the requests, from `oer serve`'s own log line (in `home`/`log_name`)."""
+    log = (home / log_name).read_text(encoding="utf-8", errors="replace")
     try:
         gunicorn = f"gunicorn {version('gunicorn')}"
     except Exception:  # noqa: BLE001 - only a label
