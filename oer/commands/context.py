@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from oer.settings import Settings
 
@@ -50,3 +52,13 @@ def command_context() -> CommandContext:
 
 def command_settings() -> Settings:
     return command_context().settings()
+
+
+def counting_progress(label: str) -> Progress:
+    """A progress bar on standard error counting done of total (`oer reindex`, `oer feed rebuild`).
+
+    It stays on a terminal's screen; elsewhere (a log, a pipe) it goes when done.
+    """
+    console = Console(stderr=True)
+    return Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=console, transient=not console.is_terminal)

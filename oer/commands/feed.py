@@ -11,10 +11,8 @@ site keeps serving; run it after an upgrade that changed the serialiser.
 from __future__ import annotations
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from oer.commands.context import command_settings
+from oer.commands.context import command_settings, counting_progress
 from oer.feed.payloads import PayloadStatus, payload_status, rebuild_payloads
 from oer.store.database import store_sessions
 
@@ -41,15 +39,7 @@ def rebuild_command(everything: bool) -> None:
     with store_sessions(command_settings()) as sessions:
         with sessions() as session:
             live = payload_status(session).live
-        console = Console(stderr=True)
-        with Progress(
-            TextColumn("Checking payloads"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            transient=not console.is_terminal,
-        ) as progress:
+        with counting_progress("Checking payloads") as progress:
             task = progress.add_task("rebuild", total=live)
             report = rebuild_payloads(
                 sessions,

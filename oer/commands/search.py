@@ -21,20 +21,13 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.table import Table
 
 from metadata.facets import FACET_FIELDS, FACETS_BY_NAME, FacetValues
 from metadata.text import clean_line
 from metadata.vocabulary import LABEL_LANGUAGES, vocabulary_label, vocabulary_labels
 from oer.catalogue.queries import count_resources
-from oer.commands.context import command_settings
+from oer.commands.context import command_settings, counting_progress
 from oer.discovery.indexing import rebuild_search_index
 from oer.discovery.search import Answer, SearchRequest, TermLabels, answer, understand
 from oer.search import (
@@ -269,15 +262,7 @@ def reindex_command() -> None:
             total = count_resources(session)
         backend = open_backend(settings)
         try:
-            console = Console(stderr=True)
-            with Progress(
-                TextColumn("Indexing"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=console,
-                transient=not console.is_terminal,
-            ) as progress:
+            with counting_progress("Indexing") as progress:
                 task = progress.add_task("reindex", total=total)
                 report = rebuild_search_index(
                     sessions,
