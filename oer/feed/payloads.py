@@ -28,7 +28,11 @@ A resource's payloads follow from
 3. its deleted flag: a tombstone has no payload;
 4. the serialising code, which `PAYLOAD_VERSION` stands for.
 
-Set membership is not in them. Every writer of 1-3 marks the resource changed
+Set membership is not in them, and neither is a source's own record of a
+material that shows another source's record (a merged material): the
+``source:NAME`` set serves that one, serialised when it is listed, with the
+same serialiser and the same annotations (`oer.feed.repository` says why it is
+not stored). Every writer of 1-3 marks the resource changed
 in its unit of work (`oer.catalogue.changes`): harvest updates and deletions
 (`oer.harvesting.provenance`), publishing, arrangements and their withdrawal
 (`oer.catalogue.service`), annotations added, replaced, moderated and taken
@@ -98,7 +102,7 @@ def shown_records(
         if live_only:
             query = query.where(Resource.deleted.is_(False))
         stored.update((row.id, row.record) for row in session.execute(query))
-    return _shown(session, stored)
+    return with_shown_annotations(session, stored)
 
 
 def write_payloads(session: Session, resource_ids: Iterable[str], *, skip_locked: bool = False) -> list[str]:
@@ -128,7 +132,7 @@ def _write_batch(session: Session, ids: Sequence[str], *, skip_locked: bool) -> 
     locked = [row.id for row in rows]
     if not sqlite and locked:
         session.execute(delete(FeedPayload).where(FeedPayload.resource_id.in_(locked)))
-    records = _shown(session, {row.id: row.record for row in rows if not row.deleted})
+    records = with_shown_annotations(session, {row.id: row.record for row in rows if not row.deleted})
     payloads = [
         {
             "resource_id": resource_id,
@@ -144,8 +148,10 @@ def _write_batch(session: Session, ids: Sequence[str], *, skip_locked: bool) -> 
     return locked
 
 
-def _shown(session: Session, stored: Mapping[str, Any]) -> dict[str, Record]:
-    """Live resource id -> its record (the JSON in `stored`) with its shown annotations after its own."""
+def with_shown_annotations(session: Session, stored: Mapping[str, Any]) -> dict[str, Record]:
+    """Resource id -> the record JSON `stored` gives for it, with the resource's shown annotations
+    after the record's own: what the feed serves of that record (the resource's shown record,
+    or in a source's set that source's own record of it, `oer.feed.repository`)."""
     annotations = lom_annotations(session, stored)
     return {
         resource_id: with_annotations(Record.from_dict(record), annotations.get(resource_id, ()))

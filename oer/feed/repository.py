@@ -18,6 +18,27 @@ and not its record: a page is then one index range and the bytes to send. A
 payload written by another version of the serialiser, or missing, is not
 served: that item is serialised now, from its record (`PAYLOAD_VERSION`).
 
+A ``source:NAME`` set serves that source's own version of each material:
+when two sources' records of one material were merged (`oer.harvesting.provenance`),
+the resource shows the first source's record, and the other source's list
+would otherwise carry a record that source never gave. So a list of a source
+set reads, for the page's live items, the source's own live provenance; where
+its content hash differs from the shown record's (another source's record is
+shown), the item's payload is serialised now from that provenance's record
+with the same serialiser (`payload_bytes`) and the same shown annotations
+after its own (`oer.feed.payloads.with_shown_annotations`). Where they are the
+same, the stored payload is already that source's version byte for byte: the
+writers in `metadata` write a record's content only, never its datestamp or
+OAI identifier, the two fields the content hash leaves out. Per-source
+payloads are not stored: most materials have one source, and only the other
+sources of merged ones (a small part of a source's set) cost a serialisation
+per request, while storing them would need a table keyed by source, written,
+counted and rebuilt beside the shown payloads. Headers, datestamps and counts
+of a source set are the same as without this (ListIdentifiers is unchanged);
+`get_item` (GetRecord) and every other list serve the merged, shown record. A
+change of a source's own record that the resource does not show marks it
+touched (`oer.harvesting.provenance`), so its datestamp moves all the same.
+
 Both orders equal the contract's order: every identifier has the same
 ``oai:REPOSITORY-ID:`` prefix, so identifiers compare as their resource ids
 do, and resource ids are lower-case UUIDs (`oer.catalogue.models.new_resource_id`),
@@ -43,7 +64,7 @@ from oer.catalogue.models import Resource
 from oer.collections.models import Collection
 from oer.feed.models import FeedMembership, FeedPayload
 from oer.feed.oai.formats import PAYLOAD_VERSION, payload_bytes
-from oer.feed.payloads import shown_records, with_annotations
+from oer.feed.payloads import shown_records, with_annotations, with_shown_annotations
 from oer.feed.sets import (
     COLLECTION_PREFIX,
     CURATED,
@@ -54,7 +75,7 @@ from oer.feed.sets import (
     sector_sets,
     source_set,
 )
-from oer.harvesting.models import Source
+from oer.harvesting.models import Provenance, Source
 from oer.quality.queries import lom_annotations
 from oer.store.types import to_second, utcnow
 
@@ -62,6 +83,8 @@ from oer.store.types import to_second, utcnow
 DEFAULT_REPOSITORY_ID = "oer.local"
 # Shown in Identify's oai-identifier description; any well-formed identifier will do.
 _SAMPLE_LOCAL_ID = "5b1e2c3d-0000-4000-8000-000000000000"
+# Ids per IN (...) list: well under SQLite's and PostgreSQL's bound-parameter limits.
+_BATCH = 500
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -194,7 +217,9 @@ class DatabaseFeedRepository:
             query = self._resource_list(from_, until, after, metadata_format)
         else:
             query = self._set_list(set_spec, from_, until, after, metadata_format)
-        return self._entries(self.session.execute(query.limit(limit)).all(), metadata_format)
+        rows = self.session.execute(query.limit(limit)).all()
+        source = set_spec.removeprefix(SOURCE_PREFIX) if set_spec and set_spec.startswith(SOURCE_PREFIX) else None
+        return self._entries(rows, metadata_format, source)
 
     def count_items(self, set_spec: str | None, from_: datetime | None, until: datetime | None) -> int:
         """How many items `list_items` returns in total for these arguments (same predicates)."""
@@ -250,28 +275,39 @@ class DatabaseFeedRepository:
             query = query.where(_after(FeedMembership.datestamp, FeedMembership.resource_id, after))
         return query.order_by(FeedMembership.datestamp, FeedMembership.resource_id)
 
-    def _entries(self, rows: Sequence[Row[Any]], metadata_format: MetadataFormat | None) -> list[FeedEntry]:
+    def _entries(
+        self, rows: Sequence[Row[Any]], metadata_format: MetadataFormat | None, source: str | None = None
+    ) -> list[FeedEntry]:
         """Entries for rows of (id, datestamp, deleted as shown, sets, content).
 
         `sets` are the resource's current ones (`_sets_of`); the content is its
         `record` JSON, or with a `metadata_format` its stored payload's `version`
         and `payload`. A live record carries the quality annotations shown here
         after the ones its source gave (LOM category 8); a change of them moves
-        the resource's datestamp (`oer.quality.service` touches it).
+        the resource's datestamp (`oer.quality.service` touches it). With a
+        `source` (a list of that source's set), a live item whose shown record
+        is another source's carries this source's own record instead (see the
+        module docstring).
         """
         live = [row for row in rows if not row.deleted]
+        own = self._own_records(source, [row.id for row in live]) if source is not None and live else {}
         records: dict[str, Record] = {}
         payloads: dict[str, bytes] = {}
         if metadata_format is None:
             annotations = lom_annotations(self.session, (row.id for row in live))
             for row in live:
-                records[row.id] = with_annotations(Record.from_dict(row.record), annotations.get(row.id, ()))
+                record = Record.from_dict(own.get(row.id, row.record))
+                records[row.id] = with_annotations(record, annotations.get(row.id, ()))
         else:
-            payloads = {row.id: row.payload for row in live if row.version == PAYLOAD_VERSION}
+            payloads = {
+                row.id: row.payload for row in live if row.version == PAYLOAD_VERSION and row.id not in own
+            }
             # Written by another version of the serialiser, or not yet: never served as stored.
             # Read whatever its state now: the list's row, which may be older, showed it live.
-            stale = [row.id for row in live if row.id not in payloads]
+            stale = [row.id for row in live if row.id not in payloads and row.id not in own]
             for resource_id, record in shown_records(self.session, stale, live_only=False).items():
+                payloads[resource_id] = payload_bytes(metadata_format, record)
+            for resource_id, record in with_shown_annotations(self.session, own).items():
                 payloads[resource_id] = payload_bytes(metadata_format, record)
         return [
             FeedEntry(
@@ -284,6 +320,45 @@ class DatabaseFeedRepository:
             )
             for row in rows
         ]
+
+    def _own_records(self, source_name: str, resource_ids: Sequence[str]) -> dict[str, Any]:
+        """Resource id -> the source's own record JSON, for those of these resources whose shown
+        record is not the same content as that source's live record (another source's is shown).
+
+        Two queries whatever the number of resources, and no record read that the stored
+        payload serves already: the source's live provenances' hashes beside the shown
+        ones, then the records of those that differ.
+        """
+        differing: dict[int, str] = {}
+        seen: set[str] = set()
+        for start in range(0, len(resource_ids), _BATCH):
+            rows = self.session.execute(
+                select(Provenance.id, Provenance.resource_id, Provenance.content_hash, Resource.content_hash)
+                .join(Source, Source.id == Provenance.source_id)
+                .join(Resource, Resource.id == Provenance.resource_id)
+                .where(
+                    Provenance.resource_id.in_(resource_ids[start : start + _BATCH]),
+                    Source.name == source_name,
+                    Provenance.deleted.is_(False),
+                )
+                .order_by(Provenance.id)
+            ).all()
+            for provenance_id, resource_id, own_hash, shown_hash in rows:
+                # Within one source a material has one live record; were there more, the first
+                # is the one the source brought, as `oer.harvesting.provenance` prefers it.
+                if resource_id in seen:
+                    continue
+                seen.add(resource_id)
+                if own_hash != shown_hash:
+                    differing[provenance_id] = resource_id
+        records: dict[str, Any] = {}
+        ids = sorted(differing)
+        for start in range(0, len(ids), _BATCH):
+            for provenance_id, record in self.session.execute(
+                select(Provenance.id, Provenance.record).where(Provenance.id.in_(ids[start : start + _BATCH]))
+            ):
+                records[differing[provenance_id]] = record
+        return records
 
 
 def _stored_format(metadata_prefix: str | None) -> MetadataFormat | None:

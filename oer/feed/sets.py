@@ -10,7 +10,10 @@ Sets of the OAI-PMH feed, each a saved query over what the store holds:
   (`oer.collections.service.SLUG`), valid setSpec characters.
 - ``source:NAME``: resources with a live provenance from source NAME. Source
   names are slugs (`oer.harvesting.sources` allows ``[a-z0-9_.-]`` only), which
-  are valid setSpec characters, so the spec is the name itself.
+  are valid setSpec characters, so the spec is the name itself. Its list
+  serves each material as that source gave it: a material several sources
+  describe shows one source's record everywhere else, and here it is this
+  source's own (`oer.feed.repository`).
 - ``sector:CONTEXT``: resources whose record has that NL-LOM educational
   context (``sector:PO``, ``sector:VO``, ...), one set per value of the czp
   context vocabulary (schemas/vocabularies/context.json). Values outside that

@@ -35,9 +35,12 @@ The rules, in one place:
   matches it brings it back under the same id.
 - What follows. Resources this page changed (a new or changed record shown,
   another set of live sources, a resource becoming live or a tombstone) are
-  marked through the catalogue (`oer.catalogue.changes`); the feed's sets and
-  datestamps (`oer.feed.projection`) and the search index follow from the marks
-  when the unit of work commits. The marks are made here, not by the
+  marked through the catalogue (`oer.catalogue.changes`); a resource whose
+  shown record stays while another source's record of it changed is marked
+  touched, since the feed's set of that source serves that source's own
+  record (`oer.feed.repository`). The feed's sets and datestamps
+  (`oer.feed.projection`) and the search index follow from the marks when the
+  unit of work commits. The marks are made here, not by the
   catalogue's writer: a change of live sources changes no Resource row.
   Writers whose change is not in the record (curation, annotations) mark with
   `oer.catalogue.service.touch`.
@@ -449,6 +452,11 @@ class _Page:
         # of live sources or a resource becoming live or a tombstone is a change the feed shows.
         changed = [p for p in plans if p.changed]
         mark_changed(self.session, (p.state.id for p in changed), self.now)
+        # A new record from a source whose record the resource does not show changes nothing
+        # the resource shows, but the feed's set of that source serves that source's own record
+        # (`oer.feed.repository`): the resource is touched, so its feed datestamp moves.
+        copies = [p for p in plans if not p.changed and p.copy_changed]
+        mark_changed(self.session, (p.state.id for p in copies), self.now, touched=True)
         return PageResult(
             outcomes=tuple(outcomes),
             changed_ids=frozenset(p.state.id for p in changed if p.live),
@@ -714,6 +722,7 @@ class _Page:
             or plan.live != was_live
             or (plan.live and plan.sources != served_before)
         )
+        plan.copy_changed = any(p.change is _Change.CONTENT and not p.deleted for p in live)
         return plan
 
     def _load_best_records(self, plans: list[_Plan]) -> None:
@@ -843,3 +852,5 @@ class _Plan:
     content_changed: bool = False
     # A change the feed and the search index show (what `finish` marks).
     changed: bool = False
+    # A live source's own record changed (shown or not): its source set serves it.
+    copy_changed: bool = False

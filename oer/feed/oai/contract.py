@@ -47,7 +47,10 @@ its `payload` in the format the provider asks for (``metadata_prefix``)
 instead of its record: the bytes `oer.feed.oai.formats.payload_bytes` writes
 for the record the item shows now, with the writer of the provider's format
 of that prefix, so a response is the same whichever of the two an item
-carries. A payload serialised by another version of that code
+carries. In the list of a set that stands for one origin of the records (the
+store's ``source:NAME``), the record an item shows may be that origin's own
+version of it rather than the one `get_item` gives; its header is the same.
+A payload serialised by another version of that code
 (`oer.feed.oai.formats.PAYLOAD_VERSION`) must not be handed over.
 
 `count_items` counts exactly the items `list_items` would return for the same

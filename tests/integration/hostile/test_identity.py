@@ -144,6 +144,10 @@ def test_a_source_claiming_another_s_identifier_never_changes_what_it_shows(
             "eerste": "Biologie: cellen, les 1", "kaper": "Overgenomen!"}
         feed = client.get("/oai?verb=ListRecords&metadataPrefix=lom").get_data(as_text=True)
         assert "Overgenomen!" not in feed and "javascript:" not in feed
+        # The second source's own set serves its own record, still without its unsafe link.
+        for prefix in ("lom", "nl_lom", "oai_dc"):
+            own = client.get(f"/oai?verb=ListRecords&metadataPrefix={prefix}&set=source:kaper").get_data(as_text=True)
+            assert "Overgenomen!" in own and "javascript:" not in own
         # Each source's own title stays readable, in the API's provenance and on the page's sources.
         provenance = client.get(f"/api/v1/resources/{item['id']}").get_json()["provenance"]
         assert {entry["source"]: (entry["title"], entry["languages"]) for entry in provenance} == {
