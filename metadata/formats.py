@@ -30,7 +30,8 @@ from metadata.dublin_core import (
     read_dublin_core,
     record_to_dublin_core,
 )
-from metadata.lom import IEEE_BINDING, IMS_BINDING, read_lom, record_to_lom
+from metadata.lom import read_lom, record_to_lom
+from metadata.lom_bindings import IEEE_BINDING, IMS_BINDING
 from metadata.record import Record
 
 # metadataPrefixType of OAI-PMH.xsd.

@@ -13,6 +13,10 @@ that names the field (its NL-LOM path), its size and the limit:
   code, a date) is dropped instead (`value-too-long`);
 - a list keeps its first values (`too-many-values`).
 
+A record cut in any field loses its copy of the source's whole LOM
+(`Record.lom`), which would say again what was cut: the feed then writes it
+from its fields.
+
 Nothing is lost for good: the harvest archives the record's XML as the
 source sent it, before normalisation, so a record can be re-normalised from
 the archive under other limits.
@@ -157,6 +161,7 @@ def _limit_fields(record: Record) -> Record:
         "languages": limits.codes(record.languages, LANGUAGES_MAX, "general/language", "language"),
         "identifiers": limits.identifiers(record.identifiers),
         "location": limits.drop(record.location, LINK_MAX, "technical/location", "location"),
+        "locations": limits.links(record.locations, "technical/location", "location"),
         "formats": limits.codes(record.formats, VALUES_MAX, "technical/format", "format"),
         "learning_resource_types": limits.codes(
             record.learning_resource_types, VALUES_MAX, "educational/learningresourcetype",
@@ -179,6 +184,10 @@ def _limit_fields(record: Record) -> Record:
         "issues": _limit_issues(record.issues),
     }
     changes = {name: value for name, value in changed.items() if value is not getattr(record, name)}
+    if record.lom is not None and set(changes) - {"issues"}:
+        # The source's whole LOM would say again what was cut: the record is written from
+        # its fields instead (the archived XML still has everything).
+        changes["lom"] = None
     issues = limits.finish()
     if issues:
         changes["issues"] = (*changed["issues"], *issues)
@@ -236,8 +245,11 @@ def _within_limits(record: Record) -> bool:
             and _terms_fit(record.educational_levels) and _terms_fit(record.disciplines)
             and _terms_fit(record.educational_objectives)):
         return False
-    if len(record.identifiers) > IDENTIFIERS_MAX:
+    if len(record.identifiers) > IDENTIFIERS_MAX or len(record.locations) > VALUES_MAX:
         return False
+    for location in record.locations:
+        if len(location) > LINK_MAX:
+            return False
     for identifier in record.identifiers:
         if (identifier.catalog is None or len(identifier.catalog) > VALUE_MAX
                 or identifier.entry is None or len(identifier.entry) > LINK_MAX):
@@ -354,6 +366,10 @@ class _Limits:
     def codes(self, values: tuple[str, ...], limit: int, path: str, what: str) -> tuple[str, ...]:
         kept = self.first(values, limit, path, what)
         return _each(kept, lambda value: self.drop(value, VALUE_MAX, path, what), original=values)
+
+    def links(self, values: tuple[str, ...], path: str, what: str) -> tuple[str, ...]:
+        kept = self.first(values, VALUES_MAX, path, what)
+        return _each(kept, lambda value: self.drop(value, LINK_MAX, path, what), original=values)
 
     def identifiers(self, identifiers: tuple[Identifier, ...]) -> tuple[Identifier, ...]:
         path = "general/catalogentry"

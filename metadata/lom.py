@@ -1,47 +1,52 @@
-"""The two-way LOM profile: NL-LOM's IMS binding and the IEEE binding, read and written. Pure; no I/O.
+"""The two-way LOM profile: a `<lom>` of NL-LOM's IMS binding or the IEEE binding to a Record, and back. Pure; no I/O.
 
-Both bindings carry the same information model and differ only in spelling,
-so one profile serves both and a `LomBinding` table holds the differences:
-element names (`catalogentry`/`identifier`, `centity`+`vcard`/`entity`,
-lower-case/camelCase), the language-string element and its language attribute
-(`langstring xml:lang` / `string language`), and whether vocabulary values
-and identifier entries are wrapped in language strings.
+Both bindings carry the same information model and differ only in spelling
+(`metadata.lom_bindings`). Reading is deliberately tolerant, because real
+feeds are: element names are matched case-insensitively in either binding's
+spelling and in any namespace (AnatomyTool puts the children of a namespaced
+`lom:lom` in no namespace; Kennisnet's QTI packages write `metadataschema` in
+lower case).
 
-Reading is deliberately tolerant, because real feeds are: element names are
-matched case-insensitively in either binding's spelling and in any namespace
-(AnatomyTool puts the children of a namespaced `lom:lom` in no namespace;
-Kennisnet's QTI packages write `metadataschema` in lower case). Writing is
-strict: it emits exactly one binding, in the element order its schema
-requires, with NL-LOM's vocabulary sources. Two things are written in a form
-the schemas allow and read back from it: a contributor role outside LOM's
-vocabulary (`unknown`, the role as the vCard's ROLE) and, in the IEEE binding,
-a zoned date-time (`_ieee_datetime`).
+Reading gives a Record twice over: its normalised fields, chosen and cleaned
+from the source (vocabulary values are never dropped: each is kept, repaired
+or reported; single-valued fields keep the first value the source gives, the
+location the one given as a web page), and the source's whole LOM as it was
+read (`Record.lom`, `metadata.lom_tree`), which nothing here rewrites.
 
-What the record does not carry is not read (and so not written back):
-classifications other than discipline, educational level, educational
-objective (kerndoelen) and access rights, lifecycle version and status,
-meta-metadata contributors, relation resource descriptions,
-and technical size, duration and requirements. Within what it does carry,
-vocabulary values are never dropped (each is kept, repaired or reported);
-single-valued fields keep the first value the source gives (location, age
-range, learning time, access rights) and descriptions their main-language text.
+Writing is strict: it emits exactly one binding, in the element order its
+schema requires, as Edurep writes it. What is written is `served_tree`: the
+source's whole LOM with the repairs that function lists (a contributor role
+outside LOM's vocabulary as `unknown` with the role as the vCard's ROLE, from
+where reading takes it back; `LOMv1.0` for Edustandaard's copies of LOM's
+lists; the normalised licence), or, for a record that did not come from LOM,
+a tree built from its fields with the vocabulary sources NL-LOM prescribes.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
-
-from lxml import etree
 
 from metadata.duration import duration_to_seconds, seconds_to_duration
 from metadata.issues import IssueCode, make_issue
 from metadata.kerndoelen import kerndoel_term, replacement_of
 from metadata.licence import licence_table, normalise_licence
 from metadata.links import is_safe_target, is_web_url
+from metadata.lom_bindings import IEEE_BINDING, IMS_BINDING, XML_LANG, LomBinding, from_ieee_datetime
+from metadata.lom_bindings import known_name as _known
+from metadata.lom_bindings import logical_name as _logical_name
+from metadata.lom_tree import (
+    CONTAINER,
+    LOM_MODEL,
+    OTHER,
+    Element,
+    LomTree,
+    read_tree,
+    without_empty,
+    write_tree,
+)
 from metadata.record import (
     Annotation,
     Contributor,
@@ -59,9 +64,8 @@ from metadata.text import (
     clean_language,
     clean_line,
     dedupe,
-    xml_safe_text,
 )
-from metadata.vcard import name_to_vcard, read_vcard_name, read_vcard_role
+from metadata.vcard import name_to_vcard, read_vcard_name, read_vcard_role, with_vcard_role
 from metadata.vocabulary import (
     OBK_SOURCE,
     VocabularyName,
@@ -70,11 +74,6 @@ from metadata.vocabulary import (
     vocabulary,
 )
 from metadata.xml_input import local_name
-
-IMS_NAMESPACE = "http://www.imsglobal.org/xsd/imsmd_v1p2"
-IEEE_NAMESPACE = "http://ltsc.ieee.org/xsd/LOM"
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-XSI_SCHEMA_LOCATION = "{http://www.w3.org/2001/XMLSchema-instance}schemaLocation"
 
 # NL-LOM identifies itself in metametadata/metadatascheme with both values.
 METADATA_SCHEMES = ("LOMv1.0", "nl_lom_v1p0")
@@ -88,121 +87,10 @@ PURPOSE_ACCESS_RIGHTS = "access rights"
 # The LOMv1.0 value written for a contribution whose role is not one of LOM's (2.3.1).
 UNKNOWN_ROLE = "unknown"
 
-# A time with seconds, an optional fraction and a zone designator (ISO 8601 extended format).
-_ZONED_TIME = re.compile(r"(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)")
 
-
-@dataclass(frozen=True, slots=True)
-class LomBinding:
-    """How one XML binding of LOM spells the information model.
-
-    `names` maps the logical element name (the IMS spelling, which NL-LOM's
-    documentation and this product's issue paths use) to this binding's
-    element name wherever the two differ.
-    """
-
-    name: str
-    namespace: str
-    # The binding's XSD, which xsi:schemaLocation names.
-    schema: str
-    language_attribute: str
-    wrapped_vocabulary: bool
-    wrapped_entity: bool
-    wrapped_identifier_entry: bool
-    duration_child: str
-    names: Mapping[str, str] = field(default_factory=dict)
-    # The namespace prefix written out (None: the default namespace). Edurep writes the IMS
-    # binding with `czp:`, and consumers of Edurep's `lom` (SURF edusources) match that prefix.
-    prefix: str | None = None
-
-    @property
-    def schema_location(self) -> str:
-        """The xsi:schemaLocation value: the namespace and its schema."""
-        return f"{self.namespace} {self.schema}"
-
-    def element_name(self, logical: str) -> str:
-        return self.names.get(logical, logical)
-
-    def tag(self, logical: str) -> str:
-        return f"{{{self.namespace}}}{self.names.get(logical, logical)}"
-
-
-IMS_BINDING = LomBinding(
-    name="ims",
-    namespace=IMS_NAMESPACE,
-    schema="http://www.imsglobal.org/xsd/imsmd_v1p2p4.xsd",
-    language_attribute=XML_LANG,
-    wrapped_vocabulary=True,
-    wrapped_entity=True,
-    wrapped_identifier_entry=True,
-    duration_child="datetime",
-    prefix="czp",
-)
-
-IEEE_BINDING = LomBinding(
-    name="ieee",
-    namespace=IEEE_NAMESPACE,
-    schema="http://ltsc.ieee.org/xsd/lomv1.0/lom.xsd",
-    language_attribute="language",
-    wrapped_vocabulary=False,
-    wrapped_entity=False,
-    wrapped_identifier_entry=False,
-    duration_child="duration",
-    names={
-        "catalogentry": "identifier",
-        "aggregationlevel": "aggregationLevel",
-        "lifecycle": "lifeCycle",
-        "centity": "entity",
-        "datetime": "dateTime",
-        "metametadata": "metaMetadata",
-        "metadatascheme": "metadataSchema",
-        "learningresourcetype": "learningResourceType",
-        "intendedenduserrole": "intendedEndUserRole",
-        "typicalagerange": "typicalAgeRange",
-        "typicallearningtime": "typicalLearningTime",
-        "copyrightandotherrestrictions": "copyrightAndOtherRestrictions",
-        "taxonpath": "taxonPath",
-        "langstring": "string",
-    },
-)
-
-BINDINGS = (IMS_BINDING, IEEE_BINDING)
-LOM_NAMESPACES = frozenset(binding.namespace for binding in BINDINGS)
 
 
 # --- reading -------------------------------------------------------------------------------
-
-# Lower-cased element name in either binding -> logical name (names not listed are their own).
-_READ_NAMES: dict[str, str] = {
-    name.lower(): logical for binding in BINDINGS for logical, name in binding.names.items()}
-
-# Children are listed with `getchildren()` throughout the reader: it builds the list in
-# one C call, where `for child in element` creates an iterator object per element, which
-# costs lxml about twice as much for the one-to-five children LOM elements have
-# (reading is one child loop per element). Both list comments and processing
-# instructions alike, so the tag checks below are unchanged.
-_TAG_CACHE: dict[Any, str] = {}
-_TAG_CACHE_LIMIT = 10_000
-# Reading walks every element; a bound dict lookup per child is the cheapest
-# way to name it (the slow path fills the cache).
-_known = _TAG_CACHE.get
-
-
-def _logical_name(tag: Any) -> str:
-    """The logical name of an element tag (cached: tags repeat across records)."""
-    try:
-        return _TAG_CACHE[tag]
-    except KeyError:
-        pass
-    if isinstance(tag, str):
-        lowered = local_name(tag).lower()
-        logical = _READ_NAMES.get(lowered, lowered)
-    else:
-        logical = ""  # comments and processing instructions
-    if len(_TAG_CACHE) < _TAG_CACHE_LIMIT:
-        _TAG_CACHE[tag] = logical
-    return logical
-
 
 def _first_child(element: Any, logical: str) -> Any:
     """The first child with the logical name `logical`, or None (stops at the first match)."""
@@ -290,7 +178,9 @@ class _LomReader:
         self.keywords: list[str] = []
         self.languages: list[str] = []
         self.identifiers: list[Identifier] = []
-        self.locations: list[str] = []
+        # Each location with its position among the record's locations (a format pairs by position).
+        self.locations: list[tuple[int, str]] = []
+        self.location_count = 0
         self.formats: list[str] = []
         self.aggregation_level: int | None = None
         self.learning_resource_types: list[str] = []
@@ -315,12 +205,12 @@ class _LomReader:
             reader = _SECTION_READERS.get(_known(section.tag) or _logical_name(section.tag))
             if reader is not None:
                 reader(self, section)
-        return LomReading(record=self._record(), facts=LomFacts(
+        return LomReading(record=self._record(read_tree(root)), facts=LomFacts(
             has_metadata_scheme=bool(self.metadata_schemes),
             has_rights_description=bool(self.rights_descriptions),
         ))
 
-    def _record(self) -> Record:
+    def _record(self, lom: LomTree) -> Record:
         languages = dedupe(self.languages)
         descriptions = []
         for strings in self.descriptions:
@@ -339,7 +229,8 @@ class _LomReader:
             keywords=dedupe(self.keywords),
             languages=languages,
             identifiers=tuple(dict.fromkeys(self.identifiers)),
-            location=self.locations[0] if self.locations else None,
+            location=self._page(),
+            locations=dedupe(location for _, location in self.locations),
             formats=dedupe(self.formats),
             aggregation_level=self.aggregation_level,
             learning_resource_types=dedupe(self.learning_resource_types),
@@ -357,7 +248,15 @@ class _LomReader:
             relations=tuple(self.relations),
             annotations=tuple(self.annotations),
             issues=tuple(self.issues),
+            lom=lom,
         )
+
+    def _page(self) -> str | None:
+        """The location a teacher should open: the one whose format (by position) is a web page, else the first."""
+        for position, location in self.locations:
+            if position < len(self.formats) and self.formats[position] == "text/html":
+                return location
+        return self.locations[0][1] if self.locations else None
 
     # general ---------------------------------------------------------------------------------
 
@@ -496,12 +395,14 @@ class _LomReader:
                 self.formats.append(clean_line(_element_text(child)))
             elif name == "location":
                 location = clean_line(_element_text(child))
+                position = self.location_count
+                self.location_count += 1
                 if location and not is_web_url(location):
                     self.issues.append(make_issue(
                         IssueCode.UNSAFE_LINK, "technical/location",
                         f"{location[:200]!r} is not an http(s) link; not kept"))
                 elif location:
-                    self.locations.append(location)
+                    self.locations.append((position, location))
 
     def _educational(self, section: Any) -> None:
         for child in section.getchildren():
@@ -675,31 +576,11 @@ class _LomReader:
 
 
 def _read_datetime(element: Any) -> str | None:
-    """A DateTime's text as the record keeps it, undoing `_ieee_datetime` for the IEEE spelling."""
+    """A DateTime's text as the record keeps it, undoing `ieee_datetime` for the IEEE spelling."""
     text = clean_line(_element_text(element)) or None
     if text is None or local_name(element.tag) != IEEE_BINDING.element_name("datetime"):
         return text
-    match = _ZONED_TIME.fullmatch(text)
-    if match is None or match.group(2) is None or match.group(2).strip("0"):
-        return text
-    zeros = match.group(2)[1:]
-    return f"{match.group(1)}{'.' + zeros if zeros else ''}{match.group(3)}"
-
-
-def _ieee_datetime(date: str) -> str:
-    """`date` in a form the IEEE binding's DateTimeString pattern accepts, same instant.
-
-    The pattern (lomStrict.xsd, common/dataTypes.xsd) admits a zone designator
-    (`Z`, `+01:00`) only after fractional seconds, so `2015-12-08T10:33:43Z` (SRU's
-    and many sources' spelling) is refused: a zero fraction is added. To keep the
-    spelling the record had, a fraction of zeros gains one more zero (`.0Z` is
-    written `.00Z`) and `_read_datetime` takes one off, so reading gives back
-    exactly what was written from. Any other date is written as it is.
-    """
-    match = _ZONED_TIME.fullmatch(date)
-    if match is None or (match.group(2) or "").strip("0"):
-        return date
-    return f"{match.group(1)}.{match.group(2) or ''}0{match.group(3)}"
+    return from_ieee_datetime(text)
 
 
 def _taxons(paths: list[Any]) -> Iterator[tuple[str, Any]]:
@@ -807,58 +688,7 @@ def vocabulary_source(name: VocabularyName, value: str) -> str:
     return next((source for source, _ in table.sources if not _is_lom_copy(source)), table.default_source)
 
 
-class _LomWriter:
-    def __init__(self, binding: LomBinding, language: str) -> None:
-        self.binding = binding
-        self.language = language
-
-    def sub(self, parent: Any, logical: str) -> Any:
-        return etree.SubElement(parent, self.binding.tag(logical))
-
-    def text(self, parent: Any, logical: str, text: str) -> Any:
-        element = self.sub(parent, logical)
-        element.text = xml_safe_text(text)
-        return element
-
-    def langstring(self, parent: Any, logical: str, text: str, language: str | None = None) -> Any:
-        element = self.sub(parent, logical)
-        self.add_langstring(element, text, language or self.language)
-        return element
-
-    def add_langstring(self, element: Any, text: str, language: str) -> None:
-        string = self.sub(element, "langstring")
-        string.set(self.binding.language_attribute, language)
-        string.text = xml_safe_text(text)
-
-    def vocabulary(self, parent: Any, logical: str, source: str, value: str) -> Any:
-        element = self.sub(parent, logical)
-        if self.binding.wrapped_vocabulary:
-            self.langstring(element, "source", source, NO_LANGUAGE)
-            self.langstring(element, "value", value, NO_LANGUAGE)
-        else:
-            self.text(element, "source", source)
-            self.text(element, "value", value)
-        return element
-
-    def datetime(self, parent: Any, date: str) -> None:
-        """A `<date>` with its DateTime (in the form the IEEE binding's pattern accepts)."""
-        text = _ieee_datetime(date) if self.binding is IEEE_BINDING else date
-        self.text(self.sub(parent, "date"), "datetime", text)
-
-    def identifier(self, parent: Any, identifier: Identifier) -> None:
-        element = self.sub(parent, "catalogentry")
-        self.text(element, "catalog", identifier.catalog)
-        if self.binding.wrapped_identifier_entry:
-            self.langstring(element, "entry", identifier.entry, NO_LANGUAGE)
-        else:
-            self.text(element, "entry", identifier.entry)
-
-    def entity(self, parent: Any, name: str, role: str | None = None) -> None:
-        vcard = name_to_vcard(name, role)
-        if self.binding.wrapped_entity:
-            self.text(self.sub(parent, "centity"), "vcard", vcard)
-        else:
-            self.text(parent, "centity", vcard)
+# --- what is written: the source's tree, or one built from the record's fields ------------------
 
 
 def record_to_lom(record: Record, binding: LomBinding = IMS_BINDING) -> Any:
@@ -866,85 +696,271 @@ def record_to_lom(record: Record, binding: LomBinding = IMS_BINDING) -> Any:
 
     The IMS output is written as Edurep serves it (prefix `czp:`, the same
     schemaLocation and element order) and validates against imsmd_v1p2p4.xsd.
+    What is written is `served_tree(record)`: the source's whole LOM where the
+    record has it, else the record's fields.
+    """
+    return write_tree(served_tree(record), binding)
+
+
+def served_tree(record: Record) -> LomTree:
+    """The LOM tree the feed and exports write for a record.
+
+    A record read from LOM is written as its source wrote it (`record.lom`), with
+    only these changes, each a repair towards what the schemas and NL-LOM require:
+
+    - a contribution's role outside LOM's vocabulary (Edurep passes on `hogeschool`,
+      `university`) or empty is written as LOM's `unknown`, the role as the vCard's
+      ROLE (RFC 2426 section 3.5.2), the one place the schemas allow it, from where
+      reading takes it back (a contribution that names no one has no vCard to carry
+      it); a contribution that names no one and has no role or date says nothing and
+      is not written; a meta-metadata role outside LOM's two is written as given;
+    - a vocabulary source that is Edustandaard's copy of a LOM vocabulary is written
+      `LOMv1.0`, and a missing source as NL-LOM prescribes (`vocabulary_source`);
+    - the licence is the record's normalised one (the NL-LOM copyright code);
+    - metametadata names both schemes NL-LOM requires (`METADATA_SCHEMES`);
+    - only http(s) locations leave the system, and no identifier that is a link of
+      another scheme (`javascript:` as a relation's target), and empty elements (`<size/>`,
+      Edurep's `<value/>` end user roles) are not written: they say nothing.
+
+    A record without a source LOM (oai_dc, a school's own publication) is
+    written from its fields (`tree_from_record`).
+    """
+    if record.lom is None:
+        return tree_from_record(record)
+    tree = without_empty(record.lom)
+    for category, roles in (("lifecycle", LOM_VALUES[VocabularyName.CONTRIBUTE_ROLE]),
+                            ("metametadata", _METAMETADATA_ROLES)):
+        tree[category] = [_with_lom_roles(section, roles) for section in tree.get(category, ())]
+    tree = _with_lom_sources(tree)
+    _set_licence(tree, record.licence)
+    _name_schemes(tree)
+    tree["technical"] = [_web_locations(section) for section in tree.get("technical", ())]
+    return _safe_identifiers({name: values for name, values in tree.items() if values}, LOM_MODEL)
+
+
+def with_tree_annotations(record: Record, annotations: tuple[Annotation, ...]) -> Record:
+    """The record with annotations after those its source gave, in its fields and in its LOM."""
+    if not annotations:
+        return record
+    changes: dict[str, Any] = {"annotations": record.annotations + annotations}
+    if record.lom is not None:
+        lom = dict(record.lom)
+        lom["annotation"] = [*lom.get("annotation", ()), *(_annotation_node(a) for a in annotations)]
+        changes["lom"] = lom
+    return record.with_changes(**changes)
+
+
+def _with_lom_roles(section: LomTree, lom_roles: frozenset[str]) -> dict[str, Any]:
+    contributes = []
+    for contribute in section.get("contribute", ()):
+        roles = contribute.get("role", ())
+        role = (roles[0].get("value") or "").strip() if roles else ""
+        entities = contribute.get("centity", ())
+        if not role and not entities and not contribute.get("date"):
+            continue
+        if role not in lom_roles and lom_roles is _METAMETADATA_ROLES:
+            # LOM (3.2.1) has no `unknown` to write a meta-metadata role outside its two as.
+            contributes.append(contribute)
+            continue
+        if role not in lom_roles:
+            contribute = dict(contribute)
+            contribute["role"] = [{"source": LOM_SOURCE, "value": UNKNOWN_ROLE}]
+            if role:
+                contribute["centity"] = [with_vcard_role(vcard, role) for vcard in entities]
+        contributes.append(contribute)
+    changed = dict(section)
+    changed["contribute"] = contributes
+    return {name: values for name, values in changed.items() if values}
+
+
+# LOM's roles for meta-metadata contributions (3.2.1).
+_METAMETADATA_ROLES = frozenset({"creator", "validator"})
+# The values of LOM's vocabularies the record does not model, by element name (IEEE 1484.12.1).
+_OTHER_LOM_VALUES: Mapping[str, frozenset[str]] = {
+    "structure": frozenset({"atomic", "collection", "networked", "hierarchical", "linear"}),  # 1.7
+    "status": frozenset({"draft", "final", "revised", "unavailable"}),  # 2.2
+    "type": frozenset({"operating system", "browser"}),  # 4.4.1.1
+    "name": frozenset({"pc-dos", "ms-windows", "macos", "unix", "multi-os", "none", "any",
+                       "netscape communicator", "ms-internet explorer", "opera", "amaya"}),  # 4.4.1.2
+    "interactivitytype": frozenset({"active", "expositive", "mixed"}),  # 5.1
+    "interactivitylevel": frozenset({"very low", "low", "medium", "high", "very high"}),  # 5.3
+    "semanticdensity": frozenset({"very low", "low", "medium", "high", "very high"}),  # 5.4
+    "difficulty": frozenset({"very easy", "easy", "medium", "difficult", "very difficult"}),  # 5.8
+}
+# Elements whose vocabulary is one of LOM's (NL-LOM adopts it), by element name.
+_LOM_VOCABULARY_ELEMENTS: Mapping[str, VocabularyName] = {
+    "aggregationlevel": VocabularyName.AGGREGATION_LEVEL,
+    "role": VocabularyName.CONTRIBUTE_ROLE,
+    "intendedenduserrole": VocabularyName.END_USER_ROLE,
+    "cost": VocabularyName.COST,
+    "purpose": VocabularyName.CLASSIFICATION_PURPOSE,
+    "learningresourcetype": VocabularyName.LEARNING_RESOURCE_TYPE,
+    "context": VocabularyName.CONTEXT,
+    "kind": VocabularyName.RELATION_KIND,
+}
+
+
+def _with_lom_sources(tree: LomTree) -> dict[str, Any]:
+    changed: dict[str, Any] = {}
+    for name, values in tree.items():
+        if name == OTHER or not values or not isinstance(values[0], dict):
+            changed[name] = values
+        elif "value" in values[0] and "source" in values[0]:
+            changed[name] = [_vocabulary_entry(name, value) for value in values]
+        else:
+            changed[name] = [_with_lom_sources(value) for value in values]
+    return changed
+
+
+def _vocabulary_entry(element: str, entry: Mapping[str, str | None]) -> dict[str, str | None]:
+    """A vocabulary value with `LOMv1.0` for a LOM value given with Edustandaard's copy of LOM's
+    vocabulary, and a missing source as NL-LOM prescribes; any other source as given."""
+    source, value = entry.get("source"), entry.get("value") or ""
+    name = _LOM_VOCABULARY_ELEMENTS.get(element)
+    lom_values = LOM_VALUES.get(name, frozenset()) if name is not None else _OTHER_LOM_VALUES.get(element, frozenset())
+    if source is None:
+        source = vocabulary_source(name, value) if name is not None else LOM_SOURCE
+    elif _is_lom_copy(source) and value in lom_values:
+        source = LOM_SOURCE
+    return {"source": source, "value": value}
+
+
+def _set_licence(tree: dict[str, Any], licence: Licence | None) -> None:
+    if licence is None:
+        return
+    rights = dict(tree["rights"][0]) if tree.get("rights") else {}
+    given = rights.get("copyrightandotherrestrictions") or [{}]
+    if (given[0].get("value") or "").strip() == licence.code:
+        return
+    rights["copyrightandotherrestrictions"] = [{"source": licence_table().source, "value": licence.code}]
+    if licence.url and not rights.get("description"):
+        rights["description"] = [[[NO_LANGUAGE, licence.url]]]
+    tree["rights"] = [_in_model_order(rights, "rights"), *tree.get("rights", ())[1:]]
+
+
+def _name_schemes(tree: dict[str, Any]) -> None:
+    meta = dict(tree["metametadata"][0]) if tree.get("metametadata") else {}
+    named = [scheme.strip() for scheme in meta.get("metadatascheme", ())]
+    missing = [scheme for scheme in METADATA_SCHEMES if scheme not in named]
+    if missing:
+        meta["metadatascheme"] = [*meta.get("metadatascheme", ()), *missing]
+        tree["metametadata"] = [_in_model_order(meta, "metametadata"), *tree.get("metametadata", ())[1:]]
+
+
+def _web_locations(technical: LomTree) -> dict[str, Any]:
+    changed = dict(technical)
+    changed["location"] = [location for location in technical.get("location", ()) if is_web_url(location)]
+    return {name: values for name, values in changed.items() if values}
+
+
+def _safe_identifiers(tree: LomTree, model: Element) -> dict[str, Any]:
+    """The tree without identifiers (catalog entries, IMS identifiers) that are links other than http(s)."""
+    safe: dict[str, Any] = {}
+    for name, values in tree.items():
+        child = model.children.get(name)
+        if child is None:
+            safe[name] = values
+        elif name == "catalogentry":
+            safe[name] = [entry for entry in values if all(is_safe_target(e) for e in entry.get("entry", ()))]
+        elif name == "identifier" and child.kind != CONTAINER:
+            safe[name] = [entry for entry in values if is_safe_target(entry)]
+        elif child.kind == CONTAINER:
+            safe[name] = [_safe_identifiers(value, child) for value in values]
+        else:
+            safe[name] = values
+    return {name: values for name, values in safe.items() if values}
+
+
+def _in_model_order(section: Mapping[str, Any], category: str) -> dict[str, Any]:
+    order = [*LOM_MODEL.children[category].children, OTHER]
+    return {name: section[name] for name in order if section.get(name)}
+
+
+# --- a tree from the record's fields ------------------------------------------------------------
+
+
+def _langstring(text: str, language: str) -> list[list[str | None]]:
+    return [[language, text]]
+
+
+def _vocabulary_node(name: VocabularyName, value: str) -> dict[str, str | None]:
+    return {"source": vocabulary_source(name, value), "value": value}
+
+
+def _datetime_node(date: str) -> dict[str, Any]:
+    return {"datetime": [date]}
+
+
+def _identifier_node(identifier: Identifier) -> dict[str, Any]:
+    return {"catalog": [identifier.catalog], "entry": [identifier.entry]}
+
+
+def _annotation_node(annotation: Annotation) -> dict[str, Any]:
+    node: dict[str, Any] = {}
+    if annotation.name is not None:
+        node["person"] = [name_to_vcard(annotation.name, annotation.role)]
+    if annotation.date:
+        node["date"] = [_datetime_node(annotation.date)]
+    if annotation.description:
+        node["description"] = [_langstring(annotation.description, "nl")]
+    return node
+
+
+def tree_from_record(record: Record) -> dict[str, Any]:
+    """A LOM tree of what the record's fields say, for a record that did not come from LOM.
+
     Fields the record does not have are left out; vocabulary values carry the
     source NL-LOM prescribes (`vocabulary_source`).
     """
     language = record.languages[0] if record.languages else NO_LANGUAGE
-    w = _LomWriter(binding, language)
-    root = etree.Element(binding.tag("lom"), nsmap={
-        "xsi": "http://www.w3.org/2001/XMLSchema-instance", binding.prefix: binding.namespace})
-    root.set(XSI_SCHEMA_LOCATION, binding.schema_location)
-    _write_general(w, root, record)
-    _write_lifecycle(w, root, record)
-    meta = w.sub(root, "metametadata")
-    for scheme in METADATA_SCHEMES:
-        w.text(meta, "metadatascheme", scheme)
-    _write_technical(w, root, record)
-    _write_educational(w, root, record)
-    _write_rights(w, root, record)
-    for relation in record.relations:
-        element = w.sub(root, "relation")
-        if relation.kind:
-            w.vocabulary(element, "kind", vocabulary_source(VocabularyName.RELATION_KIND, relation.kind),
-                         relation.kind)
-        resource = w.sub(element, "resource")
-        w.identifier(resource, Identifier(catalog="URI", entry=relation.target))
-    for annotation in record.annotations:
-        _write_annotation(w, root, annotation)
-    _write_classifications(w, root, record)
-    return root
+    sections: dict[str, Any] = {
+        "general": _general_node(record, language),
+        "lifecycle": _lifecycle_node(record),
+        "metametadata": {"metadatascheme": list(METADATA_SCHEMES)},
+        "technical": _technical_node(record),
+        "educational": _educational_node(record),
+        "rights": _rights_node(record),
+    }
+    tree: dict[str, Any] = {name: [node] for name, node in sections.items() if node}
+    relations = [_relation_node(relation) for relation in record.relations]
+    annotations = [_annotation_node(annotation) for annotation in record.annotations]
+    classifications = _classification_nodes(record)
+    for name, nodes in (("relation", relations), ("annotation", annotations), ("classification", classifications)):
+        if nodes:
+            tree[name] = nodes
+    return tree
 
 
-def _write_annotation(w: _LomWriter, root: Any, annotation: Annotation) -> None:
-    element = w.sub(root, "annotation")
-    if annotation.name is not None:
-        vcard = name_to_vcard(annotation.name, annotation.role)
-        # IMS: <person><vcard>; IEEE: <entity> holds the vCard itself.
-        if w.binding.wrapped_entity:
-            w.text(w.sub(element, "person"), "vcard", vcard)
-        else:
-            w.text(element, "centity", vcard)
-    if annotation.date:
-        w.datetime(element, annotation.date)
-    if annotation.description:
-        w.langstring(element, "description", annotation.description, "nl")
-
-
-def _write_general(w: _LomWriter, root: Any, record: Record) -> None:
-    general = w.sub(root, "general")
+def _general_node(record: Record, language: str) -> dict[str, Any]:
+    node: dict[str, Any] = {}
     titles = dict(record.titles)
     if not titles and record.title:
-        titles[w.language] = record.title
+        titles[language] = record.title
     # The main-language title first: a consumer that reads one title takes the first
     # (SURF edusources does), and a reader choosing by language still picks the same one.
     main = next((lang for lang, text in titles.items() if text == record.title), None)
     if main is not None:
         titles = {main: titles.pop(main), **titles}
     if titles:
-        title = w.sub(general, "title")
-        for lang, text in titles.items():
-            w.add_langstring(title, text, lang)
-    for identifier in record.identifiers:
-        w.identifier(general, identifier)
-    for language in record.languages:
-        w.text(general, "language", language)
+        node["title"] = [[[lang, text] for lang, text in titles.items()]]
+    if record.identifiers:
+        node["catalogentry"] = [_identifier_node(identifier) for identifier in record.identifiers]
+    if record.languages:
+        node["language"] = list(record.languages)
     if record.description:
-        w.langstring(general, "description", record.description)
-    for keyword in record.keywords:
-        w.langstring(general, "keyword", keyword)
+        node["description"] = [_langstring(record.description, language)]
+    if record.keywords:
+        node["keyword"] = [_langstring(keyword, language) for keyword in record.keywords]
     if record.aggregation_level is not None:
-        level = str(record.aggregation_level)
-        w.vocabulary(general, "aggregationlevel", vocabulary_source(VocabularyName.AGGREGATION_LEVEL, level),
-                     level)
+        node["aggregationlevel"] = [_vocabulary_node(VocabularyName.AGGREGATION_LEVEL,
+                                                     str(record.aggregation_level))]
+    return node
 
 
-def _write_lifecycle(w: _LomWriter, root: Any, record: Record) -> None:
+def _lifecycle_node(record: Record) -> dict[str, Any]:
     # A contribution that names no one and has no date says nothing (a source's empty
     # <contribute>, reported when it was read): it is not written.
     contributors = [c for c in record.contributors if c.name is not None or c.date]
-    if not contributors:
-        return
-    lifecycle = w.sub(root, "lifecycle")
     lom_roles = LOM_VALUES[VocabularyName.CONTRIBUTE_ROLE]
     # Contributors in a row with the same role and date share one <contribute> with an entity
     # each, as Edurep writes them (and reading gives them back one by one, in order).
@@ -952,91 +968,90 @@ def _write_lifecycle(w: _LomWriter, root: Any, record: Record) -> None:
     batches = [(role_given, date, names)
                for (role_given, date, named), group in groups
                for names in ([[c.name for c in group]] if named else [[] for _ in group])]
+    contributes = []
     for role_given, date, names in batches:
-        contribute = w.sub(lifecycle, "contribute")
-        # Both bindings want a role from LOM's vocabulary (IMS requires the element). A role
-        # outside it (Edurep passes on `hogeschool`, `university`) or none at all is written as
-        # LOM's `unknown`; the record keeps the role (reported when read), and the vCard, free
-        # text, carries it as ROLE (RFC 2426 section 3.5.2), the one place the schemas allow it.
+        # Both bindings want a role from LOM's vocabulary (IMS requires the element): a role
+        # outside it is written as `unknown` with the role as the vCard's ROLE (see `served_tree`).
         known = role_given in lom_roles
         role = role_given if known else UNKNOWN_ROLE
-        w.vocabulary(contribute, "role", vocabulary_source(VocabularyName.CONTRIBUTE_ROLE, role), role)
-        for name in names:
-            if name is not None:
-                w.entity(contribute, name, None if known else role_given or None)
+        contribute: dict[str, Any] = {"role": [_vocabulary_node(VocabularyName.CONTRIBUTE_ROLE, role)]}
+        vcards = [name_to_vcard(name, None if known else role_given or None) for name in names if name is not None]
+        if vcards:
+            contribute["centity"] = vcards
         if date:
-            w.datetime(contribute, date)
+            contribute["date"] = [_datetime_node(date)]
+        contributes.append(contribute)
+    return {"contribute": contributes} if contributes else {}
 
 
-def _write_technical(w: _LomWriter, root: Any, record: Record) -> None:
-    if not record.formats and not record.location:
-        return
-    technical = w.sub(root, "technical")
-    for media_type in record.formats:
-        w.text(technical, "format", media_type)
-    if record.location:
-        w.text(technical, "location", record.location)
+def _technical_node(record: Record) -> dict[str, Any]:
+    node: dict[str, Any] = {}
+    if record.formats:
+        node["format"] = list(record.formats)
+    locations = list(record.locations) or ([record.location] if record.location else [])
+    if locations:
+        node["location"] = locations
+    return node
 
 
-def _write_educational(w: _LomWriter, root: Any, record: Record) -> None:
-    if not (record.learning_resource_types or record.end_user_roles or record.contexts
-            or record.typical_age_range or record.typical_learning_time is not None):
-        return
-    educational = w.sub(root, "educational")
+def _educational_node(record: Record) -> dict[str, Any]:
+    node: dict[str, Any] = {}
     for name, values, logical in (
         (VocabularyName.LEARNING_RESOURCE_TYPE, record.learning_resource_types, "learningresourcetype"),
         (VocabularyName.END_USER_ROLE, record.end_user_roles, "intendedenduserrole"),
         (VocabularyName.CONTEXT, record.contexts, "context"),
     ):
-        for value in values:
-            w.vocabulary(educational, logical, vocabulary_source(name, value), value)
+        if values:
+            node[logical] = [_vocabulary_node(name, value) for value in values]
     if record.typical_age_range:
-        w.langstring(educational, "typicalagerange", record.typical_age_range, NO_LANGUAGE)
+        node["typicalagerange"] = [_langstring(record.typical_age_range, NO_LANGUAGE)]
     if record.typical_learning_time is not None:
-        time = w.sub(educational, "typicallearningtime")
-        w.text(time, w.binding.duration_child, seconds_to_duration(record.typical_learning_time))
+        node["typicallearningtime"] = [{"duration": [seconds_to_duration(record.typical_learning_time)]}]
+    return _in_model_order(node, "educational")
 
 
-def _write_rights(w: _LomWriter, root: Any, record: Record) -> None:
-    if record.cost is None and record.licence is None:
-        return
-    rights = w.sub(root, "rights")
+def _rights_node(record: Record) -> dict[str, Any]:
+    node: dict[str, Any] = {}
     if record.cost is not None:
-        cost = "yes" if record.cost else "no"
-        w.vocabulary(rights, "cost", vocabulary_source(VocabularyName.COST, cost), cost)
-    licence: Licence | None = record.licence
+        node["cost"] = [_vocabulary_node(VocabularyName.COST, "yes" if record.cost else "no")]
+    licence = record.licence
     if licence is not None:
-        w.vocabulary(rights, "copyrightandotherrestrictions", licence_table().source, licence.code)
+        node["copyrightandotherrestrictions"] = [{"source": licence_table().source, "value": licence.code}]
         if licence.url:
-            w.langstring(rights, "description", licence.url, NO_LANGUAGE)
+            node["description"] = [_langstring(licence.url, NO_LANGUAGE)]
+    return node
 
 
-def _write_classifications(w: _LomWriter, root: Any, record: Record) -> None:
+def _relation_node(relation: Relation) -> dict[str, Any]:
+    node: dict[str, Any] = {}
+    if relation.kind:
+        node["kind"] = [_vocabulary_node(VocabularyName.RELATION_KIND, relation.kind)]
+    node["resource"] = [{"catalogentry": [_identifier_node(Identifier(catalog="URI", entry=relation.target))]}]
+    return node
+
+
+def _classification_nodes(record: Record) -> list[dict[str, Any]]:
     purposes = VocabularyName.CLASSIFICATION_PURPOSE
+    nodes = []
     for purpose, terms in ((PURPOSE_DISCIPLINE, record.disciplines),
                            (PURPOSE_EDUCATIONAL_LEVEL, record.educational_levels),
                            (PURPOSE_EDUCATIONAL_OBJECTIVE, record.educational_objectives)):
         if not terms:
             continue
-        classification = w.sub(root, "classification")
-        w.vocabulary(classification, "purpose", vocabulary_source(purposes, purpose), purpose)
         # One taxonpath per term: the record keeps terms, not the paths they came in.
-        for term in terms:
-            path = w.sub(classification, "taxonpath")
-            w.langstring(path, "source", OBK_SOURCE, NO_LANGUAGE)
-            taxon = w.sub(path, "taxon")
-            w.text(taxon, "id", term.id)
-            if term.label:
-                w.langstring(taxon, "entry", term.label, "nl")
+        paths = [{"source": [_langstring(OBK_SOURCE, NO_LANGUAGE)], "taxon": [_taxon_node(term.id, term.label)]}
+                 for term in terms]
+        nodes.append({"purpose": [_vocabulary_node(purposes, purpose)], "taxonpath": paths})
     if record.access_rights:
         access = vocabulary(VocabularyName.ACCESS_RIGHTS)
-        classification = w.sub(root, "classification")
-        w.vocabulary(classification, "purpose", vocabulary_source(purposes, PURPOSE_ACCESS_RIGHTS),
-                     PURPOSE_ACCESS_RIGHTS)
-        path = w.sub(classification, "taxonpath")
-        w.langstring(path, "source", access.default_source, NO_LANGUAGE)
-        taxon = w.sub(path, "taxon")
-        w.text(taxon, "id", record.access_rights)
-        label = access.labels.get(record.access_rights)
-        if label:
-            w.langstring(taxon, "entry", label, "nl")
+        path = {"source": [_langstring(access.default_source, NO_LANGUAGE)],
+                "taxon": [_taxon_node(record.access_rights, access.labels.get(record.access_rights))]}
+        nodes.append({"purpose": [_vocabulary_node(purposes, PURPOSE_ACCESS_RIGHTS)], "taxonpath": [path]})
+    return nodes
+
+
+def _taxon_node(taxon_id: str, label: str | None) -> dict[str, Any]:
+    node: dict[str, Any] = {"id": [taxon_id]}
+    if label:
+        node["entry"] = [_langstring(label, "nl")]
+    return node

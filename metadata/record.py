@@ -107,6 +107,7 @@ class Record:
     keywords: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
     identifiers: tuple[Identifier, ...] = ()
+    # The page a teacher should open (of `locations`, the one given as text/html, else the first).
     location: str | None = None
     formats: tuple[str, ...] = ()
     aggregation_level: int | None = None
@@ -127,6 +128,11 @@ class Record:
     annotations: tuple[Annotation, ...] = ()
     completeness: Completeness = field(default_factory=Completeness)
     issues: tuple[Issue, ...] = ()
+    # Every technical/location (http(s) links only), in the source's order.
+    locations: tuple[str, ...] = ()
+    # The source's whole LOM record, every element as it was read (`metadata.lom_tree`), or
+    # None for a record that did not come from LOM (oai_dc, a school's own publication).
+    lom: Mapping[str, Any] | None = None
 
     def with_changes(self, **changes: Any) -> Record:
         """Return a copy with some fields replaced (records are immutable)."""
@@ -175,6 +181,7 @@ _STRING_LISTS = (
     "learning_resource_types",
     "end_user_roles",
     "contexts",
+    "locations",
 )
 
 

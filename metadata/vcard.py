@@ -88,6 +88,20 @@ def name_to_vcard(name: str, role: str | None = None) -> str:
     return f"BEGIN:VCARD\nVERSION:3.0\nFN:{escaped}\nN:{escaped};;;;\n{role_line}END:VCARD"
 
 
+def with_vcard_role(vcard: str, role: str) -> str:
+    """The vCard with ROLE `role` added before its END, unless it has a ROLE already."""
+    if read_vcard_role(vcard) is not None:
+        return vcard
+    line = f"ROLE:{_escape(role)}"
+    end = vcard.upper().rfind("END:VCARD")
+    if end < 0:
+        return f"{vcard.rstrip()}\n{line}"
+    head = vcard[:end]
+    # The END line's own indentation (Edurep indents vCards inside the XML) for the new line.
+    indent = head[len(head.rstrip(" \t")):]
+    return f"{head}{line}\n{indent}{vcard[end:]}"
+
+
 def read_vcard_role(text: str | None) -> str | None:
     """The ROLE of a vCard (RFC 2426 section 3.5.2), or None."""
     if not text:

@@ -68,6 +68,7 @@ from sqlalchemy import case, delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from metadata.formats import FORMATS
+from metadata.lom import with_tree_annotations
 from metadata.record import Annotation, Record
 from oer.catalogue.changes import Change
 from oer.catalogue.models import Resource
@@ -160,8 +161,8 @@ def with_shown_annotations(session: Session, stored: Mapping[str, Any]) -> dict[
 
 
 def with_annotations(record: Record, annotations: tuple[Annotation, ...]) -> Record:
-    """The record with the platform's shown annotations after those its source gave."""
-    return record.with_changes(annotations=record.annotations + annotations) if annotations else record
+    """The record with the platform's shown annotations after those its source gave (in its LOM too)."""
+    return with_tree_annotations(record, annotations)
 
 
 # -- status and rebuild ----------------------------------------------------------------------------

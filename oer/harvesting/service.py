@@ -62,7 +62,7 @@ from harvester.summary import HarvestSummary, RunIssue
 from metadata.errors import MetadataError, XMLInputError
 from metadata.formats import OAI_DC
 from metadata.limits import check_record_size
-from metadata.lom import LOM_NAMESPACES
+from metadata.lom_bindings import LOM_NAMESPACES
 from metadata.normalize import normalize_metadata, parse_record_xml
 from metadata.oai import Granularity
 from metadata.xml_input import local_name, namespace_of, parse_xml

@@ -23,7 +23,8 @@ from typing import Any
 
 from lxml import etree
 
-from metadata.lom import IMS_BINDING, record_to_lom
+from metadata.lom import record_to_lom
+from metadata.lom_bindings import IMS_BINDING
 from metadata.record import Record
 from oer.remix.models import PartKind
 from oer.remix.queries import ArrangementView, PartView

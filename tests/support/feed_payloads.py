@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from metadata.formats import FORMATS
+from metadata.lom import with_tree_annotations
 from metadata.record import Record
 from oer.catalogue.models import Resource
 from oer.feed.models import FeedPayload
@@ -25,7 +26,8 @@ def fresh_payloads(session: Session) -> Payloads:
     found = {}
     for resource_id, data in live.items():
         record = Record.from_dict(data)
-        record = record.with_changes(annotations=record.annotations + annotations.get(resource_id, ()))
+        # After the record's own, in its fields and in its source's LOM.
+        record = with_tree_annotations(record, annotations.get(resource_id, ()))
         for metadata_format in FORMATS:
             found[(resource_id, metadata_format.prefix)] = payload_bytes(metadata_format, record)
     return found

@@ -16,6 +16,7 @@ from flask import Blueprint, Flask, Response, abort, jsonify, redirect, request,
 from werkzeug.wrappers import Response as BaseResponse
 
 from metadata.facets import FACET_FIELDS
+from metadata.lom import served_tree
 from oer.catalogue.queries import resolve_resource_id
 from oer.discovery import search as discovery
 from oer.discovery.queries import get_resource
@@ -84,6 +85,8 @@ def resource(resource_id: str) -> BaseResponse:
     if detail.deleted:
         abort(410, description=f"material {resource_id!r} has been withdrawn from the catalogue")
     body = detail.record.to_dict()
+    # The source's whole LOM as the feed serves it (only http(s) links, roles LOM knows).
+    body["lom"] = None if detail.record.lom is None else served_tree(detail.record)
     body["provenance"] = discovery.provenance_of(detail)
     response = jsonify(body)
     response.headers["Link"] = (

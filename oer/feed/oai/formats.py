@@ -37,7 +37,7 @@ XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 # The namespaces a response declares on its root, and so the context every payload is written in.
 RESPONSE_NAMESPACES = {None: OAI_NS, "xsi": XSI_NS}
 # Bump whenever `payload_bytes` may write other bytes for the same record (see the module docstring).
-PAYLOAD_VERSION = 3
+PAYLOAD_VERSION = 4
 
 _SCHEMA_LOCATION = f"{{{XSI_NS}}}schemaLocation"
 _METADATA = f"{{{OAI_NS}}}metadata"

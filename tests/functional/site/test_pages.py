@@ -190,6 +190,22 @@ def test_detail_page_has_everything_a_teacher_needs(client: FlaskClient, web_ins
     assert len(page.find("time")) == 2
 
 
+def test_detail_page_opens_the_web_page_and_lists_the_other_locations(
+    client: FlaskClient, web_instance: WebInstance,
+) -> None:
+    # Edurep's record gives a zip, a pdf and a Wikiwijs page (formats in the same order).
+    page = parse(client.get(f"/resources/{web_instance.ids['three_locations']}").text)
+    [opening] = page.find("a", **{"class": "button primary"})
+    assert opening["href"] == "https://maken.wikiwijs.nl/94812/Macro_meso_micro#!page-2935729"
+    assert page.find("p", **{"class": "muted other-locations"})
+    assert "Ook te vinden op: surfsharekit.nl" in " ".join(page.plain.split())
+    external = [a["href"] for a in page.find("a", rel="noopener noreferrer external")]
+    assert external == [
+        "https://maken.wikiwijs.nl/94812/Macro_meso_micro#!page-2935729",
+        "https://surfsharekit.nl/objectstore/88c687c8-fbc4-4d69-a27d-45d9f30d642b",
+        "https://surfsharekit.nl/objectstore/9f71f782-09de-48b1-a10f-15d882471df7"]
+
+
 def test_detail_page_shows_what_a_part_belongs_to(client: FlaskClient, web_instance: WebInstance) -> None:
     page = parse(client.get(f"/resources/{web_instance.ids['part2']}").text)
     assert "Onderdeel van" in page.plain

@@ -10,9 +10,10 @@ deletions.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -68,14 +69,35 @@ def variants(fixtures_dir: Path, count: int, *, datestamp: str = "2024-02-01T09:
     items = []
     for number in range(count):
         record = originals[number % len(originals)]
+        identifier = f"https://copies.example.org/material/{number}"
+        location = f"{identifier}/view"
+        titles = {language: f"{title} ({number})" for language, title in record.titles.items()}
         copy = record.with_changes(
-            identifiers=(Identifier("URI", f"https://copies.example.org/material/{number}"),),
-            location=f"https://copies.example.org/material/{number}/view",
+            identifiers=(Identifier("URI", identifier),),
+            location=location,
+            locations=(location,),
             title=f"{record.title} ({number})",
-            titles={language: f"{title} ({number})" for language, title in record.titles.items()},
+            titles=titles,
+            lom=_copied_lom(record.lom, titles, identifier, location),
         )
         items.append(HarvestedRecord(f"oai:copies:{number}", datestamp, copy))
     return items
+
+
+def _copied_lom(lom: Mapping[str, Any] | None, titles: Mapping[str, str], identifier: str,
+                location: str) -> dict[str, Any] | None:
+    """The source's LOM with the copy's title, catalog entry and location, as the copy's source would write it."""
+    if lom is None:
+        return None
+    tree = dict(lom)
+    general = dict(tree.get("general", [{}])[0])
+    general["title"] = [[[language, title] for language, title in titles.items()]]
+    general["catalogentry"] = [{"catalog": ["URI"], "entry": [identifier]}]
+    technical = dict(tree.get("technical", [{}])[0])
+    technical["location"] = [location]
+    tree["general"] = [general]
+    tree["technical"] = [technical]
+    return tree
 
 
 def harvest(session: Session, source: Source, items: list[HarvestedRecord]) -> PageResult:

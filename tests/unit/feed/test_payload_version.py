@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 
 from metadata.formats import FORMATS
+from metadata.normalize import normalize_metadata
 from metadata.record import Annotation, Contributor, Identifier, Licence, Record, Relation, Term
 from oer.feed.oai.formats import PAYLOAD_VERSION, payload_bytes
 
@@ -25,6 +26,9 @@ RECORDED = {
     # The main-language title first; `nl_lom` date-times with a zone get a fraction (IEEE's pattern).
     # The three earlier samples still write version 2's bytes; the fourth shows the change.
     3: "6ee44505d70a28c0617ca007c604f3d057a37aa17aefdd4dff4509d604268dfa",
+    # A record read from LOM is written from its source's whole LOM. The four earlier samples
+    # (not read from LOM) still write version 3's bytes; the fifth shows the change.
+    4: "3dbff50873dc9a1db4c6eb5840090453073ed75b3c27e0d7af1bc9082dfdd352",
 }
 
 REKENEN = Term("b48fa351-4561-44c7-a071-ebfd6103eec3", "Rekenen")
@@ -74,7 +78,25 @@ def samples() -> list[Record]:
         title="Breuken", titles={"en": "Fractions", "nl": "Breuken"}, languages=("nl",),
         contributors=(Contributor("hogeschool", "Hogeschool Utrecht", "2015-12-08T10:33:43Z"),),
     )
-    return [full, bare, untitled, reordered]
+    # Since version 4: a record read from LOM is written from its source's whole LOM (`served_tree`).
+    harvested = normalize_metadata(HARVESTED_LOM.encode())
+    return [full, bare, untitled, reordered, harvested]
+
+
+HARVESTED_LOM = """<lom xmlns="http://www.imsglobal.org/xsd/imsmd_v1p2">
+  <general><title><langstring xml:lang="nl">Macro, meso &amp; micro</langstring></title>
+    <keyword><langstring xml:lang="x-none">economie</langstring></keyword></general>
+  <lifecycle><version><langstring xml:lang="nl">2</langstring></version>
+    <contribute><role><source><langstring>LOMv1.0</langstring></source><value><langstring>hogeschool</langstring></value></role>
+      <centity><vcard>BEGIN:VCARD
+FN:Hogeschool Utrecht
+ORG:Hogeschool Utrecht
+END:VCARD</vcard></centity></contribute></lifecycle>
+  <technical><format>application/pdf</format><format>text/html</format>
+    <location>https://example.org/download.pdf</location><location>https://example.org/page</location></technical>
+  <classification><purpose><source><langstring>LOMv1.0</langstring></source><value><langstring>idea</langstring></value></purpose>
+    <taxonpath><source><langstring xml:lang="nl">Begrippen</langstring></source><taxon><id>42</id></taxon></taxonpath></classification>
+</lom>"""
 
 
 def test_the_payload_version_stands_for_the_bytes_it_writes() -> None:

@@ -11,52 +11,61 @@ from lxml import etree
 from metadata.formats import LOM, NL_LOM, record_to_xml
 from metadata.issues import IssueCode
 from metadata.normalize import normalize_document, normalize_metadata
-from metadata.record import Contributor, Record
+from metadata.record import Contributor, Licence, Record
 
 STRICT_SCHEMA = Path(__file__).resolve().parents[2] / "data" / "xsd" / "ieee-lom" / "lomStrict.xsd"
 IMS = "{http://www.imsglobal.org/xsd/imsmd_v1p2}"
 
 
-def _sources(xml: bytes) -> dict[str, set[str]]:
-    """element name (role/purpose by value) -> the sources written for it."""
+def _sources(root: etree._Element) -> dict[str, set[str]]:
+    """element name (role/purpose/learning resource type by value) -> the sources given for it."""
     found: dict[str, set[str]] = {}
-    for source in etree.fromstring(xml).iter(f"{IMS}source"):
+    for source in root.iter(f"{IMS}source"):
         parent = source.getparent()
         name = etree.QName(parent).localname
         if name == "taxonpath":
             continue
-        if name in ("role", "purpose"):
+        if name in ("role", "purpose", "learningresourcetype"):
             name += ":" + "".join(parent.find(f"{IMS}value").itertext()).strip()
         found.setdefault(name, set()).add("".join(source.itertext()).strip())
     return found
 
 
-def test_lom_uses_edurep_prefix_and_lom_sources(fixture_bytes: Callable[[str], bytes]) -> None:
-    records = [r for r in normalize_document(fixture_bytes("oai/edurep/edurep-oaipmh.initial.0.xml"))
-               if not r.deleted]
-    sources: dict[str, set[str]] = {}
+def test_lom_uses_edurep_prefix_and_the_sources_edurep_gave(fixture_bytes: Callable[[str], bytes]) -> None:
+    document = fixture_bytes("oai/edurep/edurep-oaipmh.initial.0.xml")
+    records = [r for r in normalize_document(document) if not r.deleted]
+    written: dict[str, set[str]] = {}
     for record in records:
-        xml = record_to_xml(record, LOM)
-        root = etree.fromstring(xml)
+        root = etree.fromstring(record_to_xml(record, LOM))
         assert root.prefix == "czp" and all(e.prefix == "czp" for e in root.iter(f"{IMS}*"))
-        for name, found in _sources(xml).items():
-            sources.setdefault(name, set()).update(found)
-    assert sources == {
+        for name, found in _sources(root).items():
+            written.setdefault(name, set()).update(found)
+    given = _sources(etree.fromstring(document))
+    # Every vocabulary value is written with the source Edurep gave it (LOMv1.0 for LOM's own
+    # vocabularies, NL-LOM's purls for its own, both of NL-LOM's copyright vocabularies, the
+    # lomv1p0 copy for Edurep's own learning resource types) ...
+    assert given["aggregationlevel"] == given["cost"] == given["purpose:idea"] == {"LOMv1.0"}
+    assert given["learningresourcetype:kennisclip"] == {
+        "http://purl.edustandaard.nl/vdex_learningresourcetype_lomv1p0_20060628.xml"}
+    # ... except the roles outside LOM's vocabulary, written as `unknown` (see the next test).
+    outside = {"role:hogeschool", "role:university"}
+    assert outside <= set(given)
+    assert written == {name: found for name, found in given.items() if name not in outside} | {
+        "role:unknown": {"LOMv1.0"}}
+
+
+def test_a_record_built_here_carries_the_sources_nl_lom_prescribes() -> None:
+    record = Record(title="t", languages=("nl",), aggregation_level=2, cost=False, contexts=("PO",),
+                    learning_resource_types=("oefening",), contributors=(Contributor("author", "Ann"),),
+                    licence=Licence("cc-by-40", "https://creativecommons.org/licenses/by/4.0/"))
+    assert _sources(etree.fromstring(record_to_xml(record, LOM))) == {
         "aggregationlevel": {"LOMv1.0"},
         "cost": {"LOMv1.0"},
-        "intendedenduserrole": {"LOMv1.0"},
         "role:author": {"LOMv1.0"},
-        "role:publisher": {"LOMv1.0"},
-        "role:unknown": {"LOMv1.0"},
-        "purpose:educational level": {"LOMv1.0"},
-        "purpose:access rights": {"http://purl.edustandaard.nl/classification_purpose_nllom_20180530"},
         "context": {"http://purl.edustandaard.nl/vdex_context_czp_20060628.xml"},
         "copyrightandotherrestrictions": {"https://purl.edustandaard.nl/copyrightsandotherrestrictions_nllom_20180530"},
-        "kind": {"http://purl.edustandaard.nl/relation_kind_nllom_20131211"},
-        # The record holds czp's values (the reader maps LOM's to them), so czp's source.
-        "learningresourcetype": {"http://purl.edustandaard.nl/vdex_learningresourcetype_czp_20060628.xml"},
-    } | {name: found for name, found in sources.items() if name.startswith("role:") and name not in (
-        "role:author", "role:publisher", "role:unknown")}
+        "learningresourcetype:oefening": {"http://purl.edustandaard.nl/vdex_learningresourcetype_czp_20060628.xml"},
+    }
 
 
 def test_roles_outside_lom_are_kept_reported_and_written_as_unknown(fixture_bytes: Callable[[str], bytes]) -> None:
@@ -94,9 +103,13 @@ def test_nl_lom_fails_the_strict_schema_only_where_nl_lom_vocabularies_require_i
                 element = document.getroottree().xpath(error.path)[0]
                 parent = element.getparent()
                 failures.add((etree.QName(parent).localname, etree.QName(element).localname))
-    # NL-LOM's own vocabularies: czp context and learning resource types, the nllom copyright
-    # codes, relation kinds, and the classification purpose `access rights`.
+    # NL-LOM's own vocabularies, written as the sources gave them: czp contexts, czp's aggregation
+    # level source, Edurep's learning resource types (`weblecture`, under Edustandaard's copy of
+    # LOM's list), the nllom copyright codes, relation kinds (`embed`), the classification purpose
+    # `access rights` and czp's lifecycle status `revision`.
     assert failures == {
+        ("aggregationLevel", "source"),
+        ("status", "value"),
         ("context", "source"), ("context", "value"),
         ("learningResourceType", "source"), ("learningResourceType", "value"),
         ("copyrightAndOtherRestrictions", "source"), ("copyrightAndOtherRestrictions", "value"),

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from metadata import limits, submission
 from metadata.errors import MetadataError, RecordError, RecordTooLargeError
+from metadata.formats import LOM, record_to_xml
 from metadata.limits import ELLIPSIS, limit_record, truncate_text
 from metadata.normalize import normalize_document, normalize_metadata, normalize_records, parse_record_xml
 from metadata.record import Annotation, Contributor, Identifier, Issue, Licence, Record, Relation, Term
@@ -93,6 +94,27 @@ def test_a_huge_description_is_cut_at_a_word_boundary_with_an_issue() -> None:
     original = len(text.strip())
     assert issue.message == (f"description has {original} characters, more than the limit of "
                              f"{limits.DESCRIPTION_MAX}; cut to fit")
+
+
+def test_a_record_cut_anywhere_is_written_from_its_fields_not_its_source_lom() -> None:
+    text = "Een lange les. " * 20_000
+    record = normalize_metadata(lom(description(text)))
+    # The source's whole LOM would carry the 300 000 characters on to the feed and the API.
+    assert record.lom is None
+    served = record_to_xml(record, LOM)
+    assert len(served) < limits.DESCRIPTION_MAX + 5_000
+    assert record.description is not None and record.description.encode() in served
+    within = normalize_metadata(lom(description("Een korte les.")))
+    assert within.lom is not None and within.lom["general"][0]["description"] == [[["nl", "Een korte les."]]]
+
+
+def test_too_many_or_too_long_locations_are_limited_like_the_location() -> None:
+    location = "https://example.org/" + "a" * limits.LINK_MAX
+    many = "".join(f"<location>https://example.org/{n}</location>" for n in range(limits.VALUES_MAX + 5))
+    record = normalize_metadata(lom("", f"<technical><location>{location}</location>{many}</technical>"))
+    # The first VALUES_MAX are kept, and of those the over-long one is dropped, not cut.
+    assert len(record.locations) == limits.VALUES_MAX - 1
+    assert location not in record.locations and record.locations[0] == "https://example.org/0"
 
 
 def test_a_long_title_is_cut_in_every_language_the_same_way() -> None:
