@@ -23,7 +23,15 @@ is timed; a smaller corpus is the start of a larger one):
 - "did you mean": `oer.discovery.search.did_you_mean` p50/p95 (spelling
   lookups per unknown word plus the search that checks the correction finds
   something) over searches with typos, as the site runs it when a search
-  finds nothing.
+  finds nothing: with one long-lived `TermLabels`, as the site keeps one per
+  worker (its disciplines by name, which the check reads, kept a few minutes).
+
+`--keep DIR` keeps each tantivy index in DIR (`tantivy-<size>`) and, when
+DIR already holds one of that size (built by an earlier run with the same
+code's index layout), queries it as it is: indexing and rebuild are then not
+measured (reported as n/a), and the corpus is not generated unless another
+size or backend needs it. For profiling query changes at 1M without
+rebuilding each time; an index layout change needs a fresh DIR.
 
 Elasticsearch runs when `--es-url` or OER_SEARCH_URL is given, for the sizes
 up to `--es-max-size` (100,000: the scaled deployment is measured where the
@@ -53,7 +61,7 @@ from typing import Any
 from benchmarks.corpus import LEVELS, SUBJECTS, generate
 from benchmarks.report import machine, publish
 from metadata.facets import FACET_FIELDS
-from oer.discovery.search import SearchRequest, did_you_mean
+from oer.discovery.search import SearchRequest, TermLabels, did_you_mean
 from oer.search import (
     SearchBackend,
     SearchDocument,
@@ -151,6 +159,8 @@ class Figures:
     corrected: int = 0
     # (documents indexed, resident MB) while `index()` ran.
     rss_mb: list[tuple[int, float]] = field(default_factory=list)
+    # Queried an index kept by an earlier run (`--keep`): indexing and rebuild not measured.
+    reused: bool = False
 
     @property
     def rss_growth_mb(self) -> float:
@@ -228,6 +238,17 @@ def measure_backend(
 ) -> None:
     """Index, rebuild, then time the queries; `settle` finishes what indexing left running."""
     figures.size = len(documents)
+    build(figures, backend, documents, settle)
+    measure_queries(figures, backend, rounds, raw_call)
+
+
+def build(
+    figures: Figures,
+    backend: SearchBackend,
+    documents: Sequence[SearchDocument],
+    settle: Callable[[], object] | None = None,
+) -> None:
+    """Index the documents in batches, then rebuild the index from them, timing both."""
     started = time.perf_counter()
     for number, batch in enumerate(batches(documents, BATCH), start=1):
         backend.index(batch)
@@ -248,6 +269,14 @@ def measure_backend(
     figures.rebuild_cpu_seconds = time.process_time() - cpu
     assert backend.count() == len(documents), "rebuild lost documents"
 
+
+def measure_queries(
+    figures: Figures,
+    backend: SearchBackend,
+    rounds: int,
+    raw_call: Callable[[SearchQuery], Callable[[], object]],
+) -> None:
+    """Time the queries through the service layer and the raw engine, then the suggestions."""
     planned = queries()
     raws = [raw_call(query) for query in planned]
     totals: list[int] = []
@@ -271,34 +300,72 @@ def measure_suggestions(figures: Figures, backend: SearchBackend, rounds: int) -
     requests = [SearchRequest(text=text) for text in TYPOS + GIBBERISH]
     for prefix in SUGGEST_PREFIXES:  # warm-up
         backend.suggest(prefix, SUGGESTIONS)
-    corrections = {request.text: did_you_mean(backend, request) for request in requests}
+    # The site's worker keeps one (web.runtime); the warm-up fills it, as a first search would.
+    labels = TermLabels()
+    corrections = {
+        request.text: did_you_mean(backend, request, labels=labels) for request in requests
+    }
     figures.corrected = sum(1 for text in TYPOS if corrections[text] is not None)
     assert all(corrections[text] is None for text in GIBBERISH), "corrected gibberish"
     for _ in range(rounds):
         for prefix in SUGGEST_PREFIXES:
             figures.suggest_ms.append(time_ms(partial(backend.suggest, prefix, SUGGESTIONS)))
         for request in requests:
-            figures.did_you_mean_ms.append(time_ms(partial(did_you_mean, backend, request)))
+            figures.did_you_mean_ms.append(
+                time_ms(partial(did_you_mean, backend, request, labels=labels))
+            )
 
 
-def run_tantivy(documents: Sequence[SearchDocument], rounds: int) -> Figures:
-    from oer.search.tantivy_backend import VALUE_SET_BUCKETS, TantivyBackend, value_set_field
+def kept_index(keep: Path | None, size: int) -> Path | None:
+    """Where `--keep` keeps the tantivy index of `size` documents; None without `--keep`."""
+    return None if keep is None else keep / f"tantivy-{size}"
 
-    directory = Path(tempfile.mkdtemp(prefix="oerbench-tantivy-"))
+
+def reusable(directory: Path | None, size: int) -> bool:
+    """Whether `directory` holds a usable tantivy index of exactly `size` documents."""
+    from oer.search.errors import SearchError
+    from oer.search.tantivy_backend import TantivyBackend
+
+    if directory is None or not directory.is_dir():
+        return False
+    backend = TantivyBackend(directory)
     try:
-        backend = TantivyBackend.open(directory / "index")
-        figures = Figures("tantivy", f"tantivy-py {version('tantivy')}, index in a temporary directory")
+        return backend.count() == size
+    except SearchError:
+        return False
+    finally:
+        backend.close()
+
+
+def run_tantivy(
+    documents: Sequence[SearchDocument], size: int, rounds: int, keep: Path | None = None
+) -> Figures:
+    """Measure tantivy on the first `size` documents; `keep`: see `--keep`."""
+    from oer.search.tantivy_backend import VALUE_SET_BUCKETS, TantivyBackend, facet_column
+
+    kept = kept_index(keep, size)
+    reuse = reusable(kept, size)
+    temporary = None if kept is not None else Path(tempfile.mkdtemp(prefix="oerbench-tantivy-"))
+    if kept is not None and not reuse:
+        shutil.rmtree(kept, ignore_errors=True)
+    directory = kept if kept is not None else (temporary or Path()) / "index"
+    try:
+        backend = TantivyBackend.open(directory)
+        where = "a kept index, not rebuilt" if reuse else (
+            "index kept" if kept is not None else "index in a temporary directory"
+        )
+        figures = Figures("tantivy", f"tantivy-py {version('tantivy')}, {where}")
 
         def raw_call(query: SearchQuery) -> Callable[[], object]:
             # The engine calls the backend makes for the same query, prepared
-            # once: top 20 with the count, and one aggregation over the facet
-            # fields' value sets; no stored document read, no result built.
+            # once: top 20 with the count, and one aggregation over the columns
+            # of the facet fields' value sets; no stored document read, no result built.
             text_query = backend._text_query(query.text)
             assert text_query is not None
             prepared = backend._filtered(text_query, query)
             aggregations = {
-                name: {"terms": {"field": value_set_field(name), "size": VALUE_SET_BUCKETS}}
-                for name in query.facets
+                column: {"terms": {"field": column, "size": VALUE_SET_BUCKETS}}
+                for column in dict.fromkeys(facet_column(name) for name in query.facets)
             }
 
             def call() -> object:
@@ -308,11 +375,17 @@ def run_tantivy(documents: Sequence[SearchDocument], rounds: int) -> Figures:
 
             return call
 
-        measure_backend(figures, backend, documents, rounds, raw_call, backend._release_writer)
+        figures.size = size
+        if reuse:
+            figures.reused = True
+        else:
+            build(figures, backend, documents[:size], backend._release_writer)
+        measure_queries(figures, backend, rounds, raw_call)
         backend.close()
         return figures
     finally:
-        shutil.rmtree(directory, ignore_errors=True)
+        if temporary is not None:
+            shutil.rmtree(temporary, ignore_errors=True)
 
 
 def run_elasticsearch(url: str, documents: Sequence[SearchDocument], rounds: int) -> Figures:
@@ -414,27 +487,44 @@ def report(
         )
         growth = f.rss_growth_mb
         memory = "n/a" if f.backend != "tantivy" or math.isnan(growth) else f"{growth:+,.0f} MB"
+        indexed = (
+            "n/a (kept index)"
+            if f.reused
+            else f"{f.index_rate:,.0f} docs/s ({f.index_seconds:.1f} s"
+            f"{f'; merges ran {f.settle_seconds:.1f} s after' if f.settle_seconds >= 0.05 else ''})"
+        )
+        rebuilt = "n/a" if f.reused else f"{f.rebuild_seconds:.1f} s"
         rows.append(
-            f"| {f.backend} | {f.size:,} | {f.index_rate:,.0f} docs/s ({f.index_seconds:.1f} s"
-            f"{f'; merges ran {f.settle_seconds:.1f} s after' if f.settle_seconds >= 0.05 else ''}) "
-            f"| {memory} | {f.rebuild_seconds:.1f} s "
+            f"| {f.backend} | {f.size:,} | {indexed} "
+            f"| {memory} | {rebuilt} "
             f"| {p50:.1f} / {p95:.1f} ms | {raw50:.1f} / {raw95:.1f} ms{server} "
             f"| {p50 / raw50:.2f} / {p95 / raw95:.2f} |"
         )
         if f.service_cpu_ms and f.backend == "tantivy":
             cpu_rows.append(
-                f"| {f.backend} | {f.size:,} | {f.rebuild_cpu_seconds:.1f} s "
+                f"| {f.backend} | {f.size:,} "
+                f"| {'n/a' if f.reused else f'{f.rebuild_cpu_seconds:.1f} s'} "
                 f"| {percentile(f.service_cpu_ms, 0.5):.1f} / "
                 f"{percentile(f.service_cpu_ms, 0.95):.1f} ms "
                 f"| {percentile(f.raw_cpu_ms, 0.5):.1f} / {percentile(f.raw_cpu_ms, 0.95):.1f} ms |"
             )
+        rebuild_verdict = (
+            "rebuild not measured"
+            if f.reused
+            else f"rebuild {f.rebuild_seconds:.1f} s "
+            f"({verdict(f.rebuild_seconds, target(TARGET_REBUILD_S, f.size), 's')})"
+        )
         verdicts.append(
             f"- {f.backend}, {f.size:,}: query p95 {p95:.1f} ms "
             f"({verdict(p95, target(TARGET_P95_MS[f.backend], f.size), 'ms')}); "
-            f"rebuild {f.rebuild_seconds:.1f} s "
-            f"({verdict(f.rebuild_seconds, target(TARGET_REBUILD_S, f.size), 's')}) ({f.detail})"
+            f"{rebuild_verdict} ({f.detail})"
         )
     samples = len(QUERIES) * rounds
+    generation = (
+        f"generating {generated:,} took {generate_seconds:.1f} s and is not counted"
+        if generated
+        else "every index was kept from an earlier run (`--keep`), none generated"
+    )
     gibberish = ", ".join(f"`{text}`" for text in GIBBERISH)
     multi_word = len(SUGGEST_PREFIXES) - 6 * len(SUGGEST_WORDS)
     matches = ", ".join(
@@ -445,8 +535,7 @@ def report(
     return f"""{SECTION}
 
 Corpus: generated NL-LOM records (`benchmarks.corpus`, fixed seed; the smaller corpus is the
-start of the larger), flattened with `document_from_record`; generating {generated:,} took
-{generate_seconds:.1f} s and is not counted.
+start of the larger), flattened with `document_from_record`; {generation}.
 Query: text + one filter + the counts of all {len(FACET_FIELDS)} facet fields, top {PAGE_SIZE} by
 relevance; {len(QUERIES)} different queries (matches each on average by corpus size: {matches}),
 {rounds} timed rounds after a warm-up round, {samples} timed calls per figure.
@@ -481,7 +570,7 @@ over {len(SUGGEST_PREFIXES)} prefixes, the first 1 to 6 letters of {len(SUGGEST_
 and {multi_word} multi-word ones (one letter is below the minimum and answers at once),
 {rounds * len(SUGGEST_PREFIXES):,} timed calls. Did you mean: `did_you_mean` of the discovery
 service (a spelling lookup per unknown word, then a search checking that the correction finds
-something) over {len(TYPOS)} searches with typos and {len(GIBBERISH)} with nothing close
+something; one long-lived `TermLabels`, as a site worker keeps) over {len(TYPOS)} searches with typos and {len(GIBBERISH)} with nothing close
 ({gibberish}), {rounds * (len(TYPOS) + len(GIBBERISH)):,} timed calls.
 
 | backend | documents | suggest p50 / p95 | did you mean p50 / p95 | typo'd searches corrected |
@@ -519,14 +608,24 @@ def main(argv: list[str] | None = None) -> int:
                         help="largest corpus measured on Elasticsearch (default: 100000)")
     parser.add_argument("--no-write", action="store_true",
                         help="print only; leave docs/benchmarks.md alone")
+    parser.add_argument("--keep", type=Path, metavar="DIR",
+                        help="keep each tantivy index in DIR/tantivy-<size>, and query one "
+                        "kept there by an earlier run instead of indexing again")
     args = parser.parse_args(argv)
 
     wanted = ("tantivy", "elasticsearch") if args.backend == "all" else (args.backend,)
     if args.backend == "elasticsearch" and not args.es_url:
         parser.error("--backend elasticsearch needs --es-url or OER_SEARCH_URL")
 
+    # The corpus is needed for every size an index is built for.
+    needed = [
+        size
+        for size in args.sizes
+        if ("tantivy" in wanted and not reusable(kept_index(args.keep, size), size))
+        or ("elasticsearch" in wanted and args.es_url and size <= args.es_max_size)
+    ]
     started = time.perf_counter()
-    everything = corpus(max(args.sizes))
+    everything = corpus(max(needed)) if needed else []
     generate_seconds = time.perf_counter() - started
     print(f"corpus: {len(everything):,} documents in {generate_seconds:.1f} s", flush=True)
 
@@ -534,7 +633,7 @@ def main(argv: list[str] | None = None) -> int:
     for size in args.sizes:
         documents = everything[:size]
         if "tantivy" in wanted:
-            results.append(run_tantivy(documents, args.rounds))
+            results.append(run_tantivy(everything, size, args.rounds, args.keep))
             print(f"tantivy, {size:,}: done", flush=True)
         if "elasticsearch" in wanted and args.es_url and size <= args.es_max_size:
             results.append(run_elasticsearch(args.es_url, documents, args.rounds))
@@ -547,6 +646,8 @@ def main(argv: list[str] | None = None) -> int:
         command += f" --sizes {','.join(str(size) for size in args.sizes)}"
     if args.rounds != 20:
         command += f" --rounds {args.rounds}"
+    if args.keep is not None:
+        command += " --keep DIR"
     if "elasticsearch" in wanted and args.es_url:
         command += " --es-url URL"
         if args.es_max_size != ES_MAX_SIZE:

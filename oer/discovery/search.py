@@ -31,6 +31,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from html.parser import HTMLParser
 from typing import Any
 
@@ -621,7 +622,8 @@ def search(
     asked = request
     request, recognised = understand(backend, asked, labels)
     try:
-        answered = answer(backend, request.query(facets), correct=not asked.no_correction)
+        answered = answer(backend, request.query(facets), correct=not asked.no_correction,
+                          labels=labels)
         corrected = (_with_corrections(asked.text, request.text, answered.corrected)
                      if answered.corrected else None)
         if not answered.result.total and answered.did_you_mean and not asked.no_correction:
@@ -629,7 +631,7 @@ def search(
             # vwo"), which the text as corrected does not find: understood again, it may.
             text = _with_corrections(asked.text, request.text, answered.did_you_mean)
             again, terms = understand(backend, dataclasses.replace(asked, text=text), labels)
-            second = answer(backend, again.query(facets), correct=False)
+            second = answer(backend, again.query(facets), correct=False, labels=labels)
             if second.result.total:
                 answered, corrected, recognised = second, text, terms
     except SearchQueryError as error:
@@ -680,7 +682,13 @@ class Answer:
 ENOUGH_RESULTS = 3
 
 
-def answer(backend: SearchBackend, query: SearchQuery, *, correct: bool = True) -> Answer:
+def answer(
+    backend: SearchBackend,
+    query: SearchQuery,
+    *,
+    correct: bool = True,
+    labels: TermLabels | None = None,
+) -> Answer:
     """Run `query` (every word must match); when that finds nothing or too little, look further.
 
     Nothing for every word: first a confident spelling correction
@@ -693,7 +701,7 @@ def answer(backend: SearchBackend, query: SearchQuery, *, correct: bool = True) 
     Too little (fewer than ENOUGH_RESULTS for every word, some): when most of
     the words find more, the results for every word come first and those for
     most of the words follow (`all_words` says where they begin). The site,
-    the API and `oer search` all answer this way.
+    the API and `oer search` all answer this way. `labels`: as for `did_you_mean`.
     """
     strict = backend.search(query)
     relaxable = query.has_text and len(parse_text(query.text).words) > 1
@@ -703,7 +711,9 @@ def answer(backend: SearchBackend, query: SearchQuery, *, correct: bool = True) 
         if relaxable:
             return _supplemented(backend, query, strict)
         return Answer(strict)
-    correction = did_you_mean(backend, SearchRequest(text=query.text, filters=query.filters))
+    correction = did_you_mean(
+        backend, SearchRequest(text=query.text, filters=query.filters), labels=labels
+    )
     if correction is not None and correct:
         corrected = backend.search(dataclasses.replace(query, text=correction))
         if corrected.total:
@@ -992,7 +1002,9 @@ SPELLING_CANDIDATES = 5
 VOCABULARY_CUTOFF = 0.6
 
 
-def did_you_mean(backend: SearchBackend, request: SearchRequest) -> str | None:
+def did_you_mean(
+    backend: SearchBackend, request: SearchRequest, *, labels: TermLabels | None = None
+) -> str | None:
     """A corrected search text that finds materials, or None.
 
     Each word the index does not know (searching it alone finds nothing) is
@@ -1001,6 +1013,10 @@ def did_you_mean(backend: SearchBackend, request: SearchRequest) -> str | None:
     levels and material types the product knows, within the edits
     `oer.search.spelling` allows. The corrected text is offered only if
     searching it (with the same filters) finds something.
+
+    `labels`: the caller's long-lived TermLabels (the site's), whose
+    disciplines by name the check reads (`understand`); without them they
+    are looked up anew, a facet count over the whole catalogue.
     """
     corrected_text = request.text
     changed = False
@@ -1021,7 +1037,7 @@ def did_you_mean(backend: SearchBackend, request: SearchRequest) -> str | None:
         return None
     # Understood as a search is: a correction to a subject's name finds that subject's materials.
     check, _ = understand(backend, SearchRequest(text=corrected_text, filters=request.filters, size=0),
-                          TermLabels())
+                          labels if labels is not None else TermLabels())
     result = backend.search(check.query((), highlight=False))
     return corrected_text if result.total else None
 
@@ -1048,6 +1064,7 @@ def _same_case(typed: str, correction: str) -> str:
     return correction
 
 
+@cache
 def _vocabulary_words() -> frozenset[str]:
     words: set[str] = set()
     terms: Iterable[Any] = (*educational_level_terms(), *discipline_terms())

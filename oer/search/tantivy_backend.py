@@ -28,7 +28,12 @@ facet field joined into one term (`value_set`), and the counts of the sets
 found are added up per value. tantivy counts a single-valued column several
 times faster than a multi-valued one, and most results hold few distinct
 sets; a field whose result holds more than VALUE_SET_BUCKETS of them is
-counted value by value instead.
+counted value by value instead. Fields whose values go together (FACET_GROUPS:
+sector, level and groep; the licence and the other small code lists) share
+one column (`group_set`): one column read per document instead of one per
+field, and a field most documents leave empty (groep) no longer costs a
+sparse column's lookups, since the group's other fields give every document
+a term.
 
 Writes (`index`, `delete`) go through one long-lived tantivy writer per
 backend, committed at the end of every call, instead of a writer per call:
@@ -51,6 +56,7 @@ store, not the index, is the source of truth).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import json
@@ -140,6 +146,19 @@ STARTS_MAX_CHARS = 20
 SPELLING_WORDS = 50
 # Joins a document's values of a facet field into its value set (`value_set`).
 VALUE_SET_SEPARATOR = "\x1f"
+# Joins the value sets of the fields of a facet group into one term (`group_set`).
+GROUP_SEPARATOR = "\x1e"
+# Facet fields counted from one shared column (`group_set`), each group's
+# fields in table order; every other facet field has a column of its own.
+# Grouped are fields with few values whose combinations stay few: values that
+# go together (a sector, its levels and groepen) or small code lists (a
+# licence and its family, size, access, cost: a few hundred combinations). A
+# group whose result holds more than VALUE_SET_BUCKETS combinations is
+# counted value by value.
+FACET_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("contexts", "educational_levels", "groep"),
+    ("licence", "licence_family", "aggregation_level", "access_rights", "cost"),
+)
 # Distinct value sets of one field a facet count reads; a result with more
 # (rare: many documents, each with many values) is counted value by value.
 VALUE_SET_BUCKETS = 1_000
@@ -147,7 +166,8 @@ VALUE_SET_BUCKETS = 1_000
 # bump it when `build_schema` or `_to_tantivy` change what an index holds.
 # 2: the facet value sets; title words without positions.
 # 3: the phrase fields (`phrase_field`).
-LAYOUT_VERSION = 3
+# 4: the value sets of grouped facet fields in one column each (`group_set`).
+LAYOUT_VERSION = 4
 # Id keys are 63 bits: tantivy's Python binding reads ints as signed on the way in.
 _ID_KEY_MASK = (1 << 63) - 1
 # The stored form of a document (`SearchDocument.to_dict`): compact, and ASCII
@@ -254,16 +274,70 @@ def value_set(values: Iterable[str]) -> str:
     the sum of the counts of the sets holding it, exact because a document
     holds a value at most once. A document without values has no set, so a
     field no document has costs nothing to count. Facet values are codes and
-    ids: one with the separator (a control character) inside would be counted
+    ids: one with a separator (a control character) inside would be counted
     as its pieces.
     """
     return VALUE_SET_SEPARATOR.join(sorted(values))
 
 
-# Each facet field and its value-set field, in table order.
-_VALUE_SET_FIELDS: tuple[tuple[str, str], ...] = tuple(
-    (facet.name, value_set_field(facet.name)) for facet in FACETS
+def group_set_field(group: Sequence[str]) -> str:
+    """The column the value sets of the facet fields `group` are counted from.
+
+    A field of its own has its value-set field; a group (FACET_GROUPS) has
+    one column named after its first field.
+    """
+    return value_set_field(group[0]) if len(group) == 1 else f"{group[0]}_group_set"
+
+
+def group_set(sets: Iterable[str]) -> str:
+    """A document's value sets (`value_set`) of the fields of a facet group as one term.
+
+    In the group's order, empty sets included, so a field's set is found by
+    its place: a value's count is the sum of the counts of the terms whose
+    set of that field holds it. A document gets the term when any field of
+    the group has a value.
+    """
+    return GROUP_SEPARATOR.join(sets)
+
+
+def facet_groups() -> tuple[tuple[str, ...], ...]:
+    """Every facet field's group, in table order: FACET_GROUPS, and a group of one for each other field.
+
+    A name in FACET_GROUPS that is no longer a facet field is left out.
+    """
+    names = tuple(facet.name for facet in FACETS)
+    grouped: dict[str, tuple[str, ...]] = {}
+    for group in FACET_GROUPS:
+        kept = tuple(name for name in names if name in group)
+        grouped.update((name, kept) for name in kept)
+    return tuple(dict.fromkeys(grouped.get(name, (name,)) for name in names))
+
+
+# Each facet group and its column, in table order.
+_GROUP_FIELDS: tuple[tuple[tuple[str, ...], str], ...] = tuple(
+    (group, group_set_field(group)) for group in facet_groups()
 )
+# Each facet field's group column and its place in the group.
+_FIELD_GROUPS: dict[str, tuple[str, int]] = {
+    name: (column, place) for group, column in _GROUP_FIELDS for place, name in enumerate(group)
+}
+
+
+@functools.lru_cache(maxsize=8_192)
+def set_values(key: str) -> tuple[tuple[str, ...], ...]:
+    """The values of each field in a term of a value-set column (`value_set`, `group_set`).
+
+    Parsed once per term: the same few hundred come back search after search.
+    """
+    return tuple(
+        tuple(value for value in part.split(VALUE_SET_SEPARATOR) if value)
+        for part in key.split(GROUP_SEPARATOR)
+    )
+
+
+def facet_column(name: str) -> str:
+    """The column facet field `name` is counted from: its own, or its group's."""
+    return _FIELD_GROUPS[name][0]
 
 
 def build_schema() -> tantivy.Schema:
@@ -297,10 +371,10 @@ def build_schema() -> tantivy.Schema:
     for facet in FACETS:
         # One term per value: filters, and exact counts when the sets below are too many.
         builder.add_text_field(facet.name, tokenizer_name="raw", fast=True, index_option="basic")
-        # All of the document's values as one term (`value_set`): what facets are counted from.
-        builder.add_text_field(
-            value_set_field(facet.name), tokenizer_name="raw", fast=True, index_option="basic"
-        )
+    for _, column in _GROUP_FIELDS:
+        # All of the document's values of the field, or the fields of its group, as
+        # one term (`value_set`, `group_set`): what facets are counted from.
+        builder.add_text_field(column, tokenizer_name="raw", fast=True, index_option="basic")
     # The document's JSON form; search results are built from it alone.
     builder.add_bytes_field("stored", stored=True)
     return builder.build()
@@ -888,12 +962,16 @@ class TantivyBackend(SearchBackend):
             add("authors", author)
             add("authors_phrase", author)
         facets = document.facets
-        for name, set_name in _VALUE_SET_FIELDS:
-            values = facets[name]
-            if values:
+        for group, column in _GROUP_FIELDS:
+            sets = []
+            for name in group:
+                values = facets[name]
                 for value in values:
                     add(name, value)
-                add(set_name, values[0] if len(values) == 1 else value_set(values))
+                # No values: an empty set, "" (its place in the group's term).
+                sets.append(values[0] if len(values) == 1 else value_set(values))
+            if any(sets):
+                add(column, sets[0] if len(sets) == 1 else group_set(sets))
         doc.add_bytes("stored", _STORED_JSON.encode(document.to_dict()).encode())
         return doc
 
@@ -1283,24 +1361,32 @@ class TantivyBackend(SearchBackend):
     def _facets(
         self, searcher: tantivy.Searcher, base: tantivy.Query, query: SearchQuery
     ) -> dict[str, dict[str, int]]:
-        """Counts of the values of each requested field, from one aggregation over the value sets."""
+        """Counts of the values of each requested field, from one aggregation over the value sets.
+
+        One terms aggregation per column (`group_set_field`) a requested field is in.
+        """
+        wanted: dict[str, list[tuple[str, int]]] = {}
+        for name in query.facets:
+            column, place = _FIELD_GROUPS[name]
+            wanted.setdefault(column, []).append((name, place))
         sets = {
-            name: {"terms": {"field": value_set_field(name), "size": VALUE_SET_BUCKETS}}
-            for name in query.facets
+            column: {"terms": {"field": column, "size": VALUE_SET_BUCKETS}} for column in wanted
         }
         result: dict[str, Any] = self._call(lambda: searcher.aggregate(base, sets))
         counted: dict[str, dict[str, int]] = {}
-        for name in query.facets:
-            found = result.get(name) or {}
+        for column, fields in wanted.items():
+            found = result.get(column) or {}
             if found.get("sum_other_doc_count"):
                 continue  # more sets than were read: counted value by value below
-            counts: dict[str, int] = {}
+            counts: list[dict[str, int]] = [{} for _ in fields]
             for bucket in found.get("buckets") or ():
                 documents = int(bucket["doc_count"])
-                for value in str(bucket["key"]).split(VALUE_SET_SEPARATOR):
-                    if value:
-                        counts[value] = counts.get(value, 0) + documents
-            counted[name] = counts
+                parts = set_values(str(bucket["key"]))
+                for (_, place), field_counts in zip(fields, counts, strict=True):
+                    for value in parts[place]:
+                        field_counts[value] = field_counts.get(value, 0) + documents
+            for (name, _), field_counts in zip(fields, counts, strict=True):
+                counted[name] = field_counts
         rest = [name for name in query.facets if name not in counted]
         if rest:
             values = {

@@ -84,3 +84,35 @@ def test_an_index_without_value_sets_asks_for_a_reindex(tmp_path: Path) -> None:
         backend.search(SearchQuery())
     backend.rebuild([make_document("a", "Les")])
     assert backend.search(SearchQuery(facets=("contexts",))).total == 1
+
+
+GROUPED = [
+    # A group's fields in every mix: groep alone, a sector without levels, several values, none.
+    make_document("g1", "Breuken", groep=["7", "8"], licence="cc-by-40", licence_family="cc-by"),
+    make_document("g2", "Breuken", contexts="PO", groep="7", cost="no"),
+    make_document("g3", "Breuken", contexts=["PO", "SO"], educational_levels="po", aggregation_level="2"),
+    make_document("g4", "Breuken", access_rights="OpenAccess", licence="cc0-10"),
+    make_document("g5", "Breuken", source="een"),
+]
+
+
+def test_grouped_columns_count_every_field_of_the_group_as_value_by_value(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert ("contexts", "educational_levels", "groep") in module.FACET_GROUPS
+    backend = TantivyBackend.open(tmp_path / "index")
+    backend.index(GROUPED)
+    from_groups = counts(backend)
+    assert from_groups["groep"] == {"7": 2, "8": 1}
+    assert from_groups["contexts"] == {"PO": 2, "SO": 1}
+    assert from_groups["educational_levels"] == {"po": 1}
+    assert from_groups["licence"] == {"cc-by-40": 1, "cc0-10": 1}
+    assert from_groups["cost"] == {"no": 1}
+    assert from_groups["access_rights"] == {"OpenAccess": 1}
+    assert from_groups["aggregation_level"] == {"2": 1}
+    # A filter on one field of a group counts the others of the documents it keeps.
+    filtered = backend.search(SearchQuery(text="breuken", filters={"groep": ("7",)}, facets=FACET_FIELDS))
+    assert filtered.facets["contexts"] == {"PO": 1} and filtered.facets["licence"] == {"cc-by-40": 1}
+    # More combinations than are read: the group's fields are counted value by value, the same.
+    monkeypatch.setattr(module, "VALUE_SET_BUCKETS", 1)
+    assert counts(backend) == from_groups
