@@ -30,7 +30,7 @@ from metadata.dublin_core import (
     read_dublin_core,
     record_to_dublin_core,
 )
-from metadata.lom import read_lom, record_to_lom
+from metadata.lom import lom_payload, read_lom, record_to_lom
 from metadata.lom_bindings import IEEE_BINDING, IMS_BINDING
 from metadata.record import Record
 
@@ -52,6 +52,9 @@ class MetadataFormat:
     schema: str
     read: Reader
     write: Writer
+    # The payload `write` gives, as the UTF-8 text of its element inside an OAI-PMH
+    # `<metadata>` (xsi in scope), written without lxml; None where only `write` can.
+    payload: Callable[[Record], bytes | None] | None = None
 
     def __post_init__(self) -> None:
         if not METADATA_PREFIX_PATTERN.fullmatch(self.prefix):
@@ -92,11 +95,13 @@ def _read_lom_record(root: Any) -> Record:
 
 # NL-LOM in the IMS Meta-data 1.2.4 binding, as Edurep serves it under `lom`.
 LOM = MetadataFormat(
-    "lom", IMS_BINDING.namespace, IMS_BINDING.schema, _read_lom_record, partial(record_to_lom, binding=IMS_BINDING)
+    "lom", IMS_BINDING.namespace, IMS_BINDING.schema, _read_lom_record, partial(record_to_lom, binding=IMS_BINDING),
+    partial(lom_payload, binding=IMS_BINDING),
 )
 # NL-LOM in the IEEE LOM XML binding (IEEE 1484.12.3).
 NL_LOM = MetadataFormat(
-    "nl_lom", IEEE_BINDING.namespace, IEEE_BINDING.schema, _read_lom_record, partial(record_to_lom, binding=IEEE_BINDING)
+    "nl_lom", IEEE_BINDING.namespace, IEEE_BINDING.schema, _read_lom_record,
+    partial(record_to_lom, binding=IEEE_BINDING), partial(lom_payload, binding=IEEE_BINDING),
 )
 # Unqualified Dublin Core, mandatory for every OAI-PMH repository (spec 3.4).
 OAI_DC = MetadataFormat("oai_dc", OAI_DC_NAMESPACE, OAI_DC_SCHEMA, read_dublin_core, record_to_dublin_core)

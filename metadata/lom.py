@@ -39,12 +39,14 @@ from metadata.lom_bindings import known_name as _known
 from metadata.lom_bindings import logical_name as _logical_name
 from metadata.lom_tree import (
     CONTAINER,
+    LANGSTRING,
     LOM_MODEL,
     OTHER,
+    VOCABULARY,
     Element,
     LomTree,
     read_tree,
-    without_empty,
+    tree_payload,
     write_tree,
 )
 from metadata.record import (
@@ -702,6 +704,11 @@ def record_to_lom(record: Record, binding: LomBinding = IMS_BINDING) -> Any:
     return write_tree(served_tree(record), binding)
 
 
+def lom_payload(record: Record, binding: LomBinding = IMS_BINDING) -> bytes | None:
+    """`record_to_lom`'s element as the UTF-8 text an OAI-PMH `<metadata>` holds (`tree_payload`)."""
+    return tree_payload(served_tree(record), binding)
+
+
 def served_tree(record: Record) -> LomTree:
     """The LOM tree the feed and exports write for a record.
 
@@ -727,15 +734,14 @@ def served_tree(record: Record) -> LomTree:
     """
     if record.lom is None:
         return tree_from_record(record)
-    tree = without_empty(record.lom)
+    tree = _repaired(record.lom, LOM_MODEL)
     for category, roles in (("lifecycle", LOM_VALUES[VocabularyName.CONTRIBUTE_ROLE]),
                             ("metametadata", _METAMETADATA_ROLES)):
-        tree[category] = [_with_lom_roles(section, roles) for section in tree.get(category, ())]
-    tree = _with_lom_sources(tree)
+        if category in tree:
+            tree[category] = [_with_lom_roles(section, roles) for section in tree[category]]
     _set_licence(tree, record.licence)
     _name_schemes(tree)
-    tree["technical"] = [_web_locations(section) for section in tree.get("technical", ())]
-    return _safe_identifiers({name: values for name, values in tree.items() if values}, LOM_MODEL)
+    return {name: values for name, values in tree.items() if values}
 
 
 def with_tree_annotations(record: Record, annotations: tuple[Annotation, ...]) -> Record:
@@ -800,16 +806,31 @@ _LOM_VOCABULARY_ELEMENTS: Mapping[str, VocabularyName] = {
 }
 
 
-def _with_lom_sources(tree: LomTree) -> dict[str, Any]:
-    changed: dict[str, Any] = {}
+def _repaired(tree: LomTree, model: Element) -> dict[str, Any]:
+    """The tree without empty elements, links other than http(s) and with `_vocabulary_entry`'s sources,
+    in one pass (this runs whenever a record's payloads are written)."""
+    repaired: dict[str, Any] = {}
     for name, values in tree.items():
-        if name == OTHER or not values or not isinstance(values[0], dict):
-            changed[name] = values
-        elif "value" in values[0] and "source" in values[0]:
-            changed[name] = [_vocabulary_entry(name, value) for value in values]
+        child = model.children.get(name)
+        if child is None:
+            kept = list(values)  # elements outside the model
+        elif child.kind == CONTAINER:
+            kept = [node for node in (_repaired(value, child) for value in values) if node]
+            if name == "catalogentry":  # no identifier that is a `javascript:` link
+                kept = [entry for entry in kept if all(is_safe_target(e) for e in entry.get("entry", ()))]
+        elif child.kind == LANGSTRING:
+            kept = [strings for strings in ([s for s in value if s[1]] for value in values) if strings]
+        elif child.kind == VOCABULARY:
+            kept = [_vocabulary_entry(name, value) for value in values if value.get("value")]
         else:
-            changed[name] = [_with_lom_sources(value) for value in values]
-    return changed
+            kept = [value for value in values if value.strip()]
+            if name == "location":
+                kept = [location for location in kept if is_web_url(location)]
+            elif name == "identifier":
+                kept = [identifier for identifier in kept if is_safe_target(identifier)]
+        if kept:
+            repaired[name] = kept
+    return repaired
 
 
 def _vocabulary_entry(element: str, entry: Mapping[str, str | None]) -> dict[str, str | None]:
@@ -845,30 +866,6 @@ def _name_schemes(tree: dict[str, Any]) -> None:
     if missing:
         meta["metadatascheme"] = [*meta.get("metadatascheme", ()), *missing]
         tree["metametadata"] = [_in_model_order(meta, "metametadata"), *tree.get("metametadata", ())[1:]]
-
-
-def _web_locations(technical: LomTree) -> dict[str, Any]:
-    changed = dict(technical)
-    changed["location"] = [location for location in technical.get("location", ()) if is_web_url(location)]
-    return {name: values for name, values in changed.items() if values}
-
-
-def _safe_identifiers(tree: LomTree, model: Element) -> dict[str, Any]:
-    """The tree without identifiers (catalog entries, IMS identifiers) that are links other than http(s)."""
-    safe: dict[str, Any] = {}
-    for name, values in tree.items():
-        child = model.children.get(name)
-        if child is None:
-            safe[name] = values
-        elif name == "catalogentry":
-            safe[name] = [entry for entry in values if all(is_safe_target(e) for e in entry.get("entry", ()))]
-        elif name == "identifier" and child.kind != CONTAINER:
-            safe[name] = [entry for entry in values if is_safe_target(entry)]
-        elif child.kind == CONTAINER:
-            safe[name] = [_safe_identifiers(value, child) for value in values]
-        else:
-            safe[name] = values
-    return {name: values for name, values in safe.items() if values}
 
 
 def _in_model_order(section: Mapping[str, Any], category: str) -> dict[str, Any]:

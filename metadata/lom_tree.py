@@ -44,6 +44,7 @@ alternatives becomes an IMS `requirement` of its own.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -54,7 +55,6 @@ from metadata.lom_bindings import (
     IEEE_BINDING,
     IEEE_NAMESPACE,
     XML_LANG,
-    XSI_SCHEMA_LOCATION,
     LomBinding,
     from_ieee_datetime,
     ieee_datetime,
@@ -90,6 +90,10 @@ class Element:
     aliases: tuple[str, ...] = ()
     # Children by every name they are read under (filled by `_index` once the model is built).
     lookup: dict[str, Element] = field(default_factory=dict)
+    # A container's children's places (`OTHER` last), and whether reading it needs the special
+    # cases of IMS identifiers and requirements (both filled by `_index`).
+    rank: dict[str, int] = field(default_factory=dict)
+    special: bool = False
     # LOM allows the element once in its container (`ims_single`: once in the IMS binding only).
     single: bool = False
     ims_single: bool = False
@@ -200,6 +204,8 @@ def _index(model: Element, seen: set[int]) -> None:
     seen.add(id(model))
     model.lookup = {alias: child for child in model.children.values() for alias in child.aliases}
     model.lookup.update(model.children)
+    model.rank = {name: place for place, name in enumerate([*model.children, OTHER])}
+    model.special = "identifier" in model.children or model.name == "requirement"
     for child in model.children.values():
         _index(child, seen)
 
@@ -224,27 +230,42 @@ def _name(element: Any) -> str:
 
 
 def _read_container(element: Any, model: Element) -> dict[str, Any]:
+    # The reading loop of every harvested record: lookups bound to locals, leaves read inline.
     found: dict[str, list[Any]] = {}
+    lookup = model.lookup
+    known, logical_of = known_name, logical_name
     for child in element.getchildren():
-        if not isinstance(child.tag, str):
+        tag = child.tag
+        logical = known(tag) or logical_of(tag)
+        if not logical:
             continue  # comments and processing instructions
-        logical = _name(child)
-        child_model = model.child(logical)
-        if logical == "catalogentry" and "identifier" in model.children and _is_ims_identifier(child):
-            child_model = model.children["identifier"]
-        if model is _REQUIREMENT and child_model is None and _OR_COMPOSITE.child(logical) is not None:
-            # IMS: the alternative's elements directly in the requirement.
-            found.setdefault("orcomposite", []).append(_read_container(element, _OR_COMPOSITE))
-            break
+        child_model = lookup.get(logical)
+        if model.special:
+            if logical == "catalogentry" and "identifier" in model.children and _is_ims_identifier(child):
+                child_model = model.children["identifier"]
+            elif model is _REQUIREMENT and child_model is None and _OR_COMPOSITE.child(logical) is not None:
+                # IMS: the alternative's elements directly in the requirement.
+                found.setdefault("orcomposite", []).append(_read_container(element, _OR_COMPOSITE))
+                break
         if child_model is None:
             found.setdefault(OTHER, []).append(_other_xml(child))
             continue
-        found.setdefault(child_model.name, []).append(_read_value(child, child_model))
+        kind = child_model.kind
+        if kind == TEXT and child_model is not _DATETIME:
+            value: Any = ("".join(child.itertext()) if len(child) else (child.text or "")).strip()
+        elif kind == LANGSTRING:
+            value = _read_langstrings(child)
+        else:
+            value = _read_value(child, child_model)
+        try:
+            found[child_model.name].append(value)
+        except KeyError:
+            found[child_model.name] = [value]
+    if len(found) < 2:
+        return found
     # The model's order, so that equal trees have equal JSON.
-    order = [name for name in model.children if name in found]
-    if OTHER in found:
-        order.append(OTHER)
-    return {name: found[name] for name in order}
+    rank = model.rank
+    return {name: found[name] for name in sorted(found, key=rank.__getitem__)}
 
 
 def _is_ims_identifier(element: Any) -> bool:
@@ -298,9 +319,9 @@ def _language(string: Any) -> str | None:
 
 def _read_langstrings(element: Any) -> list[list[str | None]]:
     strings: list[list[str | None]] = [
-        [_language(child), _all_text(child).strip()]
+        [_language(child), ("".join(child.itertext()) if len(child) else (child.text or "")).strip()]
         for child in element.getchildren()
-        if isinstance(child.tag, str) and _name(child) == "langstring"]
+        if (known_name(child.tag) or logical_name(child.tag)) == "langstring"]
     if not strings and element.text and element.text.strip():
         strings.append([None, element.text.strip()])  # a bare text where a language string belongs
     return strings
@@ -315,133 +336,211 @@ def _other_xml(element: Any) -> str:
     return text
 
 
-def without_empty(tree: LomTree) -> dict[str, Any]:
-    """The tree without empty elements (`<size/>`, an empty language string): they say nothing."""
-    return _pruned(tree, LOM_MODEL)
-
-
-def _pruned(tree: LomTree, model: Element) -> dict[str, Any]:
-    pruned: dict[str, Any] = {}
-    for name, values in tree.items():
-        child = model.children.get(name)
-        if child is None:
-            kept = list(values)
-        elif child.kind == CONTAINER:
-            kept = [node for node in (_pruned(value, child) for value in values) if node]
-        elif child.kind == LANGSTRING:
-            kept = [strings for strings in ([s for s in value if s[1]] for value in values) if strings]
-        elif child.kind == VOCABULARY:
-            kept = [value for value in values if value.get("value")]
-        else:
-            kept = [value for value in values if value.strip()]
-        if kept:
-            pruned[name] = kept
-    return pruned
-
-
 # --- writing -------------------------------------------------------------------------------
 
 
 def write_tree(tree: LomTree, binding: LomBinding) -> Any:
     """The `<lom>` element for a LOM tree in `binding`, in its schema's element order."""
-    root = etree.Element(binding.tag("lom"), nsmap={
-        "xsi": "http://www.w3.org/2001/XMLSchema-instance", binding.prefix: binding.namespace})
-    root.set(XSI_SCHEMA_LOCATION, binding.schema_location)
-    _Writer(binding).container(root, fitted(tree, binding), LOM_MODEL)
-    return root
+    return etree.fromstring(tree_xml(tree, binding))
+
+
+def tree_xml(tree: LomTree, binding: LomBinding, *, xsi_in_scope: bool = False) -> str:
+    """`write_tree`'s element as XML text, as lxml serialises it.
+
+    Written as text, not built with lxml (three times the cost per record, and
+    the feed writes every record in two bindings). With `xsi_in_scope`, the
+    `xsi` prefix is left undeclared, as lxml writes the element inside one that
+    declares it (an OAI-PMH response's `<metadata>`).
+    """
+    return _written(tree, binding, xsi_in_scope)[0]
+
+
+def tree_payload(tree: LomTree, binding: LomBinding) -> bytes | None:
+    """`tree_xml` inside an element that declares `xsi`, as UTF-8, or None for a tree with
+    elements outside the model (their namespaces are lxml's to write: see `write_tree`)."""
+    text, other = _written(tree, binding, True)
+    return None if other else text.encode()
+
+
+def _written(tree: LomTree, binding: LomBinding, xsi_in_scope: bool) -> tuple[str, bool]:
+    writer = _Writer(binding)
+    declarations = "" if xsi_in_scope else f' xmlns:xsi="{_XSI}"'
+    namespace = f' xmlns:{binding.prefix}="{binding.namespace}"' if binding.prefix else f' xmlns="{binding.namespace}"'
+    attributes = f'{declarations}{namespace} xsi:schemaLocation="{_attribute(binding.schema_location)}"'
+    writer.container("lom", fitted(tree, binding), LOM_MODEL, attributes)
+    return "".join(writer.out), writer.other
 
 
 def fitted(tree: LomTree, binding: LomBinding) -> dict[str, Any]:
     """The tree with each element `binding` allows once merged into one (see the module docstring);
     what reading `write_tree(tree, binding)` gives back."""
-    return _fitted(tree, LOM_MODEL, binding.namespace == IEEE_NAMESPACE)
-
-
-def _fitted(tree: LomTree, model: Element, ieee: bool) -> dict[str, Any]:
-    fitted: dict[str, Any] = {}
-    for name, values in tree.items():
-        child = model.children.get(name)
-        if child is None:
-            fitted[name] = values
-            continue
-        if len(values) > 1 and (child.single or (child.ims_single and not ieee)):
-            values = [_merged(child, values)]
-        if child.kind == CONTAINER:
-            values = [_fitted(value, child, ieee) for value in values]
-        fitted[name] = values
+    fitted: dict[str, Any] = dict(_fitted(tree, LOM_MODEL, binding.namespace == IEEE_NAMESPACE))
     return fitted
 
 
+def _fitted(tree: LomTree, model: Element, ieee: bool) -> Any:
+    # Returns `tree` itself where nothing in it needs merging (nearly always): no copies.
+    fitted: dict[str, Any] | None = None
+    for name, values in tree.items():
+        child = model.children.get(name)
+        if child is None:
+            continue
+        kept = values
+        if len(values) > 1 and (child.single or (child.ims_single and not ieee)):
+            kept = [_merged(child, values)]
+        if child.kind == CONTAINER:
+            inner = [_fitted(value, child, ieee) for value in kept]
+            if any(a is not b for a, b in zip(inner, kept, strict=True)):
+                kept = inner
+        if kept is not values:
+            if fitted is None:
+                fitted = dict(tree)
+            fitted[name] = kept
+    return tree if fitted is None else fitted
+
+
+_XSI = "http://www.w3.org/2001/XMLSchema-instance"
+# What lxml escapes in text and in attribute values; a text with none of these (or of the
+# characters XML forbids, `xml_safe_text`) is written as it is.
+_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+_ATTRIBUTE_ESCAPES = str.maketrans({
+    "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+_NEEDS_WORK = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _attribute(text: str) -> str:
+    return text.translate(_ATTRIBUTE_ESCAPES)
+
+
+def _escaped(text: str) -> str:
+    return xml_safe_text(text).translate(_TEXT_ESCAPES) if _NEEDS_WORK.search(text) else text
+
+
+class _Tags(dict[str, tuple[str, str, str]]):
+    """Logical name -> (start tag, end tag, empty element) as one binding writes them."""
+
+    def __init__(self, binding: LomBinding) -> None:
+        super().__init__()
+        self.prefix = f"{binding.prefix}:" if binding.prefix else ""
+        self.binding = binding
+
+    def __missing__(self, logical: str) -> tuple[str, str, str]:
+        name = f"{self.prefix}{self.binding.element_name(logical)}"
+        tags = self[logical] = (f"<{name}>", f"</{name}>", f"<{name}/>")
+        return tags
+
+
+_TAG_TABLES: dict[str, _Tags] = {}
+
+
 class _Writer:
+    """Writes a tree as XML text, element by element, into `out`."""
+
     def __init__(self, binding: LomBinding) -> None:
         self.binding = binding
         self.ieee = binding.namespace == IEEE_NAMESPACE
+        self.tags = _TAG_TABLES.get(binding.name) or _TAG_TABLES.setdefault(binding.name, _Tags(binding))
+        self.language = binding.language_attribute if self.ieee else "xml:lang"
+        self.no_language = f' xml:lang="{NO_LANGUAGE}"'
+        self.out: list[str] = []
+        # Whether an element outside the model was written (as the XML text it was read as).
+        self.other = False
 
-    def sub(self, parent: Any, logical: str) -> Any:
-        return etree.SubElement(parent, self.binding.tag(logical))
+    def leaf(self, logical: str, text: str, attributes: str = "") -> None:
+        start, end, empty = self.tags[logical]
+        escaped = _escaped(text)
+        if attributes:
+            start, empty = f"{start[:-1]}{attributes}>", f"{empty[:-2]}{attributes}/>"
+        # No text is an empty element, as lxml writes a parsed `<a></a>`.
+        self.out.append(f"{start}{escaped}{end}" if escaped else empty)
 
-    def container(self, element: Any, tree: LomTree, model: Element) -> None:
+    def container(self, logical: str, tree: LomTree, model: Element, attributes: str = "") -> None:
+        out = self.out
+        start, end, empty = self.tags[logical]
+        if attributes:
+            start, empty = f"{start[:-1]}{attributes}>", f"{empty[:-2]}{attributes}/>"
+        position = len(out)
+        out.append(start)
+        self.container_body(tree, model)
+        if len(out) == position + 1:  # no children: lxml writes an empty element
+            out[position] = empty
+        else:
+            out.append(end)
+
+    def container_body(self, tree: LomTree, model: Element) -> None:
+        value = self.value
         for name, child_model in model.children.items():
-            for value in tree.get(name, ()):
-                self.value(element, child_model, value)
-        for xml in tree.get(OTHER, ()):
-            element.append(etree.fromstring(xml))
+            values = tree.get(name)
+            if values:
+                for item in values:
+                    value(child_model, item)
+        others = tree.get(OTHER)
+        if others:
+            self.other = True
+            self.out.extend(others)
 
-    def value(self, parent: Any, model: Element, value: Any) -> None:
+    def value(self, model: Element, value: Any) -> None:
         kind = model.kind
-        if model is _REQUIREMENT and not self.ieee:
-            self._ims_requirements(parent, value)
-            return
-        if model.name == "identifier" and model.kind == TEXT and self.ieee:
-            # IEEE has no plain-string identifier (IMS 1.2's): an identifier with an entry only,
-            # read back as a catalog entry.
-            self.text(self.sub(self.sub(parent, "catalogentry"), "entry"), value)
-            return
-        name = self.binding.duration_child if model.name == "duration" and kind == TEXT else model.name
-        if kind == CONTAINER:
-            self.container(self.sub(parent, name), value, model)
-        elif kind == LANGSTRING:
-            element = self.sub(parent, name)
+        out = self.out
+        if kind == LANGSTRING:
+            start, end, _ = self.tags[model.name]
+            out.append(start)
             for language, text in value:
-                string = self.sub(element, "langstring")
-                if language is not None:
-                    string.set(self.binding.language_attribute, language)
-                self.text(string, text)
+                attributes = "" if language is None else f' {self.language}="{_attribute(language)}"'
+                self.leaf("langstring", text, attributes)
+            out.append(end)
         elif kind == VOCABULARY:
-            element = self.sub(parent, name)
-            for part in ("source", "value"):
-                if value.get(part) is not None:
-                    self.wrapped(self.sub(element, part), value[part])
+            start, end, empty = self.tags[model.name]
+            source, text = value.get("source"), value.get("value")
+            if source is None and text is None:
+                out.append(empty)
+                return
+            out.append(start)
+            if source is not None:
+                self.wrapped("source", source)
+            if text is not None:
+                self.wrapped("value", text)
+            out.append(end)
+        elif kind == CONTAINER:
+            if model is _REQUIREMENT and not self.ieee:
+                # IMS has no orComposite: each alternative is a requirement of its own.
+                alternatives: Sequence[LomTree] = value.get("orcomposite", ()) or ({},)
+                for alternative in alternatives:
+                    self.container("requirement", alternative, _OR_COMPOSITE)
+                if value.get(OTHER):
+                    self.other = True
+                    out.extend(value[OTHER])
+            else:
+                self.container(model.name, value, model)
         elif kind == WRAPPED:
-            self.wrapped(self.sub(parent, name), value)
+            self.wrapped(model.name, value)
         elif kind == VCARD:
             if self.ieee:
-                self.text(self.sub(parent, "centity"), value)
+                self.leaf("centity", value)
             else:
-                self.text(self.sub(self.sub(parent, name), "vcard"), value)
+                start, end, _ = self.tags[model.name]
+                out.append(start)
+                self.leaf("vcard", value)
+                out.append(end)
+        elif model.name == "identifier" and self.ieee:
+            # IEEE has no plain-string identifier (IMS 1.2's): an identifier with an entry only,
+            # read back as a catalog entry.
+            start, end, _ = self.tags["catalogentry"]
+            out.append(start)
+            self.leaf("entry", value)
+            out.append(end)
         else:
-            element = etree.SubElement(parent, self.binding.tag(name))
-            self.text(element, ieee_datetime(value) if self.ieee and model is _DATETIME else value)
+            name = self.binding.duration_child if model.name == "duration" else model.name
+            self.leaf(name, ieee_datetime(value) if self.ieee and model is _DATETIME else value)
 
-    def _ims_requirements(self, parent: Any, requirement: LomTree) -> None:
-        alternatives: Sequence[LomTree] = requirement.get("orcomposite", ()) or ({},)
-        for alternative in alternatives:
-            element = self.sub(parent, "requirement")
-            self.container(element, alternative, _OR_COMPOSITE)
-        for xml in requirement.get(OTHER, ()):
-            element.append(etree.fromstring(xml))
-
-    def wrapped(self, element: Any, text: str) -> None:
+    def wrapped(self, logical: str, text: str) -> None:
         if self.binding.wrapped_vocabulary:
-            string = self.sub(element, "langstring")
-            string.set(self.binding.language_attribute, NO_LANGUAGE)
-            self.text(string, text)
+            start, end, _ = self.tags[logical]
+            self.out.append(start)
+            self.leaf("langstring", text, self.no_language)
+            self.out.append(end)
         else:
-            self.text(element, text)
-
-    @staticmethod
-    def text(element: Any, text: str) -> None:
-        element.text = xml_safe_text(text)
+            self.leaf(logical, text)
 
 
 def _merged(model: Element, values: Sequence[Any]) -> Any:

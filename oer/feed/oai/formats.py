@@ -70,8 +70,14 @@ def payload_bytes(metadata_format: MetadataFormat, record: Record) -> bytes:
     the root already makes (`xsi`), exactly as when the payload element is put
     into a whole response tree, so a response spliced from these bytes is the
     document lxml would have written. The bytes are a well-formed element that
-    needs only those two declarations in scope.
+    needs only those two declarations in scope. A format that writes its payload
+    as text (`MetadataFormat.payload`, the LOM formats) gives the same bytes
+    without building the element.
     """
+    if metadata_format.payload is not None:
+        written = metadata_format.payload(record)
+        if written is not None:
+            return written
     holder = etree.Element(_METADATA, nsmap=RESPONSE_NAMESPACES)
     holder.append(disseminate(metadata_format, record))
     data: bytes = etree.tostring(holder, encoding="UTF-8")
@@ -85,5 +91,6 @@ def payload_bytes(metadata_format: MetadataFormat, record: Record) -> bytes:
 def with_writers(*, lom: Writer, nl_lom: Writer, oai_dc: Writer) -> MetadataFormats:
     """The registry's three formats (`lom`, `nl_lom`, `oai_dc`), written by other writers."""
     return MetadataFormats(
-        [replace(LOM, write=lom), replace(NL_LOM, write=nl_lom), replace(OAI_DC, write=oai_dc)]
+        [replace(LOM, write=lom, payload=None), replace(NL_LOM, write=nl_lom, payload=None),
+         replace(OAI_DC, write=oai_dc, payload=None)]
     )

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from flask.testing import FlaskClient
 
+from metadata.lom import served_tree
 from metadata.normalize import normalize_document
 from metadata.record import Record
 from tests.fixtures.webapp import FIXTURES, REKENEN, WebInstance
@@ -141,7 +142,9 @@ def test_detail_is_the_normalised_record_plus_provenance(client: FlaskClient, co
         if r.title == "Exercises 5")
     assert set(body) == set(expected.to_dict()) | {"provenance"}
     record = {key: value for key, value in body.items() if key != "provenance"}
-    assert Record.from_dict(record) == expected
+    # The source's whole LOM as the feed serves it (roles LOM knows, http(s) links only).
+    assert body["lom"] == served_tree(expected)
+    assert Record.from_dict(record) == expected.with_changes(lom=served_tree(expected))
     (provenance,) = body["provenance"]
     assert provenance["source"] == "edurep"
     assert provenance["oai_identifier"] == expected.oai_identifier

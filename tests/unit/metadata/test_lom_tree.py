@@ -52,6 +52,7 @@ from metadata.lom_tree import (
     fitted,
     read_tree,
     tree_json_schema,
+    tree_xml,
     write_tree,
 )
 from metadata.xml_input import local_name, parse_xml
@@ -227,3 +228,27 @@ def test_parse_serialise_parse_is_the_identity_on_the_whole_model_in_ims(tree: d
 def test_parse_serialise_parse_is_the_identity_on_the_whole_model_in_ieee(tree: dict[str, Any]) -> None:
     written = etree.tostring(write_tree(tree, IEEE_BINDING))
     assert read_tree(parse_xml(written).root) == tree
+
+
+# --- written as text, as lxml writes it ----------------------------------------------------
+
+
+def as_lxml_writes(text: str) -> str:
+    return etree.tostring(etree.fromstring(text), encoding="unicode")
+
+
+@pytest.mark.parametrize("name, element", LOMS, ids=[name for name, _ in LOMS])
+@pytest.mark.parametrize("binding", [IMS_BINDING, IEEE_BINDING], ids=["ims", "ieee"])
+def test_the_text_writer_writes_what_lxml_writes_of_every_fixture(name: str, element: Any, binding: LomBinding) -> None:
+    text = tree_xml(read_tree(element), binding)
+    assert as_lxml_writes(text) == text
+
+
+@PROPERTY_SETTINGS
+@given(tree=_tree(LOM_MODEL, ieee=False), text=_TEXT)
+def test_the_text_writer_writes_what_lxml_writes_of_any_tree(tree: dict[str, Any], text: str) -> None:
+    # Text that needs escaping, in a language string and an attribute.
+    tree = {**tree, "general": [{"title": [[["a\"&<\t\n\r>", f"{text} & <b> \r\n"]]]}]}
+    for binding in (IMS_BINDING, IEEE_BINDING):
+        written = tree_xml(tree, binding)
+        assert as_lxml_writes(written) == written
