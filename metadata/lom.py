@@ -706,7 +706,18 @@ def record_to_lom(record: Record, binding: LomBinding = IMS_BINDING) -> Any:
 
 def lom_payload(record: Record, binding: LomBinding = IMS_BINDING) -> bytes | None:
     """`record_to_lom`'s element as the UTF-8 text an OAI-PMH `<metadata>` holds (`tree_payload`)."""
-    return tree_payload(served_tree(record), binding)
+    global _LAST_SERVED
+    # The feed writes each record in both LOM bindings one after the other: the second
+    # reuses the first's served tree (records are immutable; the entry keeps the record
+    # alive, so an identical id is the same record).
+    last_record, tree = _LAST_SERVED
+    if last_record is not record:
+        tree = served_tree(record)
+        _LAST_SERVED = (record, tree)
+    return tree_payload(tree, binding)
+
+
+_LAST_SERVED: tuple[Record | None, LomTree] = (None, {})
 
 
 def served_tree(record: Record) -> LomTree:

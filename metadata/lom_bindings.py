@@ -21,7 +21,6 @@ from metadata.xml_input import local_name
 IMS_NAMESPACE = "http://www.imsglobal.org/xsd/imsmd_v1p2"
 IEEE_NAMESPACE = "http://ltsc.ieee.org/xsd/LOM"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-XSI_SCHEMA_LOCATION = "{http://www.w3.org/2001/XMLSchema-instance}schemaLocation"
 
 @dataclass(frozen=True, slots=True)
 class LomBinding:

@@ -69,7 +69,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from metadata.formats import FORMATS
 from metadata.lom import with_tree_annotations
-from metadata.record import Annotation, Record
+from metadata.record import Record
 from oer.catalogue.changes import Change
 from oer.catalogue.models import Resource
 from oer.feed.models import FeedPayload
@@ -155,14 +155,10 @@ def with_shown_annotations(session: Session, stored: Mapping[str, Any]) -> dict[
     or in a source's set that source's own record of it, `oer.feed.repository`)."""
     annotations = lom_annotations(session, stored)
     return {
-        resource_id: with_annotations(Record.from_dict(record), annotations.get(resource_id, ()))
+        resource_id: with_tree_annotations(Record.from_dict(record), annotations.get(resource_id, ()))
         for resource_id, record in stored.items()
     }
 
-
-def with_annotations(record: Record, annotations: tuple[Annotation, ...]) -> Record:
-    """The record with the platform's shown annotations after those its source gave (in its LOM too)."""
-    return with_tree_annotations(record, annotations)
 
 
 # -- status and rebuild ----------------------------------------------------------------------------

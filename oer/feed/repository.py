@@ -59,12 +59,13 @@ from sqlalchemy import ColumnElement, Row, Select, and_, exists, func, literal, 
 from sqlalchemy.orm import Session, aliased
 
 from metadata.formats import FORMATS, MetadataFormat
+from metadata.lom import with_tree_annotations
 from metadata.record import Record
 from oer.catalogue.models import Resource
 from oer.collections.models import Collection
 from oer.feed.models import FeedMembership, FeedPayload
 from oer.feed.oai.formats import PAYLOAD_VERSION, payload_bytes
-from oer.feed.payloads import shown_records, with_annotations, with_shown_annotations
+from oer.feed.payloads import shown_records, with_shown_annotations
 from oer.feed.sets import (
     COLLECTION_PREFIX,
     CURATED,
@@ -297,7 +298,7 @@ class DatabaseFeedRepository:
             annotations = lom_annotations(self.session, (row.id for row in live))
             for row in live:
                 record = Record.from_dict(own.get(row.id, row.record))
-                records[row.id] = with_annotations(record, annotations.get(row.id, ()))
+                records[row.id] = with_tree_annotations(record, annotations.get(row.id, ()))
         else:
             payloads = {
                 row.id: row.payload for row in live if row.version == PAYLOAD_VERSION and row.id not in own

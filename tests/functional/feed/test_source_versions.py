@@ -22,13 +22,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from metadata.formats import FORMATS
+from metadata.lom import with_tree_annotations
 from metadata.quality import AnnotatorRole
 from metadata.record import Record
 from oer.accounts.models import User
 from oer.catalogue.models import Resource
 from oer.feed.models import FeedPayload
 from oer.feed.oai.formats import payload_bytes
-from oer.feed.payloads import with_annotations
 from oer.feed.repository import DatabaseFeedRepository
 from oer.harvesting.models import Provenance, Source
 from oer.harvesting.provenance import HarvestedRecord
@@ -208,7 +208,7 @@ def test_a_source_version_is_its_record_serialised_with_the_shown_annotations(
         beta = source_payloads(store_session, "source:beta", metadata_format.prefix)
         alfa = source_payloads(store_session, "source:alfa", metadata_format.prefix)
         # Byte for byte what serialising beta's own record with the annotations gives.
-        expected = payload_bytes(metadata_format, with_annotations(own_record(store_session, "oai:beta.example.org:9"),
+        expected = payload_bytes(metadata_format, with_tree_annotations(own_record(store_session, "oai:beta.example.org:9"),
                                                                    annotations))
         assert beta[merged] == expected
         stored = store_session.scalars(select(FeedPayload.payload).where(
