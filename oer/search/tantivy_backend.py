@@ -68,6 +68,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -486,6 +487,10 @@ class TantivyBackend(SearchBackend):
         # Wakes the watcher (`_watch_writer`) when the writer is given up.
         self._writer_changed = threading.Condition(self._lock)
         self._watcher: threading.Thread | None = None
+        # Counts the facets beside the page's own search (`_aside`); made in the
+        # process that uses it, since a pool inherited through fork has no threads.
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_pid = 0
 
     @classmethod
     def open(cls, directory: Path) -> TantivyBackend:
@@ -573,6 +578,16 @@ class TantivyBackend(SearchBackend):
         # Only exclusions (`-toets`): every score is equal, so the order is the id's.
         scored = query.parsed_text.has_terms
 
+        # The facet counts and the page are two engine calls over every match
+        # (tantivy has no collector for both); the engine releases the GIL, so
+        # with a core free they run side by side, as a search server runs a
+        # query's shards (benchmarks/search.py: half the time of the largest
+        # result at a million documents).
+        counting = (
+            self._aside(lambda: self._facets(searcher, base, query))
+            if query.facets and query.size
+            else None
+        )
         # The page's own engine call counts the matches too where it runs on
         # the whole result (it has to visit every match anyway); a count of
         # its own only for a page resumed after a cursor or of size 0.
@@ -606,6 +621,8 @@ class TantivyBackend(SearchBackend):
         hits = tuple(self._hit(searcher, score, address, highlighter) for score, address in page)
         if not query.facets:
             facets: dict[str, dict[str, int]] = {}
+        elif counting is not None:
+            facets = counting.result()
         elif total:
             facets = self._facets(searcher, base, query)
         else:
@@ -698,6 +715,24 @@ class TantivyBackend(SearchBackend):
             if self._generation is not None:
                 self._generation.close()
             self._generation = None
+            if self._pool is not None and self._pool_pid == os.getpid():
+                self._pool.shutdown()
+            self._pool = None
+
+    def _aside(self, work: Callable[[], _T]) -> Future[_T]:
+        """`work` started on another thread of this process; its result or error from the future."""
+        pool = self._pool
+        if pool is None or self._pool_pid != os.getpid():
+            with self._lock:
+                if self._pool is None or self._pool_pid != os.getpid():
+                    # One thread per core: each of several concurrent searches
+                    # gets one without waiting behind the others' counts.
+                    self._pool = ThreadPoolExecutor(
+                        max_workers=os.cpu_count() or 2, thread_name_prefix="tantivy-facets"
+                    )
+                    self._pool_pid = os.getpid()
+                pool = self._pool
+        return pool.submit(work)
 
     # -- generations -----------------------------------------------------------
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import select
+import signal
 from pathlib import Path
 
 import pytest
@@ -116,3 +119,50 @@ def test_grouped_columns_count_every_field_of_the_group_as_value_by_value(
     # More combinations than are read: the group's fields are counted value by value, the same.
     monkeypatch.setattr(module, "VALUE_SET_BUCKETS", 1)
     assert counts(backend) == from_groups
+
+
+def test_facets_counted_beside_the_page_are_the_facets_counted_alone(backend: TantivyBackend) -> None:
+    for text in ("breuken", "vulkanen", "toets", "niets-dat-past"):
+        beside = backend.search(SearchQuery(text=text, facets=FACET_FIELDS, size=10))
+        alone = backend.search(SearchQuery(text=text, facets=FACET_FIELDS, size=0))
+        assert beside.facets == alone.facets
+        assert beside.total == alone.total
+    assert backend.search(SearchQuery(text="niets-dat-past", facets=("contexts",))).facets == {
+        "contexts": {}
+    }
+
+
+def test_an_error_counting_the_facets_reaches_the_caller(
+    backend: TantivyBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unreadable(*_: object) -> dict[str, dict[str, int]]:
+        raise SearchUnavailableError("search index cannot be read: gone")
+
+    monkeypatch.setattr(TantivyBackend, "_facets", unreadable)
+    with pytest.raises(SearchUnavailableError, match="gone"):
+        backend.search(SearchQuery(text="breuken", facets=("contexts",), size=10))
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX")
+def test_a_forked_process_counts_facets_on_threads_of_its_own(backend: TantivyBackend) -> None:
+    # As a preloading server does: the parent searched (and made its threads) before forking.
+    query = SearchQuery(text="breuken", facets=("contexts",), size=10)
+    expected = backend.search(query).facets
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child's result goes through the pipe
+        try:
+            os.write(writer, json.dumps(backend.search(query).facets).encode())
+        finally:
+            os._exit(0)
+    os.close(writer)
+    with os.fdopen(reader, "rb") as pipe:
+        # Threads inherited through fork would never take the count: the child would hang.
+        if not select.select([pipe], [], [], 30)[0]:
+            os.kill(child, signal.SIGKILL)
+            os.waitpid(child, 0)
+            pytest.fail("the forked process did not answer in 30 s")
+        answer = pipe.read()
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert json.loads(answer) == expected
