@@ -67,6 +67,7 @@ from oer.feed.repository import DatabaseFeedRepository
 from oer.runtime import build_runtime
 from oer.settings import Settings, ensure_home
 from oer.store.database import migrate
+from web.oai.views import GZIP_LEVEL
 
 SECTION = "## oai"
 # In an instance's home: how many corpus items it was built from (for --home reuse), and how
@@ -231,7 +232,7 @@ def reference_app(environ: dict[str, Any], start_response: Callable[..., Any]) -
     body = b"".join(parts)
     headers = [("Content-Type", "text/xml; charset=utf-8")]
     if "gzip" in environ.get("HTTP_ACCEPT_ENCODING", ""):
-        body = gzip_module.compress(body, compresslevel=6, mtime=0)
+        body = gzip_module.compress(body, compresslevel=GZIP_LEVEL, mtime=0)
         headers.append(("Content-Encoding", "gzip"))
     headers.append(("Content-Length", str(len(body))))
     start_response("200 OK", headers)
@@ -420,7 +421,7 @@ wall time of the whole harvest. Reference, in the same run: a minimal WSGI provi
 (`benchmarks.oai.reference_app`, by the same gunicorn setup) serving the same ListRecords `lom`
 records, written out beforehand as whole `<record>` elements into a SQLite file, a page by keyset
 (`WHERE seq > ? LIMIT 201`) and byte concatenation, without argument checks, sets, signed tokens
-or datestamps. Both servers run side by side; every list is harvested once per round, the
+or datestamps; both compress with gzip at level {GZIP_LEVEL} when asked. Both servers run side by side; every list is harvested once per round, the
 product's and the reference's in turn, and each row is that list's best round (the machine is
 shared with other work, which slows some rounds more than others).
 
