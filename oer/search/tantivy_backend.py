@@ -109,6 +109,12 @@ GENERATIONS_DIR = "generations"
 VERSION_FILE = "oer-search.json"
 # Touched by a writer waiting for the index's lock: the holder gives it up.
 WANTED_FILE = ".writer-wanted"
+# From this many documents a search counts its facets on a second thread beside its page.
+# Handing the count over costs CPU (measured here, over the search benchmark's queries:
+# +0.4 ms a query at 100,000 documents, +0.7 ms at 1,000,000), which a busy site pays
+# out of its throughput; it buys little at 100,000 (0.4 ms of a 2.4 ms mean) and much at
+# 1,000,000 (2.9 ms of 8.3, and the slowest query's 36 ms down to 23).
+PARALLEL_FACETS_MIN_DOCUMENTS = 250_000
 
 DUTCH_ANALYZER = "oer_dutch"
 PHRASE_ANALYZER = "oer_dutch_phrase"
@@ -580,12 +586,12 @@ class TantivyBackend(SearchBackend):
 
         # The facet counts and the page are two engine calls over every match
         # (tantivy has no collector for both); the engine releases the GIL, so
-        # with a core free they run side by side, as a search server runs a
+        # in a large index they run side by side, as a search server runs a
         # query's shards (benchmarks/search.py: half the time of the largest
-        # result at a million documents).
+        # result at a million documents). See PARALLEL_FACETS_MIN_DOCUMENTS.
         counting = (
             self._aside(lambda: self._facets(searcher, base, query))
-            if query.facets and query.size
+            if query.facets and query.size and searcher.num_docs >= PARALLEL_FACETS_MIN_DOCUMENTS
             else None
         )
         # The page's own engine call counts the matches too where it runs on

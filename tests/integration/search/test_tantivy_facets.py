@@ -6,7 +6,9 @@ import json
 import os
 import select
 import signal
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -121,6 +123,13 @@ def test_grouped_columns_count_every_field_of_the_group_as_value_by_value(
     assert counts(backend) == from_groups
 
 
+@pytest.fixture
+def beside(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Facets counted on a second thread however small the index (as from a quarter million)."""
+    monkeypatch.setattr(module, "PARALLEL_FACETS_MIN_DOCUMENTS", 0)
+
+
+@pytest.mark.usefixtures("beside")
 def test_facets_counted_beside_the_page_are_the_facets_counted_alone(backend: TantivyBackend) -> None:
     for text in ("breuken", "vulkanen", "toets", "niets-dat-past"):
         beside = backend.search(SearchQuery(text=text, facets=FACET_FIELDS, size=10))
@@ -132,6 +141,26 @@ def test_facets_counted_beside_the_page_are_the_facets_counted_alone(backend: Ta
     }
 
 
+def test_a_small_index_counts_the_facets_on_the_calling_thread(
+    backend: TantivyBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    threads: list[str] = []
+    original = TantivyBackend._facets
+
+    def counted(self: TantivyBackend, *arguments: Any) -> dict[str, dict[str, int]]:
+        threads.append(threading.current_thread().name)
+        return original(self, *arguments)
+
+    monkeypatch.setattr(TantivyBackend, "_facets", counted)
+    query = SearchQuery(text="breuken", facets=("contexts",), size=10)
+    assert backend.search(query).facets == {"contexts": {"PO": 3, "VO": 2}}
+    assert threads == [threading.current_thread().name]
+    monkeypatch.setattr(module, "PARALLEL_FACETS_MIN_DOCUMENTS", len(DOCUMENTS))
+    assert backend.search(query).facets == {"contexts": {"PO": 3, "VO": 2}}
+    assert threads[1].startswith("tantivy-facets")
+
+
+@pytest.mark.usefixtures("beside")
 def test_an_error_counting_the_facets_reaches_the_caller(
     backend: TantivyBackend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -143,6 +172,7 @@ def test_an_error_counting_the_facets_reaches_the_caller(
         backend.search(SearchQuery(text="breuken", facets=("contexts",), size=10))
 
 
+@pytest.mark.usefixtures("beside")
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX")
 def test_a_forked_process_counts_facets_on_threads_of_its_own(backend: TantivyBackend) -> None:
     # As a preloading server does: the parent searched (and made its threads) before forking.
