@@ -127,6 +127,12 @@ def gunicorn_options(settings: Settings, *, host: str = DEFAULT_HOST, port: int 
         "accesslog": settings.access_log,
         "errorlog": "-",
         "graceful_timeout": 10,
+        # Each connection closed after its answer. A worker keeps the connections it accepted,
+        # so a client (or a proxy's pool) holding a few open could pin them all on one
+        # process while another idles; the site benchmark saw /search at 4 connections
+        # halve its throughput in some runs and not others. Reconnecting costs a loopback
+        # handshake, and a proxy in front of the site needs no upstream keep-alive.
+        "keepalive": 0,
         "timeout": 60,
         "post_worker_init": start_warm_ups,
     }

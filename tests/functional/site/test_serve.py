@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import http.client
 import re
 import socket
 import subprocess
@@ -82,6 +83,17 @@ def test_serve_serves_the_site_with_gunicorn(web_instance: WebInstance) -> None:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/search?q=breuken", timeout=5) as response:
             assert response.status == 200
             assert "Lessenserie <mark>breuken</mark>" in response.read().decode()
+        # Requests spread over the workers: none keeps a client's connection (gunicorn_options),
+        # though the client asks for it (HTTP/1.1 without `Connection: close`, unlike urllib).
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        try:
+            connection.request("GET", "/healthz")
+            answer = connection.getresponse()
+            answer.read()
+            assert answer.status == 200
+            assert answer.getheader("Connection") == "close"
+        finally:
+            connection.close()
     finally:
         process.terminate()
         output, _ = process.communicate(timeout=30)
