@@ -367,7 +367,7 @@ def _written(tree: LomTree, binding: LomBinding, xsi_in_scope: bool) -> tuple[st
     declarations = "" if xsi_in_scope else f' xmlns:xsi="{_XSI}"'
     namespace = f' xmlns:{binding.prefix}="{binding.namespace}"' if binding.prefix else f' xmlns="{binding.namespace}"'
     attributes = f'{declarations}{namespace} xsi:schemaLocation="{_attribute(binding.schema_location)}"'
-    writer.container("lom", fitted(tree, binding), LOM_MODEL, attributes)
+    writer.container("lom", tree, LOM_MODEL, attributes)
     return "".join(writer.out), writer.other
 
 
@@ -468,10 +468,15 @@ class _Writer:
             out.append(end)
 
     def container_body(self, tree: LomTree, model: Element) -> None:
+        # Elements the binding allows once are merged here, as `fitted` merges them: the same
+        # tree written, without a walk of its own.
         value = self.value
+        ieee = self.ieee
         for name, child_model in model.children.items():
             values = tree.get(name)
             if values:
+                if len(values) > 1 and (child_model.single or (child_model.ims_single and not ieee)):
+                    values = [_merged(child_model, values)]
                 for item in values:
                     value(child_model, item)
         others = tree.get(OTHER)

@@ -183,10 +183,10 @@ _DATETIME = st.sampled_from(["2024-05-01", "2015-12-08T10:33:43Z", "2016-06-05T2
                              "2020-01-01T00:00:00.0Z", "2019"])
 
 
-def _value(model: Element, depth: int, ieee: bool) -> st.SearchStrategy[Any]:
+def _value(model: Element, depth: int, ieee: bool, repeated: bool) -> st.SearchStrategy[Any]:
     if model.kind == CONTAINER:
         # An empty container says nothing, and an empty IMS requirement no alternative.
-        return _tree(model, ieee, depth + 1).filter(bool)
+        return _tree(model, ieee, depth + 1, repeated=repeated).filter(bool)
     if model.kind == LANGSTRING:
         return st.lists(st.tuples(_LANGUAGE, _TEXT).map(list), min_size=1, max_size=3)
     if model.kind == VOCABULARY:
@@ -198,7 +198,11 @@ def _value(model: Element, depth: int, ieee: bool) -> st.SearchStrategy[Any]:
     return _TEXT
 
 
-def _tree(model: Element, ieee: bool, depth: int = 0) -> st.SearchStrategy[dict[str, Any]]:
+def _tree(
+    model: Element, ieee: bool, depth: int = 0, *, repeated: bool = False
+) -> st.SearchStrategy[dict[str, Any]]:
+    """Trees over `model`; with `repeated`, elements the binding allows once may occur twice
+    (as Edurep's SRU records have two educational categories)."""
     children: dict[str, st.SearchStrategy[Any]] = {}
     for name, child in model.children.items():
         if child.kind == CONTAINER and depth > 3:
@@ -207,7 +211,8 @@ def _tree(model: Element, ieee: bool, depth: int = 0) -> st.SearchStrategy[dict[
             continue  # IMS 1.2's plain identifier: IEEE writes it as a catalog entry
         # IMS has no orComposite: one alternative per requirement reads back as it was.
         once = child.single or child.ims_single or (name == "orcomposite" and not ieee)
-        children[name] = st.lists(_value(child, depth, ieee), min_size=1, max_size=1 if once else 2)
+        twice = not once or (repeated and name != "orcomposite")
+        children[name] = st.lists(_value(child, depth, ieee, repeated), min_size=1, max_size=2 if twice else 1)
     # Some children, in the model's order (as reading gives them).
     return st.fixed_dictionaries({}, optional=children).map(
         lambda found: {name: found[name] for name in model.children if name in found})
@@ -228,6 +233,15 @@ def test_parse_serialise_parse_is_the_identity_on_the_whole_model_in_ims(tree: d
 def test_parse_serialise_parse_is_the_identity_on_the_whole_model_in_ieee(tree: dict[str, Any]) -> None:
     written = etree.tostring(write_tree(tree, IEEE_BINDING))
     assert read_tree(parse_xml(written).root) == tree
+
+
+@PROPERTY_SETTINGS
+@given(case=st.booleans().flatmap(lambda ieee: st.tuples(st.just(ieee), _tree(LOM_MODEL, ieee, repeated=True))))
+def test_elements_allowed_once_are_written_merged_as_fitted_merges_them(case: tuple[bool, dict[str, Any]]) -> None:
+    ieee, tree = case
+    binding = IEEE_BINDING if ieee else IMS_BINDING
+    written = etree.tostring(write_tree(tree, binding))
+    assert read_tree(parse_xml(written).root) == fitted(tree, binding)
 
 
 # --- written as text, as lxml writes it ----------------------------------------------------
