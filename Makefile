@@ -83,7 +83,7 @@ lock: $(UV)
 # writes its section of docs/benchmarks.md. BENCHMARKS=normalize runs one; the search and
 # relevance benchmarks also measure Elasticsearch when OER_SEARCH_URL is set, and the relevance
 # benchmark OpenSearch with OPENSEARCH_URL=opensearch+http://HOST:PORT.
-BENCHMARKS ?= normalize search relevance harvest oai web insights
+BENCHMARKS ?= normalize search relevance harvest harvest_parts oai web insights
 bench: $(TEST_STAMP)
 	@set -e; for name in $(BENCHMARKS); do \
 		echo "== benchmarks.$$name"; \
