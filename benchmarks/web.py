@@ -606,7 +606,8 @@ def report(run: Run) -> str:
   `/search` page (Flask's test client) p50 {run.page_p50_ms:.1f} ms, p95 {run.page_p95_ms:.1f} ms, CPU
   {run.page_cpu_ms:.1f} ms a page on average.
 - The last row, apart from the target: {run.typos} one-word texts with a typo (two letters swapped;
-  {run.typos_found_nothing} of them find nothing, so the site looks for a correction, "did you mean").
+  a text as typed that finds nothing makes the site look for a correction, "did you mean", and
+  search for it; {run.typos_found_nothing} of them find nothing even then).
 
 | endpoint | connections | requests | requests/s | p50 ms | p95 ms | p99 ms | server CPU ms/request | errors |
 |---|---:|---:|---:|---:|---:|---:|---:|---:|
