@@ -373,30 +373,27 @@ def _written(tree: LomTree, binding: LomBinding, xsi_in_scope: bool) -> tuple[st
 
 def fitted(tree: LomTree, binding: LomBinding) -> dict[str, Any]:
     """The tree with each element `binding` allows once merged into one (see the module docstring);
-    what reading `write_tree(tree, binding)` gives back."""
-    fitted: dict[str, Any] = dict(_fitted(tree, LOM_MODEL, binding.namespace == IEEE_NAMESPACE))
-    return fitted
+    what reading `write_tree(tree, binding)` gives back (the writer merges as it writes)."""
+    return _fitted(tree, LOM_MODEL, binding.namespace == IEEE_NAMESPACE)
 
 
-def _fitted(tree: LomTree, model: Element, ieee: bool) -> Any:
-    # Returns `tree` itself where nothing in it needs merging (nearly always): no copies.
-    fitted: dict[str, Any] | None = None
+def _fitted(tree: LomTree, model: Element, ieee: bool) -> dict[str, Any]:
+    fitted: dict[str, Any] = {}
     for name, values in tree.items():
         child = model.children.get(name)
         if child is None:
+            fitted[name] = values
             continue
-        kept = values
-        if len(values) > 1 and (child.single or (child.ims_single and not ieee)):
-            kept = [_merged(child, values)]
-        if child.kind == CONTAINER:
-            inner = [_fitted(value, child, ieee) for value in kept]
-            if any(a is not b for a, b in zip(inner, kept, strict=True)):
-                kept = inner
-        if kept is not values:
-            if fitted is None:
-                fitted = dict(tree)
-            fitted[name] = kept
-    return tree if fitted is None else fitted
+        kept = _once_merged(child, values, ieee)
+        fitted[name] = [_fitted(value, child, ieee) for value in kept] if child.kind == CONTAINER else kept
+    return fitted
+
+
+def _once_merged(model: Element, values: Sequence[Any], ieee: bool) -> Sequence[Any]:
+    """`values` of an element, as one where the binding (IEEE or IMS) allows it once."""
+    if len(values) > 1 and (model.single or (model.ims_single and not ieee)):
+        return [_merged(model, values)]
+    return values
 
 
 _XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -475,9 +472,7 @@ class _Writer:
         for name, child_model in model.children.items():
             values = tree.get(name)
             if values:
-                if len(values) > 1 and (child_model.single or (child_model.ims_single and not ieee)):
-                    values = [_merged(child_model, values)]
-                for item in values:
+                for item in _once_merged(child_model, values, ieee):
                     value(child_model, item)
         others = tree.get(OTHER)
         if others:
