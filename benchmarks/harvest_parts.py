@@ -22,16 +22,15 @@ section of docs/benchmarks.md (`--no-write`: printed only).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 from lxml import etree
 from sickle.models import Record as SickleRecord
 
 from benchmarks.report import machine, publish
+from benchmarks.timing import best_rounds, pin_to_one_core
 from harvester.replay_pages import GeneratedCorpus, ReplayRequest
 from metadata.formats import FORMATS
 from metadata.normalize import normalize_document
@@ -56,17 +55,6 @@ def pages(total: int, page_size: int) -> list[bytes]:
         request = ReplayRequest("GET", "/oai", {"verb": "ListRecords", "resumptionToken": token.text})
 
 
-def best_cpu_seconds(works: list[Callable[[], object]], rounds: int) -> list[float]:
-    """For each work, its fastest of `rounds` runs in CPU seconds; the works take turns round by round."""
-    best = [float("inf")] * len(works)
-    for _ in range(rounds):
-        for index, work in enumerate(works):
-            started = time.process_time()
-            work()
-            best[index] = min(best[index], time.process_time() - started)
-    return best
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=2_000)
@@ -75,8 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     host = machine()  # before pinning, so it reports the machine's cores
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    pinning = pin_to_one_core()
     listed = pages(args.records, 200)
     records = [record for page in listed for record in normalize_document(page) if not record.deleted]
     count = len(records)
@@ -97,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
             for metadata_format in FORMATS:
                 payload_bytes(metadata_format, record)
 
-    sickle_s, normalise_s, payloads_s = best_cpu_seconds([sickle, normalise, payloads], args.rounds)
+    sickle_s, normalise_s, payloads_s = best_rounds([sickle, normalise, payloads], 1, args.rounds, time.process_time)
     per = 1e6 / count
     sickle_us, normalise_us, payloads_us = sickle_s * per, normalise_s * per, payloads_s * per
     least = normalise_us + payloads_us
@@ -107,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
 
 CPU per record of the harvest's parts that no storage choice avoids, on the harvest benchmark's
 corpus ({count:,} generated NL-LOM records, {size:,.0f} bytes each in their ListRecords pages,
-rendered in memory: no HTTP, database, archive or index), one core, best of {args.rounds} rounds.
+rendered in memory: no HTTP, database, archive or index), one process, {pinning}, best of {args.rounds} rounds of CPU time.
 
 | what | µs per record | x bare sickle |
 |---|---:|---:|

@@ -20,16 +20,15 @@ are left as they are, and so is the section's "- before:" line unless
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from lxml import etree
 
 from benchmarks.report import machine, publish, section_line
+from benchmarks.timing import best_rounds, pin_to_one_core
 from metadata.lom_bindings import IEEE_NAMESPACE, IMS_NAMESPACE
 from metadata.lom_tree import read_tree
 from metadata.normalize import normalize_document
@@ -46,31 +45,6 @@ def load_pages() -> tuple[list[bytes], int]:
     pages = [path.read_bytes() for path in sorted(PAGES_DIR.glob("*.xml"))]
     records = sum(1 for page in pages for record in normalize_document(page) if not record.deleted)
     return pages, records
-
-
-def best_rounds(works: list[Callable[[], object]], repeats: int, rounds: int) -> list[float]:
-    """For each of `works`, the fastest of `rounds` timings of `repeats` calls, in seconds.
-
-    The works take turns round by round, so a busy spell on a shared machine
-    slows all of them alike instead of skewing their ratio.
-    """
-    best = [float("inf")] * len(works)
-    for _ in range(rounds):
-        for index, work in enumerate(works):
-            started = time.perf_counter()
-            for _ in range(repeats):
-                work()
-            best[index] = min(best[index], time.perf_counter() - started)
-    return best
-
-
-def pin_to_one_core() -> str:
-    if hasattr(os, "sched_setaffinity"):
-        core = min(os.sched_getaffinity(0))
-        os.sched_setaffinity(0, {core})
-        return f"pinned to core {core}"
-    return "not pinned (no sched_setaffinity)"
-
 
 
 def main(argv: list[str] | None = None) -> int:
