@@ -69,6 +69,7 @@ from oer.search import (
     SearchQuery,
     document_from_record,
 )
+from oer.search.tantivy_backend import PARALLEL_FACETS_MIN_DOCUMENTS
 
 SECTION = "## search"
 BATCH = 1_000
@@ -370,9 +371,10 @@ def run_tantivy(
 
         def raw_call(query: SearchQuery) -> Callable[[], object]:
             # The engine calls the backend makes for the same query, prepared
-            # once: top 20 with the count, and beside it on another thread (as
-            # the backend does) one aggregation over the columns of the facet
-            # fields' value sets; no stored document read, no result built.
+            # once: top 20 with the count, and one aggregation over the columns
+            # of the facet fields' value sets, beside it on another thread where
+            # the backend runs it so (PARALLEL_FACETS_MIN_DOCUMENTS); no stored
+            # document read, no result built.
             text_query = backend._text_query(query.text)
             assert text_query is not None
             prepared = backend._filtered(text_query, query)
@@ -383,6 +385,9 @@ def run_tantivy(
 
             def call() -> object:
                 searcher = backend._current().index.searcher()
+                if searcher.num_docs < PARALLEL_FACETS_MIN_DOCUMENTS:
+                    searcher.search(prepared, PAGE_SIZE, count=True)
+                    return searcher.aggregate(prepared, aggregations)
                 counting = aside.submit(searcher.aggregate, prepared, aggregations)
                 searcher.search(prepared, PAGE_SIZE, count=True)
                 return counting.result()
@@ -556,8 +561,9 @@ relevance; {len(QUERIES)} different queries (matches each on average by corpus s
 {rounds} timed rounds after a warm-up round, {samples} timed calls per figure.
 "Service layer" is `SearchBackend.search` returning a `SearchResult`; "raw engine" is the same
 query through the engine's own API, the reference measured in the same run (tantivy: the engine
-calls the backend makes, on a query prepared once: top {PAGE_SIZE} with the count and, beside it on
-a second thread as the backend runs it, the facet aggregation, without reading a stored document; Elasticsearch: the same request body through the
+calls the backend makes, on a query prepared once: top {PAGE_SIZE} with the count and the facet
+aggregation, the two side by side on two threads from {PARALLEL_FACETS_MIN_DOCUMENTS:,} documents as
+the backend runs them, without reading a stored document; Elasticsearch: the same request body through the
 client, and the server's `took`); "ratio" is service layer / raw engine at p50 / p95.
 "Memory" (embedded index only: it runs in this process) is how much the anonymous resident
 memory (heap and malloc arenas, not the mapped index files) grew while `index()` took the corpus
@@ -573,8 +579,9 @@ was in memory before), without a cap on malloc arenas.
 {BEFORE}.
 
 The embedded index's work in CPU time, which other work on the machine does not stretch as it
-does the times above: the rebuild's and each query's over all threads of the process (a query's
-facets are counted on a thread beside the one that reads its page).
+does the times above: the rebuild's and each query's over all threads of the process (from
+{PARALLEL_FACETS_MIN_DOCUMENTS:,} documents a query's facets are counted on a thread beside the one
+that reads its page).
 
 | backend | documents | rebuild, CPU | service layer CPU p50 / p95 | raw engine CPU p50 / p95 |
 |---|---|---|---|---|
